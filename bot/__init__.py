@@ -1,0 +1,1 @@
+"""The composition root: configuration, messenger adapters, scheduler and outbox sender."""

@@ -1,0 +1,69 @@
+"""Rendering of reasons, warnings and errors in the reader's language.
+
+The rules build `Reason`s and `Alert`s holding an English msgid and raw parameters; only
+here are they translated and the parameters formatted (numbers with the locale's
+separators, levels by their official names).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, NamedTuple
+
+from core.model import Level
+from locales import N_, format_number, translations
+
+LEVEL_NAMES = {
+    Level.EXCELLENT: N_("Excellent completion of duties (A)"),
+    Level.GOOD: N_("Good completion of duties (B)"),
+    Level.COMPLETED: N_("Completion of duties (C)"),
+    Level.NOT_COMPLETED: N_("Non-completion of duties (D)"),
+}
+
+
+class Localized(NamedTuple):
+    """A text the ruleset gives per language (criterion and deduction labels)."""
+
+    texts: dict[str, str]
+
+    def get(self, locale: str) -> str:
+        return self.texts.get(locale) or self.texts["vi"]
+
+
+class Term(str):
+    """A msgid given as a parameter, translated with the message (a form of discipline)."""
+
+    __slots__ = ()
+
+
+def render(message: str, params: dict[str, Any], locale: str) -> str:
+    """Translate `message` into `locale` and fill in its parameters."""
+    gettext = translations(locale).gettext
+    if not params:
+        return gettext(message)
+    values = {}
+    for key, value in params.items():
+        values[key] = _format_value(value, locale, gettext)
+    return gettext(message).format(**values)
+
+
+def level_name(level: Level, locale: str) -> str:
+    return translations(locale).gettext(LEVEL_NAMES[level])
+
+
+def _format_value(value: Any, locale: str, gettext) -> str:
+    if isinstance(value, Term):
+        return gettext(value)
+    if isinstance(value, Localized):
+        return value.get(locale)
+    if isinstance(value, Level):
+        return gettext(LEVEL_NAMES[value])
+    if isinstance(value, date):
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"  # as written in both languages
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return format_number(value, locale)
+    if isinstance(value, list | tuple):
+        return ", ".join(_format_value(v, locale, gettext) for v in value)
+    return str(value)

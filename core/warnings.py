@@ -1,0 +1,169 @@
+"""The warnings of RULES.md, pushed to the person, the head and the director."""
+
+from __future__ import annotations
+
+from core.model import Alert, HistoryEntry, Level, Period, Person
+from core.ruleset import Ruleset
+from locales import N_
+
+
+def unexplained_months(
+    person: Person,
+    period: Period,
+    undone: tuple[str, ...],
+    history: dict[Period, HistoryEntry],
+    ruleset: Ruleset,
+) -> Alert | None:
+    """UNEXPLAINED_2_MONTHS: undone tasks without approved explanation in 2+ months of a
+    year (raised in a month that is one of them, so each month adds its own alert)."""
+    if not undone:
+        return None
+    months = sorted(
+        p
+        for p, h in history.items()
+        if h.unexplained_undone and p.year == period.year and not p.is_year and p != period
+    )
+    months.append(period)
+    if len(months) < ruleset.unexplained_months:
+        return None
+    return Alert(
+        "UNEXPLAINED_2_MONTHS",
+        "warning.unexplained",
+        person.id,
+        person.unit,
+        person.group,
+        N_(
+            "{person} has assigned tasks not done without an approved explanation in "
+            "{count} months of {year} ({months}); this month: {tasks}. An "
+            "accountability review is required."
+        ),
+        {
+            "person": person.id,
+            "count": len(months),
+            "year": str(period.year),
+            "months": [f"{p.month:02d}/{p.year}" for p in months],
+            "tasks": list(undone),
+        },
+    )
+
+
+def head_accountable(
+    unit: str, members: list[tuple[str, tuple[str, ...]]], head: str | None
+) -> Alert:
+    """HEAD_ACCOUNTABLE: a member left a task undone without an approved explanation."""
+    return Alert(
+        "HEAD_ACCOUNTABLE",
+        "warning.head_accountable",
+        head,
+        unit,
+        None,
+        N_(
+            "Unit {unit}: {people} left assigned tasks undone without an approved explanation; "
+            "the head of the unit and the leader in charge must explain."
+        ),
+        {"unit": unit, "people": [f"{pid} ({', '.join(tasks)})" for pid, tasks in members]},
+    )
+
+
+def self_overrated(person: Person, computed: Level) -> Alert | None:
+    """SELF_OVERRATED: the self-proposed level is above the computed one."""
+    if person.self_level is None or person.self_level.rank <= computed.rank:
+        return None
+    return Alert(
+        "SELF_OVERRATED",
+        "warning.self_overrated",
+        person.id,
+        person.unit,
+        person.group,
+        N_(
+            "{person} proposed {proposed} but the rules give {computed}: the "
+            "self-assessment does not reflect the results."
+        ),
+        {"person": person.id, "proposed": person.self_level, "computed": computed},
+    )
+
+
+def level_d(
+    person: Person, period: Period, history: dict[Period, HistoryEntry], ruleset: Ruleset
+) -> Alert:
+    """LEVEL_D: a month at D; N months running propose an accountability review."""
+    running = 1
+    previous = period.previous()
+    while previous in history and history[previous].level is Level.NOT_COMPLETED:
+        running += 1
+        previous = previous.previous()
+    if running >= ruleset.level_d_months:
+        return Alert(
+            "LEVEL_D",
+            "warning.level_d",
+            person.id,
+            person.unit,
+            person.group,
+            N_(
+                "{person} is at {level} for {count} months running: an accountability review "
+                "is proposed."
+            ),
+            {"person": person.id, "level": Level.NOT_COMPLETED, "count": running},
+        )
+    return Alert(
+        "LEVEL_D",
+        "warning.level_d",
+        person.id,
+        person.unit,
+        person.group,
+        N_("{person} is at {level} this month."),
+        {"person": person.id, "level": Level.NOT_COMPLETED},
+    )
+
+
+def no_tasks(person: Person) -> Alert:
+    return Alert(
+        "NO_TASKS",
+        "warning.no_tasks",
+        person.id,
+        person.unit,
+        person.group,
+        N_("{person} has no counted task this period; the plan of work should be checked."),
+        {"person": person.id},
+    )
+
+
+def grey_zone(person: Person, below: float) -> Alert:
+    return Alert(
+        "GREY_ZONE",
+        "nd90.grey_zone",
+        person.id,
+        person.unit,
+        person.group,
+        N_(
+            "{person}: {below}% of the tasks below standard, where the decree is silent; rated "
+            "{level} for a leader to confirm."
+        ),
+        {"person": person.id, "below": round(below * 100, 2), "level": Level.COMPLETED},
+    )
+
+
+def two_years_d(
+    person: Person, period: Period, history: dict[Period, HistoryEntry]
+) -> Alert | None:
+    """KHT_2_YEARS: a second consecutive year at D starts the dismissal procedure."""
+    last = history.get(period.previous())
+    if last is None or last.level is not Level.NOT_COMPLETED:
+        return None
+    return Alert(
+        "KHT_2_YEARS",
+        "warning.two_years_d",
+        person.id,
+        person.unit,
+        person.group,
+        N_(
+            "{person} is at {level} for a second consecutive year ({last} and "
+            "{year}): the dismissal procedure must be considered."
+        ),
+        {
+            "person": person.id,
+            "level": Level.NOT_COMPLETED,
+            "last": str(period.previous()),
+            "year": str(period),
+        },
+    )

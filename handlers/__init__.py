@@ -1,0 +1,1 @@
+"""Platform-neutral conversations, written once for every messenger."""

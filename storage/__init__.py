@@ -1,0 +1,1 @@
+"""SQLModel tables, Alembic migrations and the queries the bot needs."""
