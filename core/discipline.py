@@ -9,7 +9,7 @@ A decision counts in the period (month or year) of its date. Two exceptions:
 
 from __future__ import annotations
 
-from core.model import DisciplineDecision, Period, Person, Reason
+from core.model import DisciplineDecision, Level, Period, Person, Reason
 from locales import N_
 
 
@@ -42,12 +42,13 @@ def counting_decisions(
                     "discipline.exception",
                     N_(
                         "The discipline decision of {date} is not counted: violation {violation} "
-                        "already led to the level Non-completion of duties in {counted_in}."
+                        "already led to the level {level} in {counted_in}."
                     ),
                     {
                         "date": in_period[0].date,
                         "violation": violation,
-                        "counted_in": str(earlier[0]),
+                        "counted_in": earlier[0],
+                        "level": Level.NOT_COMPLETED,
                     },
                 )
             )

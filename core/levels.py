@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from core.discipline import counting_decisions
-from core.model import Level, Period, Person, Reason
+from core.model import (
+    DisciplineDecision,
+    DisciplineForm,
+    DisciplineSource,
+    Level,
+    Period,
+    Person,
+    Reason,
+)
 from core.ruleset import Ruleset
 from core.scoring import TaskSummary
 from core.texts import Term
@@ -16,6 +24,7 @@ _FORM_NAMES = {
     "dismissal_from_post": N_("dismissal from post"),
     "dismissal": N_("dismissal"),
 }
+_EXPULSION = N_("expulsion")  # the Party's heaviest form, mapped onto dismissal
 _SOURCE_NAMES = {"admin": N_("administrative discipline"), "party": N_("Party discipline")}
 
 
@@ -84,7 +93,7 @@ def apply_overrides(level: Level, person: Person, period: Period, reasons: list[
                 ),
                 {
                     "source": Term(_SOURCE_NAMES[decision.source]),
-                    "form": Term(_FORM_NAMES[decision.form]),
+                    "form": Term(_form_name(decision)),
                     "date": decision.date,
                     "level": Level.NOT_COMPLETED,
                 },
@@ -123,3 +132,9 @@ def apply_overrides(level: Level, person: Person, period: Period, reasons: list[
     ):
         return Level.NOT_COMPLETED
     return level
+
+
+def _form_name(decision: DisciplineDecision) -> str:
+    if decision.source is DisciplineSource.PARTY and decision.form is DisciplineForm.DISMISSAL:
+        return _EXPULSION
+    return _FORM_NAMES[decision.form]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from core.model import Explanation, Level, Person, Reason, TaskStatus
 from core.ruleset import Ruleset
+from core.texts import Percent
 from locales import N_
 
 
@@ -57,7 +58,11 @@ def shares_level(
     """The level by the shares; the flag says the share falls in the grey zone."""
     s = task_shares(person, ruleset)
     rules = ruleset.shares
-    params = {"below": _pct(s.below), "exceeded": _pct(s.exceeded), "tasks": list(s.below_tasks)}
+    params = {
+        "below": Percent(s.below),
+        "exceeded": Percent(s.exceeded),
+        "tasks": list(s.below_tasks),
+    }
     grey = False
     if s.below > rules.d_over_below:
         level = Level.NOT_COMPLETED
@@ -65,10 +70,9 @@ def shares_level(
             Reason(
                 "nd90.not_completed",
                 N_(
-                    "{below}% of the tasks are below standard ({tasks}), more than {limit}%: "
-                    "{level}."
+                    "{below} of the tasks are below standard ({tasks}), more than {limit}: {level}."
                 ),
-                params | {"limit": _pct(rules.d_over_below), "level": level},
+                params | {"limit": Percent(rules.d_over_below), "level": level},
             )
         )
     elif s.criteria_good and s.below == 0 and s.exceeded >= rules.a_exceeded and person.tasks:
@@ -77,10 +81,10 @@ def shares_level(
             Reason(
                 "nd90.excellent",
                 N_(
-                    "All general criteria good, every task done on time with quality, {exceeded}% "
-                    "exceeded (at least {limit}%): {level}."
+                    "All general criteria good, every task done on time with quality, {exceeded} "
+                    "exceeded (at least {limit}): {level}."
                 ),
-                params | {"limit": _pct(rules.a_exceeded), "level": level},
+                params | {"limit": Percent(rules.a_exceeded), "level": level},
             )
         )
     elif s.criteria_met and s.below == 0:
@@ -99,10 +103,10 @@ def shares_level(
                 Reason(
                     "nd90.completed",
                     N_(
-                        "{below}% of the tasks are below standard ({tasks}), at most {limit}%: "
+                        "{below} of the tasks are below standard ({tasks}), at most {limit}: "
                         "{level}."
                     ),
-                    params | {"limit": _pct(rules.c_max_below), "level": level},
+                    params | {"limit": Percent(rules.c_max_below), "level": level},
                 )
             )
         else:
@@ -120,13 +124,13 @@ def shares_level(
             Reason(
                 "nd90.grey_zone",
                 N_(
-                    "{below}% of the tasks are below standard ({tasks}), between {low}% and "
-                    "{high}%, where the decree is silent: {level}, for the leader to confirm."
+                    "{below} of the tasks are below standard ({tasks}), between {low} and "
+                    "{high}, where the decree is silent: {level}, for the leader to confirm."
                 ),
                 params
                 | {
-                    "low": _pct(rules.c_max_below),
-                    "high": _pct(rules.d_over_below),
+                    "low": Percent(rules.c_max_below),
+                    "high": Percent(rules.d_over_below),
                     "level": level,
                 },
             )
@@ -177,23 +181,19 @@ def _leader_cap(level: Level, person: Person, ruleset: Ruleset, reasons: list[Re
             Reason(
                 "nd90.leader",
                 N_(
-                    "Units led: {completed}% completed their duties, {good}% at good or above; "
-                    "targets: {done}% done, {on_time}% on time, {exceeded}% exceeded. A leader "
+                    "Units led: {completed} completed their duties, {good} at good or above; "
+                    "targets: {done} done, {on_time} on time, {exceeded} exceeded. A leader "
                     "with these results is at most {level}."
                 ),
                 {
-                    "completed": _pct(completed),
-                    "good": _pct(good),
-                    "done": _pct(done),
-                    "on_time": _pct(on_time),
-                    "exceeded": _pct(exceeded),
+                    "completed": Percent(completed),
+                    "good": Percent(good),
+                    "done": Percent(done),
+                    "on_time": Percent(on_time),
+                    "exceeded": Percent(exceeded),
                     "level": ceiling,
                 },
             )
         )
         return ceiling
     return level
-
-
-def _pct(share: float) -> float:
-    return round(share * 100, 2)

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from core.model import Alert, Level, QuotaOverride, Reason
 from core.ruleset import Ruleset
+from core.texts import Percent
 from locales import N_
 
 
@@ -123,13 +124,13 @@ def apply_quotas(
                     Reason(
                         unit_rule,
                         N_(
-                            "The unit may keep {cap} people at {level_a} ({share}% of the {rated} "
+                            "The unit may keep {cap} people at {level_a} ({share} of the {rated} "
                             "rated, rounded down); ranked below them, the level is {level}."
                         ),
                         {
                             "cap": unit_cap,
                             "level_a": Level.EXCELLENT,
-                            "share": float(ruleset.unit_share * 100),
+                            "share": Percent(ruleset.unit_share),
                             "rated": rated,
                             "level": Level.GOOD,
                         },
@@ -221,13 +222,13 @@ def _demotion_reason(rule: str, cap: int, good: int, proposed: int, ruleset: Rul
     return Reason(
         rule,
         N_(
-            "{level_a} may not exceed {share}% of {level_b} in the group: with {good} at B and "
+            "{level_a} may not exceed {share} of {level_b} in the group: with {good} at B and "
             "{proposed} proposed for A, {cap} may stay; ranked below them, the level is {level}."
         ),
         {
             "level_a": Level.EXCELLENT,
             "level_b": Level.GOOD,
-            "share": float(ruleset.good_share * 100),
+            "share": Percent(ruleset.good_share),
             "good": good,
             "proposed": proposed,
             "cap": cap,

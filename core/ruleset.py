@@ -205,7 +205,7 @@ class _Table:
     ) -> float:
         value = self.raw(name, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(name, N_("must be a number, not {value!r}"), value=value)
+            self.fail(name, N_("must be a number, not {value}"), value=repr(value))
         if value < low or (high is not None and value > high):
             if high is None:
                 self.fail(name, N_("must be at least {low}, not {value}"), low=low, value=value)
@@ -231,7 +231,7 @@ class _Table:
     def text(self, name: str, default: Any = ...) -> str:
         value = self.raw(name, default)
         if not isinstance(value, str):
-            self.fail(name, N_("must be a text, not {value!r}"), value=value)
+            self.fail(name, N_("must be a text, not {value}"), value=repr(value))
         return value
 
     def period(self, name: str) -> Period | None:
@@ -240,7 +240,7 @@ class _Table:
             return None
         parsed = parse_month(value)
         if parsed is None:
-            self.fail(name, N_("must be a month written YYYY-MM, not {value!r}"), value=value)
+            self.fail(name, N_("must be a month written YYYY-MM, not {value}"), value=repr(value))
         return parsed
 
     def labels(self, name: str) -> dict[str, str]:
@@ -270,9 +270,9 @@ def _parse(top: _Table) -> Ruleset:
     if method not in METHODS:
         top.fail(
             "method",
-            N_("must be one of {choices}, not {value!r}"),
+            N_("must be one of {choices}, not {value}"),
             choices=list(METHODS),
-            value=method,
+            value=repr(method),
         )
     applies_from = top.period("applies_from")
     applies_until = top.period("applies_until")
@@ -283,7 +283,7 @@ def _parse(top: _Table) -> Ruleset:
     for item in general.tables("items"):
         key = item.text("key")
         if any(c.key == key for c in criteria):
-            item.fail("key", N_("duplicate criterion {value!r}"), value=key)
+            item.fail("key", N_("duplicate criterion {value}"), value=repr(key))
         criteria.append(Criterion(key, item.number("max", 0), item.labels("label")))
         item.done()
     if not criteria:
@@ -314,7 +314,7 @@ def _parse(top: _Table) -> Ruleset:
         for item in top.tables("deductions", []):
             code = item.text("code")
             if code in deductions:
-                item.fail("code", N_("duplicate deduction {value!r}"), value=code)
+                item.fail("code", N_("duplicate deduction {value}"), value=repr(code))
             deductions[code] = DeductionKind(
                 code, item.number("points", 0, 100), item.labels("label")
             )
@@ -379,7 +379,9 @@ def _parse(top: _Table) -> Ruleset:
         try:
             day = date.fromisoformat(since)
         except ValueError:
-            step.fail("since", N_("must be a date written YYYY-MM-DD, not {value!r}"), value=since)
+            step.fail(
+                "since", N_("must be a date written YYYY-MM-DD, not {value}"), value=repr(since)
+            )
         salary.append((day, step.integer("vnd")))
         step.done()
     salary.sort()
@@ -394,9 +396,9 @@ def _parse(top: _Table) -> Ruleset:
     except ValueError:
         year.fail(
             "away_cap_level",
-            N_("must be one of {choices}, not {value!r}"),
+            N_("must be one of {choices}, not {value}"),
             choices=[lv.value for lv in Level],
-            value=cap_text,
+            value=repr(cap_text),
         )
     year.done()
 

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from core.model import Explanation, Person, Reason, TaskStatus
 from core.ruleset import Ruleset
-from core.texts import Localized
+from core.texts import Localized, Percent
 from locales import N_, SUPPORTED_LOCALES, format_number
 
 _CENT = Decimal("0.01")
@@ -184,29 +184,40 @@ def monthly_score(person: Person, ruleset: Ruleset) -> Score:
 
     total = general + task_points + bonus - deductions
     score = round2(min(100.0, max(0.0, total)))
-    reasons.insert(
-        0,
-        Reason(
+    params = {
+        "score": score,
+        "general": general,
+        "general_max": ruleset.general_max,
+        "tasks": task_points,
+        "task_max": ruleset.task_points,
+        "bonus": bonus,
+        "deductions": deductions,
+    }
+    if tasks.counted:
+        total_reason = Reason(
             "score.total",
             N_(
                 "Score {score}/100: general criteria {general}/{general_max}, task results "
-                "{tasks}/{task_max} (quantity {quantity}%, quality {quality}%, progress "
-                "{progress}%), bonus {bonus}, deductions {deductions}."
+                "{tasks}/{task_max} (quantity {quantity}, quality {quality}, progress "
+                "{progress}), bonus {bonus}, deductions {deductions}."
             ),
-            {
-                "score": score,
-                "general": general,
-                "general_max": ruleset.general_max,
-                "tasks": task_points,
-                "task_max": ruleset.task_points,
-                "quantity": _pct(tasks.quantity),
-                "quality": _pct(tasks.quality),
-                "progress": _pct(tasks.progress),
-                "bonus": bonus,
-                "deductions": deductions,
+            params
+            | {
+                "quantity": Percent(tasks.quantity),
+                "quality": Percent(tasks.quality),
+                "progress": Percent(tasks.progress),
             },
-        ),
-    )
+        )
+    else:
+        total_reason = Reason(
+            "score.total",
+            N_(
+                "Score {score}/100: general criteria {general}/{general_max}, task results "
+                "{tasks}/{task_max}, bonus {bonus}, deductions {deductions}."
+            ),
+            params,
+        )
+    reasons.insert(0, total_reason)
     breakdown = {
         "general": general,
         "quantity": round(tasks.quantity, 4),
@@ -217,10 +228,6 @@ def monthly_score(person: Person, ruleset: Ruleset) -> Score:
         "deductions": deductions,
     }
     return Score(score, breakdown, tasks, reasons)
-
-
-def _pct(share: float) -> float:
-    return round2(share * 100)
 
 
 def _deduction_text(deduction, ruleset: Ruleset) -> Localized:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from core.model import Level
-from locales import N_, format_number, translations
+from core.model import Level, Period
+from locales import N_, format_number, format_percent, translations
 
 LEVEL_NAMES = {
     Level.EXCELLENT: N_("Excellent completion of duties (A)"),
@@ -36,6 +36,12 @@ class Term(str):
     __slots__ = ()
 
 
+class Percent(float):
+    """A share (0.2) shown as a percentage in the reader's locale (20%)."""
+
+    __slots__ = ()
+
+
 def render(message: str, params: dict[str, Any], locale: str) -> str:
     """Translate `message` into `locale` and fill in its parameters."""
     gettext = translations(locale).gettext
@@ -52,12 +58,16 @@ def level_name(level: Level, locale: str) -> str:
 
 
 def _format_value(value: Any, locale: str, gettext) -> str:
+    if isinstance(value, Percent):
+        return format_percent(value, locale)
     if isinstance(value, Term):
         return gettext(value)
     if isinstance(value, Localized):
         return value.get(locale)
     if isinstance(value, Level):
         return gettext(LEVEL_NAMES[value])
+    if isinstance(value, Period):
+        return str(value.year) if value.is_year else f"{value.month:02d}/{value.year}"
     if isinstance(value, date):
         return f"{value.day:02d}/{value.month:02d}/{value.year}"  # as written in both languages
     if isinstance(value, bool):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.model import Alert, HistoryEntry, Level, Period, Person
 from core.ruleset import Ruleset
+from core.texts import Percent
 from locales import N_
 
 
@@ -41,7 +42,7 @@ def unexplained_months(
             "person": person.id,
             "count": len(months),
             "year": str(period.year),
-            "months": [f"{p.month:02d}/{p.year}" for p in months],
+            "months": months,
             "tasks": list(undone),
         },
     )
@@ -136,10 +137,10 @@ def grey_zone(person: Person, below: float) -> Alert:
         person.unit,
         person.group,
         N_(
-            "{person}: {below}% of the tasks below standard, where the decree is silent; rated "
+            "{person}: {below} of the tasks below standard, where the decree is silent; rated "
             "{level} for a leader to confirm."
         ),
-        {"person": person.id, "below": round(below * 100, 2), "level": Level.COMPLETED},
+        {"person": person.id, "below": Percent(below), "level": Level.COMPLETED},
     )
 
 
@@ -163,7 +164,7 @@ def two_years_d(
         {
             "person": person.id,
             "level": Level.NOT_COMPLETED,
-            "last": str(period.previous()),
-            "year": str(period),
+            "last": period.previous(),
+            "year": period,
         },
     )

@@ -12,6 +12,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.numbers import format_decimal
+from babel.numbers import format_percent as babel_format_percent
 
 LOCALES_DIR = Path(__file__).parent
 DOMAIN = "messages"
@@ -32,6 +33,12 @@ def translations(locale: str) -> gettext.NullTranslations:
     if locale == "en":
         return gettext.NullTranslations()
     return gettext.translation(DOMAIN, LOCALES_DIR, languages=[locale])
+
+
+@lru_cache(maxsize=4096)
+def format_percent(share: float, locale: str) -> str:
+    """A share as a percentage (vi: 66,67%)."""
+    return babel_format_percent(share, format="#,##0.##%", locale=locale)
 
 
 @lru_cache(maxsize=65536)

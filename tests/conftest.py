@@ -1,0 +1,121 @@
+"""Builders of core inputs, so that each test states only what its rule is about."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core import classify
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Full marks on the default ruleset's general criteria (30 points).
+FULL_GENERAL = {
+    "politics": 6,
+    "culture": 6,
+    "discipline": 6,
+    "responsibility": 6,
+    "service": 3,
+    "innovation": 3,
+}
+# Full marks on the nd90 ruleset's general criteria.
+FULL_GENERAL_ND90 = {"politics": 10, "ethics": 10, "style": 10, "discipline": 10}
+
+
+def task(id: str = "t1", status: str = "on_time", **fields) -> dict:
+    return {"id": id, "status": status, **fields}
+
+
+def person(
+    id: str = "nv01",
+    *,
+    unit: str = "u1",
+    group: str = "g1",
+    role: str = "staff",
+    general: dict | None = None,
+    tasks: list | None = None,
+    **fields,
+) -> dict:
+    return {
+        "id": id,
+        "unit": unit,
+        "group": group,
+        "role": role,
+        "general": dict(FULL_GENERAL if general is None else general),
+        "tasks": [task()] if tasks is None else tasks,
+        **fields,
+    }
+
+
+def nd90_person(id: str = "nv01", **fields) -> dict:
+    fields.setdefault("general", FULL_GENERAL_ND90)
+    return person(id, **fields)
+
+
+def year_person(id: str = "nv01", *, scores=None, statuses=None, **fields) -> dict:
+    """A person of a year roll-up: twelve worked months scored `scores` (one or twelve)."""
+    if scores is None or isinstance(scores, int | float):
+        scores = [85.0 if scores is None else scores] * 12
+    statuses = statuses or ["worked"] * 12
+    months = []
+    for m, (score, status) in enumerate(zip(scores, statuses, strict=True), start=1):
+        entry = {"period": f"{fields.get('year', 2026)}-{m:02d}", "status": status}
+        if status == "worked":
+            entry["score"] = score
+        months.append(entry)
+    fields.pop("year", None)
+    base = {
+        "id": id,
+        "unit": fields.pop("unit", "u1"),
+        "group": fields.pop("group", "g1"),
+        "role": fields.pop("role", "staff"),
+        "months": months,
+    }
+    return base | fields
+
+
+def run(
+    people: list[dict], period: str = "2026-10", *, locale: str = "en", ruleset=None, **top
+) -> dict:
+    return classify({"period": period, "people": people, **top}, ruleset=ruleset, locale=locale)
+
+
+def result_of(result: dict, pid: str = "nv01") -> dict:
+    return next(p for p in result["people"] if p["id"] == pid)
+
+
+def rules_of(person_result: dict) -> list[str]:
+    return [r["rule"] for r in person_result["reasons"]]
+
+
+def warning_codes(result: dict, pid: str | None = None) -> list[str]:
+    return [w["code"] for w in result["warnings"] if pid is None or w["person"] == pid]
+
+
+def levels(result: dict) -> dict[str, str]:
+    return {p["id"]: p["level"] for p in result["people"]}
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """`python -m core ...` as another front end would call it."""
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+def dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False)
