@@ -24,6 +24,14 @@ class Eligibility:
     away: int
     ceiling: Level  # the best level the months allow
 
+    @property
+    def breakdown(self) -> dict[str, int]:
+        return {
+            "months_worked": self.worked,
+            "months_maternity": self.maternity,
+            "months_away": self.away,
+        }
+
 
 def eligibility(
     months: tuple[Month, ...] | None, ruleset: Ruleset, reasons: list[Reason]

@@ -141,11 +141,7 @@ def _month_by_points(person: Person, period: Period, rules: Ruleset) -> Outcome:
 def _year_by_points(person: Person, period: Period, rules: Ruleset) -> Outcome:
     reasons: list[Reason] = []
     elig = eligibility(person.months, rules, reasons)
-    breakdown = {
-        "months_worked": elig.worked,
-        "months_maternity": elig.maternity,
-        "months_away": elig.away,
-    }
+    breakdown = elig.breakdown
     if not elig.rated:
         return Outcome(person, False, None, breakdown, None, None, reasons)
     score = annual_score(person.months, reasons)
@@ -162,18 +158,14 @@ def _by_shares(person: Person, period: Period, rules: Ruleset) -> Outcome:
     elig = None
     if period.is_year:
         elig = eligibility(person.months, rules, reasons)
-        breakdown = {
-            "months_worked": elig.worked,
-            "months_maternity": elig.maternity,
-            "months_away": elig.away,
-        }
+        breakdown = elig.breakdown
         if not elig.rated:
             return Outcome(person, False, None, breakdown, None, None, reasons)
     level, shares, grey = shares_level(person, rules, reasons)
     if elig is not None:
         level = apply_away_cap(level, elig, rules, reasons)
     level = apply_overrides(level, person, period, reasons)
-    breakdown |= {
+    breakdown = breakdown | {
         "tasks": len(person.tasks),
         "below_standard": round(shares.below, 4),
         "exceeded": round(shares.exceeded, 4),
