@@ -8,7 +8,7 @@ scores of the months worked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from core.model import Level, Month, MonthStatus, Reason
 from core.ruleset import Ruleset
@@ -16,8 +16,7 @@ from core.scoring import round2
 from locales import N_
 
 
-@dataclass(frozen=True, slots=True)
-class Eligibility:
+class Eligibility(NamedTuple):
     rated: bool
     worked: int
     maternity: int

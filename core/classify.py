@@ -257,9 +257,13 @@ def _alerts(request: Request, rules: Ruleset, outcomes: list[Outcome]) -> list[A
 def _render(
     request: Request, rules: Ruleset, outcomes: list[Outcome], units, alerts, locale: str
 ) -> dict:
-    cite = rules.sources.get
+    used: set[str] = set()
     people = []
     for o in outcomes:
+        reasons = []
+        for r in o.reasons:
+            used.add(r.rule)
+            reasons.append({"rule": r.rule, "text": render(r.message, r.params, locale)})
         people.append(
             {
                 "id": o.person.id,
@@ -270,15 +274,21 @@ def _render(
                 "breakdown": o.breakdown,
                 "computed_level": o.computed.value if o.computed else None,
                 "level": o.level.value if o.level else None,
-                "reasons": [
-                    {
-                        "rule": r.rule,
-                        "source": cite(r.rule, ""),
-                        "text": render(r.message, r.params, locale),
-                    }
-                    for r in o.reasons
-                ],
+                "reasons": reasons,
                 "reward_vnd": o.reward,
+            }
+        )
+    warnings = []
+    for a in alerts:
+        used.add(a.rule)
+        warnings.append(
+            {
+                "code": a.code,
+                "person": a.person,
+                "unit": a.unit,
+                "group": a.group,
+                "rule": a.rule,
+                "detail": render(a.message, a.params, locale),
             }
         )
     return {
@@ -298,16 +308,7 @@ def _render(
             }
             for g in units
         ],
-        "warnings": [
-            {
-                "code": a.code,
-                "person": a.person,
-                "unit": a.unit,
-                "group": a.group,
-                "rule": a.rule,
-                "source": cite(a.rule, ""),
-                "detail": render(a.message, a.params, locale),
-            }
-            for a in alerts
-        ],
+        "warnings": warnings,
+        # the legal source of every rule named above, once
+        "sources": {rule: rules.sources.get(rule, "") for rule in sorted(used)},
     }

@@ -60,7 +60,7 @@ def apply_task_caps(level: Level, tasks: TaskSummary, reasons: list[Reason]) -> 
                 {"tasks": list(late_or_missing), "level": Level.COMPLETED},
             )
         )
-    if level is Level.EXCELLENT and (tasks.not_done_counted or tasks.unexcused_late):
+    if level is Level.EXCELLENT and (tasks.unexplained or tasks.unexcused_late):
         level = Level.GOOD
         reasons.append(
             Reason(
@@ -71,7 +71,7 @@ def apply_task_caps(level: Level, tasks: TaskSummary, reasons: list[Reason]) -> 
                 ),
                 {
                     "level_a": Level.EXCELLENT,
-                    "tasks": list(tasks.not_done_counted + tasks.unexcused_late),
+                    "tasks": list(tasks.unexplained + tasks.unexcused_late),
                     "level": Level.GOOD,
                 },
             )

@@ -9,7 +9,7 @@ units and targets they lead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from core.model import Explanation, Level, Person, Reason, TaskStatus
 from core.ruleset import Ruleset
@@ -17,8 +17,7 @@ from core.texts import Percent
 from locales import N_
 
 
-@dataclass(frozen=True, slots=True)
-class Shares:
+class Shares(NamedTuple):
     below: float
     exceeded: float
     below_tasks: tuple[str, ...]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NamedTuple
 
 from core.model import Alert, Level, QuotaOverride, Reason
 from core.ruleset import Ruleset
@@ -17,8 +18,7 @@ from core.texts import Percent
 from locales import N_
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A rated person as the quota sees them."""
 
     id: str

@@ -68,6 +68,8 @@ class Ruleset:
     applies_until: Period | None
     title: dict[str, str]
     criteria: tuple[Criterion, ...]
+    criterion_keys: frozenset[str]
+    general_max: float  # the sum of the criteria's maxima
     # points method
     task_points: float
     quality_failure_penalty: float
@@ -92,10 +94,6 @@ class Ruleset:
     away_cap_months: int
     away_cap_level: Level
     sources: dict[str, str]
-
-    @property
-    def general_max(self) -> float:
-        return sum(c.max for c in self.criteria)
 
     def covers(self, period: Period) -> bool:
         first = self.applies_from
@@ -416,6 +414,8 @@ def _parse(top: _Table) -> Ruleset:
         applies_until=applies_until,
         title=title,
         criteria=tuple(criteria),
+        criterion_keys=frozenset(c.key for c in criteria),
+        general_max=sum(c.max for c in criteria),
         task_points=task_points,
         quality_failure_penalty=quality_penalty,
         delay_penalty=delay_penalty,

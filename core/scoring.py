@@ -8,8 +8,8 @@ adds up by hand gives exactly the score.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from core.model import Explanation, Person, Reason, TaskStatus
 from core.ruleset import Ruleset
@@ -24,8 +24,7 @@ def round2(value: float) -> float:
     return float(Decimal(repr(value)).quantize(_CENT, rounding=ROUND_HALF_UP))
 
 
-@dataclass(frozen=True, slots=True)
-class TaskSummary:
+class TaskSummary(NamedTuple):
     """What the month's tasks say, for the score, the caps, warnings and ranking."""
 
     counted: int  # tasks counted (those not done with an approved explanation are not)
@@ -34,10 +33,15 @@ class TaskSummary:
     progress: float
     exceeded_share: float
     excluded: tuple[str, ...]  # not done, explanation approved: not counted
-    unexplained: tuple[str, ...]  # not done, no approved explanation
+    unexplained: tuple[str, ...]  # not done, no approved explanation (so counted)
     late_explained: tuple[str, ...]  # not done, explanation approved after the deadline
-    not_done_counted: tuple[str, ...]  # counted and not done
     unexcused_late: tuple[str, ...]  # late without a confirmed objective reason
+
+
+_NOT_DONE = TaskStatus.NOT_DONE  # enum member look-ups are slow in a loop of 500,000
+_EXCEEDED = TaskStatus.EXCEEDED
+_LATE = TaskStatus.LATE
+_APPROVED = Explanation.APPROVED
 
 
 def summarize_tasks(person: Person, ruleset: Ruleset) -> TaskSummary:
@@ -46,41 +50,37 @@ def summarize_tasks(person: Person, ruleset: Ruleset) -> TaskSummary:
     excluded: list[str] = []
     unexplained: list[str] = []
     late_explained: list[str] = []
-    not_done: list[str] = []
     unexcused_late: list[str] = []
     q_penalty = ruleset.quality_failure_penalty
     d_penalty = ruleset.delay_penalty
-    for task in person.tasks:
-        status = task.status
-        if status is TaskStatus.NOT_DONE:
-            if task.explanation is Explanation.APPROVED:
-                excluded.append(task.id)
-                if task.explanation_late:
-                    late_explained.append(task.id)
-                continue
-            unexplained.append(task.id)
-            not_done.append(task.id)
-            total += task.weight
+    for task_id, weight, status, failures, delays, explanation, late, objective in person.tasks:
+        if status is _NOT_DONE:
+            if explanation is _APPROVED:
+                excluded.append(task_id)
+                if late:
+                    late_explained.append(task_id)
+            else:
+                unexplained.append(task_id)
+                total += weight
             continue
-        weight = task.weight
         total += weight
         done += weight
-        if status is TaskStatus.EXCEEDED:
+        if status is _EXCEEDED:
             exceeded += weight
-        if task.objective_reason:
+        if objective:
             quality += weight
             progress += weight
             continue
-        quality += weight * max(0.0, 1.0 - q_penalty * task.quality_failures)
-        if status is TaskStatus.LATE:
-            unexcused_late.append(task.id)
-            progress += weight * max(0.0, 1.0 - d_penalty * max(1, task.delays))
+        quality += weight * max(0.0, 1.0 - q_penalty * failures) if failures else weight
+        if status is _LATE:
+            unexcused_late.append(task_id)
+            progress += weight * max(0.0, 1.0 - d_penalty * max(1, delays))
         else:
             progress += weight
     counted = len(person.tasks) - len(excluded)
     if total == 0:
         return TaskSummary(
-            counted, 0.0, 0.0, 0.0, 0.0, tuple(excluded), (), tuple(late_explained), (), ()
+            counted, 0.0, 0.0, 0.0, 0.0, tuple(excluded), (), tuple(late_explained), ()
         )
     return TaskSummary(
         counted,
@@ -91,13 +91,11 @@ def summarize_tasks(person: Person, ruleset: Ruleset) -> TaskSummary:
         tuple(excluded),
         tuple(unexplained),
         tuple(late_explained),
-        tuple(not_done),
         tuple(unexcused_late),
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Score:
+class Score(NamedTuple):
     score: float
     breakdown: dict[str, float]
     tasks: TaskSummary

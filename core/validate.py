@@ -8,6 +8,7 @@ Optional fields have the defaults of RULES.md (weight 1.0, no delays, no explana
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from core.errors import InputError
@@ -43,6 +44,10 @@ _FORM = {f.value: f for f in DisciplineForm} | {"expulsion": DisciplineForm.DISM
 _SOURCE = {s.value: s for s in DisciplineSource}
 _MONTH_STATUS = {s.value: s for s in MonthStatus}
 _FLAG_KEYS = frozenset(Flags._fields)
+_INFINITY = float("inf")
+_LATE = TaskStatus.LATE  # enum member look-ups are slow in the hot path
+_NOT_DONE = TaskStatus.NOT_DONE
+_HISTORY_KEYS = frozenset({"id", "period", "level", "score", "unexplained_undone"})
 
 _PERSON_KEYS = frozenset(
     {
@@ -83,15 +88,21 @@ _TASK_KEYS = frozenset(
 
 def parse_period(value: Any) -> Period:
     """`YYYY-MM` or `YYYY`, else an InputError naming the field `period`."""
-    if isinstance(value, str):
-        if len(value) == 4 and value.isdigit() and int(value) >= 1:
-            return Period(int(value))
-        month = parse_month(value)
-        if month is not None:
-            return month
-    raise InputError(
-        "period", N_("must be a month (YYYY-MM) or a year (YYYY), not {value}"), value=_show(value)
-    )
+    period = _period(value) if isinstance(value, str) else None
+    if period is None:
+        raise InputError(
+            "period",
+            N_("must be a month (YYYY-MM) or a year (YYYY), not {value}"),
+            value=_show(value),
+        )
+    return period
+
+
+@lru_cache(maxsize=4096)
+def _period(text: str) -> Period | None:
+    if len(text) == 4 and text.isdigit() and int(text) >= 1:
+        return Period(int(text))
+    return parse_month(text)
 
 
 def parse_request(data: dict[str, Any], period: Period, ruleset: Ruleset) -> Request:
@@ -142,12 +153,13 @@ class _Person:
     def parse(self) -> Person:
         d = self.data
         self.id = _text(d.get("id"), lambda p, **k: self.fail("id", p, **k))
-        unknown = set(d) - _PERSON_KEYS
-        if unknown:
-            self.fail(sorted(unknown)[0], N_("unknown field"))
+        if not d.keys() <= _PERSON_KEYS:
+            self.fail(sorted(d.keys() - _PERSON_KEYS)[0], N_("unknown field"))
         unit = self.text("unit")
         group = self.text("group")
-        role = self.choice("role", d.get("role"), _ROLE)
+        role = _ROLE.get(d.get("role")) if type(d.get("role")) is str else None
+        if role is None:
+            role = self.choice("role", d.get("role"), _ROLE)
         year_roll_up = self.period.is_year and self.ruleset.method == "points"
         if year_roll_up:
             general: dict[str, float] = {}
@@ -184,7 +196,10 @@ class _Person:
     # -- small readers -------------------------------------------------------------------
 
     def text(self, field: str) -> str:
-        return _text(self.data.get(field), lambda p, **k: self.fail(field, p, **k))
+        value = self.data.get(field)
+        if type(value) is str and value and not value.isspace():
+            return value
+        return _text(value, lambda p, **k: self.fail(field, p, **k))
 
     def choice(self, field: str, value: Any, choices: dict[str, Any]):
         found = choices.get(value) if isinstance(value, str) else None
@@ -240,13 +255,21 @@ class _Person:
 
     def scores(self, field: str, required: bool) -> dict[str, float]:
         value = self.data.get(field)
+        if type(value) is dict and value.keys() == self.ruleset.criterion_keys:
+            for score in value.values():  # the common case, checked in one pass
+                if (type(score) is not int and type(score) is not float) or not (
+                    0 <= score < _INFINITY
+                ):
+                    break
+            else:
+                return value
         if value is None:
             if required:
                 self.fail(field, N_("missing"))
             return {}
         if not isinstance(value, dict):
             self.fail(field, N_("must be an object of criterion scores"))
-        keys = {c.key for c in self.ruleset.criteria}
+        keys = self.ruleset.criterion_keys
         for key in value:
             if key not in keys:
                 self.fail(
@@ -269,43 +292,48 @@ class _Person:
         tasks = []
         ids: set[str] = set()
         for i, t in enumerate(items):
-            where = f"tasks[{i}]"
-            if not isinstance(t, dict):
-                self.fail(where, N_("must be an object"))
-            unknown = t.keys() - _TASK_KEYS
-            if unknown:
-                self.fail(f"{where}.{sorted(unknown)[0]}", N_("unknown field"))
-            task_id = _text(t.get("id"), lambda p, w=where, **k: self.fail(f"{w}.id", p, **k))
-            if task_id in ids:
-                self.fail(f"{where}.id", N_("duplicate task id {value}"), value=task_id)
-            ids.add(task_id)
-            status = self.choice(f"{where}.status", t.get("status"), _STATUS)
-            weight = self.number(t.get("weight", 1.0), f"{where}.weight")
-            if weight == 0:
-                self.fail(f"{where}.weight", N_("must be greater than 0"))
-            failures = self.number(
-                t.get("quality_failures", 0), f"{where}.quality_failures", integer=True
-            )
-            delays = self.number(t.get("delays", 0), f"{where}.delays", integer=True)
-            if delays and status is not TaskStatus.LATE:
-                self.fail(f"{where}.delays", N_("delays are only possible for a late task"))
-            if failures and status is TaskStatus.NOT_DONE:
-                self.fail(f"{where}.quality_failures", N_("a task not done has no quality checks"))
-            explanation = t.get("explanation", "none")
-            explanation = self.choice(f"{where}.explanation", explanation, _EXPLANATION)
-            tasks.append(
-                Task(
-                    task_id,
-                    weight,
-                    status,
-                    failures,
-                    delays,
-                    explanation,
-                    self.boolean(t, "explanation_late", f"{where}.explanation_late"),
-                    self.boolean(t, "objective_reason", f"{where}.objective_reason"),
-                )
-            )
+            task = _plain_task(t)
+            if task is None or task.id in ids:
+                task = self.task(i, t, ids)
+            ids.add(task.id)
+            tasks.append(task)
         return tuple(tasks)
+
+    def task(self, i: int, t: Any, ids: set[str]) -> Task:
+        """Check one task field by field, failing with the first problem found."""
+        where = f"tasks[{i}]"
+        if not isinstance(t, dict):
+            self.fail(where, N_("must be an object"))
+        unknown = t.keys() - _TASK_KEYS
+        if unknown:
+            self.fail(f"{where}.{sorted(unknown)[0]}", N_("unknown field"))
+        task_id = _text(t.get("id"), lambda p, **k: self.fail(f"{where}.id", p, **k))
+        if task_id in ids:
+            self.fail(f"{where}.id", N_("duplicate task id {value}"), value=task_id)
+        status = self.choice(f"{where}.status", t.get("status"), _STATUS)
+        weight = self.number(t.get("weight", 1.0), f"{where}.weight")
+        if weight == 0:
+            self.fail(f"{where}.weight", N_("must be greater than 0"))
+        failures = self.number(
+            t.get("quality_failures", 0), f"{where}.quality_failures", integer=True
+        )
+        delays = self.number(t.get("delays", 0), f"{where}.delays", integer=True)
+        if delays and status is not TaskStatus.LATE:
+            self.fail(f"{where}.delays", N_("delays are only possible for a late task"))
+        if failures and status is TaskStatus.NOT_DONE:
+            self.fail(f"{where}.quality_failures", N_("a task not done has no quality checks"))
+        explanation = t.get("explanation", "none")
+        explanation = self.choice(f"{where}.explanation", explanation, _EXPLANATION)
+        return Task(
+            task_id,
+            weight,
+            status,
+            failures,
+            delays,
+            explanation,
+            self.boolean(t, "explanation_late", f"{where}.explanation_late"),
+            self.boolean(t, "objective_reason", f"{where}.objective_reason"),
+        )
 
     def initiatives(self) -> int:
         approved = 0
@@ -463,47 +491,128 @@ class _Person:
         return result
 
 
+def _plain_task(t: Any) -> Task | None:
+    """A task that is plainly valid, in as few steps as possible; None when in any doubt.
+
+    Large inputs hold hundreds of thousands of tasks: this path keeps validation near the
+    cost of reading the JSON. Whatever it does not accept goes to `_Person.task`, which is
+    the authority on what is valid and says what is wrong.
+    """
+    if type(t) is not dict or not t.keys() <= _TASK_KEYS:
+        return None
+    get = t.get
+    task_id = get("id")
+    status = _STATUS.get(get("status")) if type(get("status")) is str else None
+    weight = get("weight", 1.0)
+    failures = get("quality_failures", 0)
+    delays = get("delays", 0)
+    explanation = get("explanation", "none")
+    explanation = _EXPLANATION.get(explanation) if type(explanation) is str else None
+    late = get("explanation_late", False)
+    objective = get("objective_reason", False)
+    if (
+        type(task_id) is not str
+        or not task_id
+        or task_id.isspace()
+        or status is None
+        or explanation is None
+        or (type(weight) is not float and type(weight) is not int)
+        or not 0 < weight < _INFINITY
+        or type(failures) is not int
+        or failures < 0
+        or type(delays) is not int
+        or delays < 0
+        or (delays and status is not _LATE)
+        or (failures and status is _NOT_DONE)
+        or (late is not True and late is not False)
+        or (objective is not True and objective is not False)
+    ):
+        return None
+    return Task(task_id, weight, status, failures, delays, explanation, late, objective)
+
+
 def _history(items: Any) -> dict[str, dict[Period, HistoryEntry]]:
     if not isinstance(items, list):
         raise InputError("history", N_("must be a list"))
     history: dict[str, dict[Period, HistoryEntry]] = {}
     for i, item in enumerate(items):
-        where = f"history[{i}]"
-        if not isinstance(item, dict):
-            raise InputError("-", N_("must be an object"), index=where)
-        person = item.get("id")
-
-        def fail(field: str, problem: str, p=person, w=where, **params: Any):
+        entry = _plain_history(item) or _checked_history(i, item)
+        entries = history.setdefault(entry.id, {})
+        if entry.period in entries:
             raise InputError(
-                field, problem, person=p if isinstance(p, str) else None, index=w, **params
+                "period",
+                N_("period {value} given twice for this person"),
+                person=entry.id,
+                index=f"history[{i}]",
+                value=str(entry.period),
             )
-
-        person = _text(person, lambda p, **k: fail("id", p, **k))
-        try:
-            period = parse_period(item.get("period"))
-        except InputError as exc:
-            fail("period", exc.message, **exc.params)
-        level = item.get("level")
-        if level is not None and level not in _LEVEL:
-            fail(
-                "level",
-                N_("unknown value {value}; expected one of {choices}"),
-                value=_show(level),
-                choices=sorted(_LEVEL),
-            )
-        score = item.get("score")
-        if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
-            fail("score", N_("must be a number, not {value}"), value=_show(score))
-        undone = item.get("unexplained_undone", 0)
-        if isinstance(undone, bool) or not isinstance(undone, int) or undone < 0:
-            fail(
-                "unexplained_undone", N_("must be a whole number, not {value}"), value=_show(undone)
-            )
-        entries = history.setdefault(person, {})
-        if period in entries:
-            fail("period", N_("period {value} given twice for this person"), value=str(period))
-        entries[period] = HistoryEntry(person, period, _LEVEL.get(level), score, undone)
+        entries[entry.period] = entry
     return history
+
+
+def _plain_history(item: Any) -> HistoryEntry | None:
+    """A plainly valid history entry, or None to have `_checked_history` say what is wrong."""
+    if type(item) is not dict or not item.keys() <= _HISTORY_KEYS:
+        return None
+    get = item.get
+    person = get("id")
+    text = get("period")
+    level = get("level")
+    score = get("score")
+    undone = get("unexplained_undone", 0)
+    period = _period(text) if type(text) is str else None
+    if (
+        type(person) is not str
+        or not person
+        or person.isspace()
+        or period is None
+        or (level is not None and (type(level) is not str or level not in _LEVEL))
+        or (score is not None and type(score) is not float and type(score) is not int)
+        or type(undone) is not int
+        or undone < 0
+    ):
+        return None
+    return HistoryEntry(person, period, _LEVEL.get(level) if level else None, score, undone)
+
+
+def _checked_history(i: int, item: Any) -> HistoryEntry:
+    where = f"history[{i}]"
+    if not isinstance(item, dict):
+        raise InputError("-", N_("must be an object"), index=where)
+    person = item.get("id")
+
+    def fail(field: str, problem: str, **params: Any):
+        raise InputError(
+            field,
+            problem,
+            person=person if isinstance(person, str) else None,
+            index=where,
+            **params,
+        )
+
+    unknown = item.keys() - _HISTORY_KEYS
+    if unknown:
+        fail(sorted(unknown)[0], N_("unknown field"))
+    person = _text(person, lambda p, **k: fail("id", p, **k))
+    try:
+        period = parse_period(item.get("period"))
+    except InputError as exc:
+        fail("period", exc.message, **exc.params)
+    level = item.get("level")
+    if level is not None and (not isinstance(level, str) or level not in _LEVEL):
+        fail(
+            "level",
+            N_("unknown value {value}; expected one of {choices}"),
+            value=_show(level),
+            choices=sorted(_LEVEL),
+        )
+    score = item.get("score")
+    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+        fail("score", N_("must be a number, not {value}"), value=_show(score))
+    undone = item.get("unexplained_undone", 0)
+    if isinstance(undone, bool) or not isinstance(undone, int) or undone < 0:
+        fail("unexplained_undone", N_("must be a whole number, not {value}"), value=_show(undone))
+    return HistoryEntry(person, period, _LEVEL.get(level), score, undone)
 
 
 def _overrides(items: Any) -> tuple[QuotaOverride, ...]:

@@ -156,7 +156,7 @@ def test_rule5_score_is_rounded_half_up_to_two_decimals():
 
 
 def test_reason_texts_cite_the_rule_and_its_legal_source():
-    result = result_of(run([person()]))
-    first = result["reasons"][0]
+    result = run([person()])
+    first = result_of(result)["reasons"][0]
     assert first["rule"] == "score.total"
-    assert "335/2025" in first["source"]
+    assert "335/2025" in result["sources"]["score.total"]

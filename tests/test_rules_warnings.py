@@ -143,7 +143,8 @@ def test_every_warning_names_its_rule_and_source():
     )
     assert result["warnings"]
     for warning in result["warnings"]:
-        assert warning["rule"] and warning["source"] and warning["detail"]
+        assert warning["rule"] and warning["detail"]
+        assert result["sources"][warning["rule"]]
 
 
 # Exemplary reward ------------------------------------------------------------------------
