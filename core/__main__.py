@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--indent", type=int, default=None, help="pretty-print the JSON")
     listing = commands.add_parser("rulesets", help="list the built-in rulesets")
     listing.add_argument("--locale", choices=SUPPORTED_LOCALES, default=DEFAULT_LOCALE)
+    listing.add_argument("--indent", type=int, default=None, help="pretty-print the JSON")
     args = parser.parse_args(argv)
     # A one-shot run builds millions of small objects and no reference cycles: the cyclic
     # collector would only rescan them again and again (half the run time on large inputs).

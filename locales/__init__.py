@@ -44,4 +44,6 @@ def format_percent(share: float, locale: str) -> str:
 @lru_cache(maxsize=65536)
 def format_number(value: float | int, locale: str) -> str:
     """A number as a reader of `locale` writes it (vi: 93,5 and 2.340.000)."""
+    if not abs(value) < 1e15:  # beyond money and points: Babel's decimals give up at ~1e26
+        return f"{value:g}"
     return format_decimal(value, format="#,##0.##", locale=locale)

@@ -371,3 +371,33 @@ def test_multi_line_error_detail_stays_on_one_line(cli):
     text = json.dumps(_input(person()), indent=2)[:-3] + "\n\n  oops\n}"
     line = _invalid(cli("classify", "--locale", "en", stdin=text))
     assert "JSON" in line
+
+
+HUGE_NUMBERS = {
+    "general score 1e30": (
+        person("nv07", general=FULL_GENERAL | {"politics": 1e30}),
+        "general.politics",
+    ),
+    "deduction points 1e30": (
+        person("nv07", deductions=[{"reason": "vắng họp", "points": 1e30}]),
+        "deductions[0].points",
+    ),
+    "deduction count 10**30": (
+        person("nv07", deductions=[{"code": "late_report", "count": 10**30}]),
+        "deductions[0].count",
+    ),
+}
+
+
+@pytest.mark.parametrize(("who", "field"), list(HUGE_NUMBERS.values()), ids=list(HUGE_NUMBERS))
+def test_a_huge_number_is_clamped_or_refused_never_a_crash(cli, who, field):
+    """A valid JSON number far out of range: either it is clamped like any score above its
+    maximum (exit 0, score within 0-100), or it is refused as invalid input (exit 2, one line
+    naming the person and the field) -- never a traceback."""
+    proc = cli("classify", "--locale", "en", stdin=dumps(_input(who)))
+    if proc.returncode == 0:
+        result = _ok(proc)
+        assert 0 <= _person_of(result, "nv07")["score"] <= 100
+    else:
+        line = _invalid(proc)
+        assert "nv07" in line and field in line, line
