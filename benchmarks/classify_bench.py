@@ -10,7 +10,8 @@ What it measures
    initiatives, deductions, discipline decisions, self-assessed levels, head rankings,
    exemplary marks, and the three previous months of history for a share of the people.
    Organisations are added until the number of people is reached (about 190 for 50,000).
-2. It times, best of ``--repeat`` runs with ``time.perf_counter``:
+2. It times, best of ``--repeat`` rounds (default 5) in which the runs take turns, with
+   ``time.perf_counter``:
    (a) ``python -m core classify input.json > out.json`` as a subprocess, wall time
        including the interpreter start (same interpreter as this script);
    (b) the floor: ``json.loads`` of the same input file plus ``json.dumps`` of the loaded
@@ -302,14 +303,21 @@ def write_input(path: Path, people: int, tasks: int, seed: int) -> None:
 # -- timing ----------------------------------------------------------------------------------
 
 
-def best_of(repeat: int, run: Callable[[], None]) -> float:
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return min(times)
+def best_of_interleaved(repeat: int, runs: dict[str, Callable[[], None]]) -> dict[str, float]:
+    """The best time of each run over `repeat` rounds, the runs taking turns in each round.
+
+    Shared machines change speed from one second to the next: taking turns exposes every
+    run to the same conditions, and the best of several rounds is the least disturbed.
+    """
+    best = dict.fromkeys(runs, float("inf"))
+    for round_no in range(1, repeat + 1):
+        for name, run in runs.items():
+            gc.collect()
+            started = time.perf_counter()
+            run()
+            best[name] = min(best[name], time.perf_counter() - started)
+        print(f"  round {round_no}/{repeat}", file=sys.stderr)
+    return best
 
 
 def classify_once(input_path: Path, output_path: Path, locale: str | None) -> None:
@@ -381,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=50_000, help="staff in the month")
     parser.add_argument("--tasks", type=int, default=10, help="tasks per person")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generator")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per timing (best kept)")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds of timing (best kept)")
     parser.add_argument(
         "--locale", help="passed to classify as --locale (default: the core's own, vi)"
     )
@@ -418,16 +426,21 @@ def run_benchmark(args: argparse.Namespace, workdir: Path) -> int:
     print(f"  input: {input_path} ({size_mb:.1f} MB)", file=sys.stderr)
 
     print(f"Timing, best of {args.repeat} ...", file=sys.stderr)
-    classify_s = best_of(args.repeat, lambda: classify_once(input_path, output_path, args.locale))
-    rss_mb = peak_child_rss_mb()
-    floor_s = best_of(args.repeat, lambda: stdlib_floor(input_path, floor_path))
-    floor_nogc_s = best_of(args.repeat, without_gc(lambda: stdlib_floor(input_path, floor_path)))
+    runs = {
+        "classify": lambda: classify_once(input_path, output_path, args.locale),
+        "floor": lambda: stdlib_floor(input_path, floor_path),
+        "floor_nogc": without_gc(lambda: stdlib_floor(input_path, floor_path)),
+    }
     try:
         import orjson
     except ImportError:
-        orjson_s = None
+        orjson = None
     else:
-        orjson_s = best_of(args.repeat, lambda: orjson_floor(orjson, input_path, floor_path))
+        runs["orjson"] = lambda: orjson_floor(orjson, input_path, floor_path)
+    best = best_of_interleaved(args.repeat, runs)
+    rss_mb = peak_child_rss_mb()
+    classify_s, floor_s, floor_nogc_s = best["classify"], best["floor"], best["floor_nogc"]
+    orjson_s = best.get("orjson")
     levels, warnings = check_output(output_path, args.people)
 
     ratio = classify_s / floor_s

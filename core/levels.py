@@ -57,7 +57,7 @@ def apply_task_caps(level: Level, tasks: TaskSummary, reasons: list[Reason]) -> 
                     "Tasks not done without an explanation approved before their deadline "
                     "({tasks}): the level is at most {level}."
                 ),
-                {"tasks": list(late_or_missing), "level": Level.COMPLETED},
+                {"tasks": late_or_missing, "level": Level.COMPLETED},
             )
         )
     if level is Level.EXCELLENT and (tasks.unexplained or tasks.unexcused_late):
@@ -71,7 +71,7 @@ def apply_task_caps(level: Level, tasks: TaskSummary, reasons: list[Reason]) -> 
                 ),
                 {
                     "level_a": Level.EXCELLENT,
-                    "tasks": list(tasks.unexplained + tasks.unexcused_late),
+                    "tasks": tasks.unexplained + tasks.unexcused_late,
                     "level": Level.GOOD,
                 },
             )

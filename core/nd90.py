@@ -60,7 +60,7 @@ def shares_level(
     params = {
         "below": Percent(s.below),
         "exceeded": Percent(s.exceeded),
-        "tasks": list(s.below_tasks),
+        "tasks": s.below_tasks,
     }
     grey = False
     if s.below > rules.d_over_below:

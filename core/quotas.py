@@ -167,7 +167,7 @@ def apply_quotas(
                             "kept": summary.proposed_a - len(summary.demoted),
                             "level_a": Level.EXCELLENT,
                             "level_b": Level.GOOD,
-                            "people": list(summary.demoted),
+                            "people": tuple(summary.demoted),
                         },
                     )
                 )

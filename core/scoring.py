@@ -9,6 +9,7 @@ adds up by hand gives exactly the score.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from core.model import Explanation, Person, Reason, TaskStatus
@@ -19,8 +20,12 @@ from locales import N_, SUPPORTED_LOCALES, format_number
 _CENT = Decimal("0.01")
 
 
+@lru_cache(maxsize=65536)
 def round2(value: float) -> float:
-    """Half-up rounding to 2 decimals, as officials round by hand (not banker's)."""
+    """Half-up rounding to 2 decimals, as officials round by hand (not banker's).
+
+    The shortest repr is taken as the intended value: 1.005 gives 1.01. Cached: the same
+    few thousand values recur across a large run, and Decimal is slow."""
     return float(Decimal(repr(value)).quantize(_CENT, rounding=ROUND_HALF_UP))
 
 
@@ -117,7 +122,11 @@ def monthly_score(person: Person, ruleset: Ruleset) -> Score:
                         "The score {value} for criterion {criterion} is above its maximum; "
                         "{max} is counted."
                     ),
-                    {"value": value, "criterion": Localized(criterion.label), "max": criterion.max},
+                    {
+                        "value": value,
+                        "criterion": Localized(tuple(criterion.label.items())),
+                        "max": criterion.max,
+                    },
                 )
             )
             value = criterion.max
@@ -145,7 +154,7 @@ def monthly_score(person: Person, ruleset: Ruleset) -> Score:
             Reason(
                 "score.tasks",
                 N_("Tasks not done with an approved explanation are not counted: {tasks}."),
-                {"tasks": list(tasks.excluded)},
+                {"tasks": tasks.excluded},
             )
         )
 
@@ -175,7 +184,7 @@ def monthly_score(person: Person, ruleset: Ruleset) -> Score:
                 N_("Points deducted: {points} ({items})."),
                 {
                     "points": deductions,
-                    "items": [_deduction_text(d, ruleset) for d in person.deductions],
+                    "items": tuple(_deduction_text(d, ruleset) for d in person.deductions),
                 },
             )
         )
@@ -233,8 +242,13 @@ def _deduction_text(deduction, ruleset: Ruleset) -> Localized:
         labels = {"vi": deduction.reason}
     else:
         labels = ruleset.deductions[deduction.code].label
-    texts = {}
-    for locale in SUPPORTED_LOCALES:
-        points = format_number(deduction.points, locale)
-        texts[locale] = f"{labels.get(locale) or labels['vi']} (-{points})"
-    return Localized(texts)
+    return Localized(
+        tuple(
+            (
+                locale,
+                f"{labels.get(locale) or labels['vi']} "
+                f"(-{format_number(deduction.points, locale)})",
+            )
+            for locale in SUPPORTED_LOCALES
+        )
+    )

@@ -8,6 +8,7 @@ separators, levels by their official names).
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from core.model import Level, Period
@@ -22,12 +23,14 @@ LEVEL_NAMES = {
 
 
 class Localized(NamedTuple):
-    """A text the ruleset gives per language (criterion and deduction labels)."""
+    """A text the ruleset gives per language (criterion and deduction labels), as
+    (language, text) pairs; the Vietnamese stands in for a missing language."""
 
-    texts: dict[str, str]
+    texts: tuple[tuple[str, str], ...]
 
     def get(self, locale: str) -> str:
-        return self.texts.get(locale) or self.texts["vi"]
+        texts = dict(self.texts)
+        return texts.get(locale) or texts["vi"]
 
 
 class Term(str):
@@ -43,11 +46,21 @@ class Percent(float):
 
 
 def render(message: str, params: dict[str, Any], locale: str) -> str:
-    """Translate `message` into `locale` and fill in its parameters."""
+    """Translate `message` into `locale` and fill in its parameters.
+
+    The texts repeat a lot across a large unit (the same score, the same quota reason):
+    each is built once, keyed by the message and its parameters.
+    """
+    key = tuple((k, tuple(v) if type(v) is list else v) for k, v in params.items())
+    return _render(message, key, locale)
+
+
+@lru_cache(maxsize=65536)
+def _render(message: str, params: tuple[tuple[str, Any], ...], locale: str) -> str:
     gettext = translations(locale).gettext
     if not params:
         return gettext(message)
-    values = {key: _format_value(value, locale, gettext) for key, value in params.items()}
+    values = {key: _format_value(value, locale, gettext) for key, value in params}
     return gettext(message).format(**values)
 
 

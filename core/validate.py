@@ -45,6 +45,7 @@ _SOURCE = {s.value: s for s in DisciplineSource}
 _MONTH_STATUS = {s.value: s for s in MonthStatus}
 _FLAG_KEYS = frozenset(Flags._fields)
 _INFINITY = float("inf")
+_new_tuple = tuple.__new__
 _LATE = TaskStatus.LATE  # enum member look-ups are slow in the hot path
 _NOT_DONE = TaskStatus.NOT_DONE
 _HISTORY_KEYS = frozenset({"id", "period", "level", "score", "unexplained_undone"})
@@ -174,23 +175,23 @@ class _Person:
         flags = self.flags()
         if flags.unit_corruption and not role.is_leader:
             self.fail("flags.unit_corruption", N_("applies to leaders only"))
-        return Person(
-            id=self.id,
-            unit=unit,
-            group=group,
-            role=role,
-            general=general,
-            general_review=review,
-            tasks=tasks,
-            initiatives_approved=self.initiatives(),
-            deductions=self.deductions(),
-            discipline=self.discipline(),
-            flags=flags,
-            self_level=self.optional_choice("self_level", _LEVEL),
-            head_rank=self.head_rank(),
-            exemplary=self.boolean(d, "exemplary", "exemplary"),
-            months=months,
-            leadership=self.leadership(role),
+        return Person(  # positional, in the order of the fields: keywords cost more here
+            self.id,
+            unit,
+            group,
+            role,
+            general,
+            review,
+            tasks,
+            self.initiatives(),
+            self.deductions(),
+            self.discipline(),
+            flags,
+            self.optional_choice("self_level", _LEVEL),
+            self.head_rank(),
+            self.boolean(d, "exemplary", "exemplary"),
+            months,
+            self.leadership(role),
         )
 
     # -- small readers -------------------------------------------------------------------
@@ -528,7 +529,10 @@ def _plain_task(t: Any) -> Task | None:
         or (objective is not True and objective is not False)
     ):
         return None
-    return Task(task_id, weight, status, failures, delays, explanation, late, objective)
+    # tuple.__new__ skips the NamedTuple's Python-level __new__: a third of the cost here
+    return _new_tuple(
+        Task, (task_id, weight, status, failures, delays, explanation, late, objective)
+    )
 
 
 def _history(items: Any) -> dict[str, dict[Period, HistoryEntry]]:

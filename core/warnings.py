@@ -42,8 +42,8 @@ def unexplained_months(
             "person": person.id,
             "count": len(months),
             "year": str(period.year),
-            "months": months,
-            "tasks": list(undone),
+            "months": tuple(months),
+            "tasks": undone,
         },
     )
 
@@ -62,7 +62,7 @@ def head_accountable(
             "Unit {unit}: {people} left assigned tasks undone without an approved explanation; "
             "the head of the unit and the leader in charge must explain."
         ),
-        {"unit": unit, "people": [f"{pid} ({', '.join(tasks)})" for pid, tasks in members]},
+        {"unit": unit, "people": tuple(f"{pid} ({', '.join(tasks)})" for pid, tasks in members)},
     )
 
 
