@@ -62,7 +62,9 @@ def good_share_cap(good: int, proposed_a: int, share: Fraction) -> int:
     k <= share x (B + A - k)  gives  k = floor(share x (B + A) / (1 + share));
     with 20%: floor((B + A) / 6). 10 B and 4 proposed A keep 2.
     """
-    return math.floor(share * (good + proposed_a) / (1 + share))
+    # in integers: share = n/d gives floor(n (B + A) / (d + n)), exact and fast
+    n, d = share.numerator, share.denominator
+    return n * (good + proposed_a) // (d + n)
 
 
 def apply_quotas(
@@ -113,7 +115,8 @@ def apply_quotas(
         if unit in unit_override:
             unit_cap, unit_rule = unit_override[unit], "quota.manual"
         elif ruleset.unit_share > 0:
-            unit_cap = math.floor(ruleset.unit_share * rated)
+            share = ruleset.unit_share
+            unit_cap = share.numerator * rated // share.denominator
             unit_rule = "quota.unit_share"
             if small_group_kept:
                 unit_cap = max(unit_cap, 1)

@@ -503,7 +503,8 @@ def _plain_task(t: Any) -> Task | None:
         return None
     get = t.get
     task_id = get("id")
-    status = _STATUS.get(get("status")) if type(get("status")) is str else None
+    status = get("status")
+    status = _STATUS.get(status) if type(status) is str else None
     weight = get("weight", 1.0)
     failures = get("quality_failures", 0)
     delays = get("delays", 0)
