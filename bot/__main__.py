@@ -1,0 +1,113 @@
+"""`python -m bot`: the composition root.
+
+python -m bot                      run the bot (Telegram long polling when BOT_TOKEN is
+                                   set; otherwise how to get a token and try the console)
+python -m bot console --demo       chat in the terminal as a person of the demo Sở
+python -m bot console --as CODE    chat in the terminal as the person with roster id CODE
+python -m bot admin ...            administration: init-db, import-roster, invite, ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from bot.config import Settings
+from locales import translations
+from storage.db import make_engine, migrate
+
+DEMO_PERSON = "vp-03"  # a chuyên viên of the demo organization
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["admin"]:
+        from bot.admin import main as admin
+
+        return admin(argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the default)")
+    console = commands.add_parser("console", help="chat in the terminal")
+    console.add_argument("--as", dest="person", help="roster id of the person to act as")
+    console.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the demo organization (once) and act as one of its staff",
+    )
+    commands.add_parser("admin", help="administration (python -m bot admin --help)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    _ = translations(settings.default_language).gettext
+    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+    if args.command == "console":
+        return _console(engine, settings, args)
+    if settings.bot_token is None:
+        print(
+            _(
+                "No BOT_TOKEN is set, so the bot cannot connect to Telegram.\n"
+                "To get a token: open Telegram, talk to @BotFather, send /newbot and follow the "
+                "steps; then put BOT_TOKEN=<the token> in the environment or in a .env file and "
+                "run `python -m bot` again.\n"
+                "To try the bot now without a token, chat in the terminal as a person of the "
+                "demo organization:\n"
+                "    python -m bot console --demo"
+            )
+        )
+        return 0
+    from bot.telegram import run_polling
+
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    asyncio.run(run_polling(engine, settings))
+    return 0
+
+
+def _console(engine, settings: Settings, args) -> int:
+    from bot import console
+
+    _ = translations(settings.default_language).gettext
+    code = args.person
+    if args.demo:
+        from storage.demo import load_demo
+
+        load_demo(engine, datetime.now(settings.chat.timezone).date())
+        code = code or DEMO_PERSON
+    if not code:
+        print(
+            _("Say who you are: --as ROSTER_ID, or --demo to try the demo organization."),
+            file=sys.stderr,
+        )
+        return 2
+    person = console.find_person(engine, code)
+    if person is None:
+        print(
+            _(
+                "Nobody has the roster id {code}; `python -m bot admin people --org CODE` "
+                "lists them."
+            ).format(code=code),
+            file=sys.stderr,
+        )
+        return 2
+    console.run(engine, settings.chat, person)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

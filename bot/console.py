@@ -1,0 +1,113 @@
+"""A chat in the terminal, acting as any person of the database: the same conversations,
+for trials and training without a messenger. Buttons are numbered; type the number to
+press one, or type a message as you would in the chat."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from typing import TextIO
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from handlers.dispatcher import ChatSettings, handle
+from handlers.events import Button, Incoming, Reply
+from locales import translations
+from storage.db import transaction
+from storage.models import Identity, Person
+
+PLATFORM = "console"
+
+
+def find_person(engine: Engine, code: str) -> Person | None:
+    with transaction(engine) as session:
+        return session.exec(select(Person).where(Person.code == code)).first()
+
+
+def bind(engine: Engine, person: Person) -> str:
+    """Register the console as the person's chat (whoever runs it has the database)."""
+    chat_id = f"console-{person.id}"
+    with transaction(engine) as session:
+        found = session.exec(
+            select(Identity).where(Identity.platform == PLATFORM, Identity.user_id == chat_id)
+        ).first()
+        if found is None:
+            session.add(
+                Identity(person_id=person.id, platform=PLATFORM, user_id=chat_id, chat_id=chat_id)
+            )
+    return chat_id
+
+
+def run(
+    engine: Engine,
+    settings: ChatSettings,
+    person: Person,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> None:
+    chat_id = bind(engine, person)
+    _ = translations(person.language).gettext
+    print(
+        _(
+            "Chat as {name} ({code}). Type a number to press a button, any other text to "
+            "send it, /quit to leave."
+        ).format(name=person.full_name, code=person.code),
+        file=stdout,
+    )
+    buttons: list[Button] = []
+    last_message = 0
+    replies = _exchange(engine, settings, chat_id, "/menu", None, None)
+    buttons, last_message = _show(replies, stdout, last_message)
+    while True:
+        stdout.write("> ")
+        stdout.flush()
+        line = stdin.readline()
+        if not line or line.strip() in ("/quit", "/exit"):
+            print(file=stdout)
+            return
+        text = line.rstrip("\n")
+        choice = text.strip()
+        payload = None
+        if choice.isdigit() and 1 <= int(choice) <= len(buttons):
+            payload = buttons[int(choice) - 1].payload
+            text = None
+        replies = _exchange(engine, settings, chat_id, text, payload, last_message)
+        buttons, last_message = _show(replies, stdout, last_message)
+
+
+def _exchange(
+    engine: Engine,
+    settings: ChatSettings,
+    chat_id: str,
+    text: str | None,
+    payload: str | None,
+    message_id: int | None,
+) -> list[Reply]:
+    incoming = Incoming(
+        platform=PLATFORM,
+        chat_id=chat_id,
+        user_id=chat_id,
+        update_id=uuid.uuid4().hex,
+        text=text,
+        payload=payload,
+        message_id=message_id,
+    )
+    return handle(engine, incoming, settings)
+
+
+def _show(replies: list[Reply], stdout: TextIO, last_message: int) -> tuple[list[Button], int]:
+    buttons: list[Button] = []
+    for item in replies:
+        last_message += 1
+        print(file=stdout)
+        print(item.text, file=stdout)
+        if item.document is not None:
+            print(f"[{item.document.filename}]", file=stdout)
+        for row in item.buttons:
+            cells = []
+            for button in row:
+                buttons.append(button)
+                cells.append(f"[{len(buttons)}] {button.label}")
+            print("   ".join(cells), file=stdout)
+    return buttons, last_message

@@ -1,0 +1,158 @@
+"""The Telegram adapter (aiogram 3, long polling): translate in, translate out.
+
+Updates are handled one at a time, in order, so that a chat's answers never race; the
+database work runs in a thread so the event loop keeps polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import (
+    BotCommand,
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from handlers.dispatcher import handle
+from handlers.events import Incoming, Reply
+from locales import SUPPORTED_LOCALES, translations
+
+log = logging.getLogger(__name__)
+PLATFORM = "telegram"
+TEXT_LIMIT = 4096  # Telegram's limit for one message
+
+
+def make_bot(settings: Settings) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(settings.bot_token.get_secret_value(), session=session)
+
+
+def make_dispatcher(engine: Engine, settings: Settings) -> Dispatcher:
+    router = Router(name="conversations")
+    chat = settings.chat
+
+    @router.message()
+    async def on_message(message: Message, bot: Bot, event_update: Update) -> None:
+        if message.chat.type != "private" or message.from_user is None:
+            return  # the conversations are one to one
+        incoming = Incoming(
+            platform=PLATFORM,
+            chat_id=str(message.chat.id),
+            user_id=str(message.from_user.id),
+            update_id=str(event_update.update_id),
+            text=message.text or message.caption or "",
+            language=message.from_user.language_code,
+        )
+        replies = await asyncio.to_thread(handle, engine, incoming, chat)
+        await send(bot, message.chat.id, replies, None)
+
+    @router.callback_query()
+    async def on_button(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
+        await query.answer()  # stops the button's spinner
+        message = query.message
+        if message is None or query.data is None:
+            return
+        incoming = Incoming(
+            platform=PLATFORM,
+            chat_id=str(message.chat.id),
+            user_id=str(query.from_user.id),
+            update_id=str(event_update.update_id),
+            payload=query.data,
+            message_id=message.message_id,
+            language=query.from_user.language_code,
+        )
+        replies = await asyncio.to_thread(handle, engine, incoming, chat)
+        await send(bot, message.chat.id, replies, message.message_id)
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+async def send(bot: Bot, chat_id: int, replies: list[Reply], pressed: int | None) -> None:
+    """Send the replies in order; an edit replaces the message whose button was pressed."""
+    for item in replies:
+        markup = _markup(item)
+        if item.document is not None:
+            await bot.send_document(
+                chat_id,
+                BufferedInputFile(item.document.content, item.document.filename),
+                caption=item.document.caption[:1024] or None,
+            )
+            continue
+        chunks = _split(item.text)
+        if item.edit and pressed is not None and len(chunks) == 1:
+            try:
+                await bot.edit_message_text(
+                    text=chunks[0], chat_id=chat_id, message_id=pressed, reply_markup=markup
+                )
+                continue
+            except TelegramBadRequest as error:  # too old, deleted, or unchanged
+                if "not modified" in str(error):
+                    continue
+                log.info("edit failed, sending instead: %s", error)
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
+
+
+async def set_commands(bot: Bot) -> None:
+    """The command menu of Telegram, in each language (Vietnamese by default)."""
+    for locale in SUPPORTED_LOCALES:
+        _ = translations(locale).gettext
+        commands = [
+            BotCommand(command="menu", description=_("Main menu")),
+            BotCommand(command="plan", description=_("Monthly plan")),
+            BotCommand(command="assess", description=_("Self-assessment")),
+            BotCommand(command="result", description=_("My result")),
+            BotCommand(command="help", description=_("Help")),
+            BotCommand(command="lang", description=_("Language")),
+        ]
+        await bot.set_my_commands(commands, language_code=None if locale == "vi" else locale)
+
+
+async def run_polling(engine: Engine, settings: Settings) -> None:
+    bot = make_bot(settings)
+    dispatcher = make_dispatcher(engine, settings)
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+        await set_commands(bot)
+        await dispatcher.start_polling(bot, handle_as_tasks=False, handle_signals=True)
+    finally:
+        await bot.session.close()
+
+
+def _markup(item: Reply) -> InlineKeyboardMarkup | None:
+    if not item.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.label, callback_data=b.payload) for b in row]
+            for row in item.buttons
+        ]
+    )
+
+
+def _split(text: str) -> list[str]:
+    """Pieces within Telegram's limit, cut at line ends where possible."""
+    text = text or "…"
+    chunks = []
+    while len(text) > TEXT_LIMIT:
+        cut = text.rfind("\n", 0, TEXT_LIMIT)
+        cut = cut if cut > 0 else TEXT_LIMIT
+        chunks.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    chunks.append(text)
+    return chunks

@@ -1,0 +1,98 @@
+"""The context of one incoming event: who, where in the conversation, in which language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from handlers.events import Button, Incoming, Reply
+from locales import SUPPORTED_LOCALES, translations
+from storage.models import ConversationState, Identity, Organization, Person
+
+
+@dataclass
+class Context:
+    session: Session
+    incoming: Incoming
+    now: datetime  # aware, UTC
+    timezone: ZoneInfo
+    default_language: str = "vi"
+    person: Person | None = None
+    state: ConversationState = field(default=None)  # type: ignore[assignment]
+
+    @classmethod
+    def load(
+        cls,
+        session: Session,
+        incoming: Incoming,
+        now: datetime,
+        timezone: ZoneInfo,
+        default_language: str,
+    ) -> Context:
+        ctx = cls(session, incoming, now, timezone, default_language)
+        identity = session.exec(
+            select(Identity).where(
+                Identity.platform == incoming.platform, Identity.user_id == incoming.user_id
+            )
+        ).first()
+        if identity is not None:
+            person = session.get(Person, identity.person_id)
+            if person is not None and person.active:
+                ctx.person = person
+        state = session.exec(
+            select(ConversationState).where(
+                ConversationState.platform == incoming.platform,
+                ConversationState.chat_id == incoming.chat_id,
+            )
+        ).first()
+        if state is None:
+            state = ConversationState(platform=incoming.platform, chat_id=incoming.chat_id)
+            session.add(state)
+        ctx.state = state
+        return ctx
+
+    # -- language ------------------------------------------------------------------------
+
+    @property
+    def language(self) -> str:
+        if self.person is not None:
+            return self.person.language
+        hint = (self.incoming.language or "")[:2]
+        return hint if hint in SUPPORTED_LOCALES else self.default_language
+
+    def _(self, message: str) -> str:
+        return translations(self.language).gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return translations(self.language).ngettext(singular, plural, n)
+
+    # -- where the chat is -----------------------------------------------------------------
+
+    @property
+    def organization(self) -> Organization:
+        assert self.person is not None
+        return self.session.get(Organization, self.person.organization_id)
+
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.timezone)
+
+    def go(self, flow: str | None, step: str | None = None, **data: Any) -> None:
+        """Move the conversation to `flow`/`step`, keeping only `data` as its memory."""
+        self.state.flow = flow
+        self.state.step = step
+        self.state.data = dict(data)
+        self.state.updated_at = self.now
+
+    def remember(self, **data: Any) -> None:
+        self.state.data = {**(self.state.data or {}), **data}  # a new dict: JSON is rebound
+
+    def recall(self, key: str, default: Any = None) -> Any:
+        return (self.state.data or {}).get(key, default)
+
+
+def reply(text: str, *rows: list[Button] | tuple[Button, ...], edit: bool = False) -> Reply:
+    return Reply(text, tuple(tuple(row) for row in rows if row), edit=edit)

@@ -1,0 +1,118 @@
+"""The entry point of every conversation: one incoming event in, replies out.
+
+Each event is handled in one database transaction: the answer it records, the
+conversation's new state and the mark that the update was processed are committed
+together, so a crash loses no confirmed answer and a redelivered update is ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from handlers import assessment, menu, plan, registration, result
+from handlers.context import Context
+from handlers.events import Incoming, Reply
+from storage.db import transaction
+from storage.models import ProcessedUpdate
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 2000  # longer messages are refused politely: no field needs more
+
+# Commands, each starting its conversation afresh.
+COMMANDS: dict[str, Callable[[Context], list[Reply]]] = {
+    "/menu": menu.show,
+    "/help": menu.help,
+    "/lang": menu.language,
+    "/plan": plan.start,
+    "/assess": assessment.start,
+    "/result": result.show,
+}
+# Button payloads start with the flow's prefix: "as:...", "pl:...".
+FLOWS = {
+    menu.PREFIX: menu,
+    plan.PREFIX: plan,
+    assessment.PREFIX: assessment,
+    result.PREFIX: result,
+}
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """What the conversations need of the bot's configuration."""
+
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+    default_language: str = "vi"
+
+
+def handle(
+    engine: Engine,
+    incoming: Incoming,
+    settings: ChatSettings | None = None,
+    now: datetime | None = None,
+) -> list[Reply]:
+    """Handle one event exactly once; the replies are for the adapter to send."""
+    now = now or datetime.now(UTC)
+    settings = settings or ChatSettings()
+    try:
+        with transaction(engine) as session:
+            if incoming.update_id is not None:
+                seen = session.exec(
+                    select(ProcessedUpdate.id).where(
+                        ProcessedUpdate.platform == incoming.platform,
+                        ProcessedUpdate.update_id == incoming.update_id,
+                    )
+                ).first()
+                if seen is not None:
+                    log.info("update %s already handled", incoming.update_id)
+                    return []
+                session.add(
+                    ProcessedUpdate(
+                        platform=incoming.platform, update_id=incoming.update_id, processed_at=now
+                    )
+                )
+                session.flush()  # a second process handling it now fails here
+            ctx = Context.load(session, incoming, now, settings.timezone, settings.default_language)
+            return route(ctx)
+    except IntegrityError:
+        log.info("update %s handled by another process", incoming.update_id)
+        return []
+
+
+def route(ctx: Context) -> list[Reply]:
+    incoming = ctx.incoming
+    text = (incoming.text or "").strip()
+    if incoming.payload is None and not text:
+        return [menu.not_understood(ctx)]
+    if len(text) > MAX_TEXT:
+        return [menu.too_long(ctx, MAX_TEXT)]
+    if text.startswith("/"):
+        command, _, argument = text.partition(" ")
+        command = command.split("@", 1)[0].lower()  # "/start@danhgia_bot" in groups
+        if command == "/start":
+            return registration.start(ctx, argument.strip())
+        if ctx.person is None:
+            return registration.stranger(ctx)
+        if command in COMMANDS:
+            ctx.go(None)
+            return COMMANDS[command](ctx)
+        return [menu.unknown_command(ctx)]
+    if ctx.person is None:
+        return registration.stranger(ctx)
+    if incoming.payload is not None:
+        flow = FLOWS.get(incoming.payload.split(":", 1)[0])
+        if flow is None:
+            return [menu.not_understood(ctx)]
+        return flow.on_button(ctx, incoming.payload.split(":")[1:])
+    flow = FLOWS.get(ctx.state.flow or "")
+    if flow is None:
+        return menu.show(ctx)
+    return flow.on_text(ctx, text)

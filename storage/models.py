@@ -1,0 +1,269 @@
+"""The tables. Every change to them goes through an Alembic migration (storage/migrations).
+
+Times are aware datetimes, stored and read back in UTC (SQLModel refuses naive ones);
+the bot shows them in the organization's time zone. JSON columns hold what the core reads or writes
+as JSON (criterion scores, a result's breakdown and reasons, conversation data).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Role(StrEnum):
+    STAFF = "staff"
+    DEPUTY = "deputy"
+    HEAD = "head"
+    DIRECTOR = "director"
+
+
+class Category(StrEnum):
+    CIVIL_SERVANT = "civil_servant"  # công chức
+    PUBLIC_EMPLOYEE = "public_employee"  # viên chức
+    CONTRACT_WORKER = "contract_worker"  # người lao động
+
+
+class PeriodStatus(StrEnum):
+    PLANNING = "planning"  # the month's plan is being registered
+    OPEN = "open"  # self-assessment open
+    CLOSED = "closed"  # past the deadline: reviews
+    PUBLISHED = "published"  # results sent
+
+
+class TaskKind(StrEnum):
+    PLANNED = "planned"  # kế hoạch công tác tháng
+    AD_HOC = "ad_hoc"  # nhiệm vụ phát sinh
+
+
+class AssessmentStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"  # sent back for correction by a reviewer
+
+
+class Organization(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    name: str
+    uses_weights: bool = False  # the agency weighs tasks ("quy đổi")
+    ruleset: str | None = None  # a built-in name or a TOML path; None: by period
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Unit(SQLModel, table=True):
+    """A phòng, ban, trung tâm of the organization."""
+
+    __table_args__ = (UniqueConstraint("organization_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    code: str
+    name: str
+
+
+class RoleGroup(SQLModel, table=True):
+    """A group of similar roles, within which the quota of A applies."""
+
+    __tablename__ = "role_group"
+    __table_args__ = (UniqueConstraint("organization_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    code: str
+    name: str
+
+
+class Person(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("organization_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    code: str  # the roster's id of the person, e.g. "tccb-03"
+    full_name: str
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    group_id: int = Field(foreign_key="role_group.id", index=True)
+    role: Role = Role.STAFF
+    category: Category = Category.CIVIL_SERVANT
+    language: str = "vi"
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Identity(SQLModel, table=True):
+    """A chat account linked to a person; one person may have several platforms."""
+
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    platform: str  # telegram, zalo, console
+    user_id: str
+    chat_id: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class InviteCode(SQLModel, table=True):
+    """A single-use registration code; only its SHA-256 is stored."""
+
+    __tablename__ = "invite_code"
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    code_hash: str = Field(unique=True, index=True)
+    expires_at: datetime
+    used_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CodeAttempts(SQLModel, table=True):
+    """Wrong registration codes per chat, for the lockout."""
+
+    __tablename__ = "code_attempts"
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    chat_id: str
+    failures: int = 0
+    first_failure_at: datetime | None = None
+    locked_until: datetime | None = None
+
+
+class Period(SQLModel, table=True):
+    """A month of an organization: its plan, self-assessment, reviews and results."""
+
+    __table_args__ = (UniqueConstraint("organization_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    code: str  # "2026-10"
+    status: PeriodStatus = PeriodStatus.PLANNING
+    opens_at: datetime | None = None  # self-assessment opening (UTC)
+    deadline: datetime | None = None  # self-assessment deadline (UTC)
+
+
+class Task(SQLModel, table=True):
+    """A task of a person's month, planned or ad hoc, with its self-reported outcome."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    period_id: int = Field(foreign_key="period.id", index=True)
+    kind: TaskKind = TaskKind.PLANNED
+    title: str
+    deadline: date | None = None
+    weight: float = 1.0
+    position: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SelfAssessment(SQLModel, table=True):
+    """A person's self-assessment of a month (tự đánh giá)."""
+
+    __tablename__ = "self_assessment"
+    __table_args__ = (UniqueConstraint("person_id", "period_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    period_id: int = Field(foreign_key="period.id", index=True)
+    status: AssessmentStatus = AssessmentStatus.DRAFT
+    general: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
+    proposed_level: str | None = None
+    proposal_reason: str | None = None
+    submitted_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TaskOutcome(SQLModel, table=True):
+    """The self-reported outcome of one task within a self-assessment."""
+
+    __tablename__ = "task_outcome"
+    __table_args__ = (UniqueConstraint("assessment_id", "task_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="self_assessment.id", index=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    status: str  # exceeded, on_time, late, not_done (the core's values)
+    delays: int = 0
+    explanation: str | None = None  # the person's explanation of a task not done
+    explanation_status: str = "none"  # none, submitted, approved (set by the reviewer)
+    quality_failures: int = 0  # set by the reviewer
+    objective_reason: bool = False  # confirmed by the reviewer
+
+
+class Initiative(SQLModel, table=True):
+    """An initiative or proposal reported in a self-assessment (sáng kiến, đề xuất)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="self_assessment.id", index=True)
+    title: str
+    approved: bool | None = None  # decided by the reviewer
+
+
+class Review(SQLModel, table=True):
+    """A reviewer's decision on a self-assessment (head, then director)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="self_assessment.id", index=True)
+    reviewer_id: int = Field(foreign_key="person.id", index=True)
+    stage: str  # head, director
+    decision: str  # agree, change, return
+    level: str | None = None
+    comment: str | None = None
+    general: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Result(SQLModel, table=True):
+    """The core's verdict on a person's month, kept as the core gave it."""
+
+    __table_args__ = (UniqueConstraint("person_id", "period_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    period_id: int = Field(foreign_key="period.id", index=True)
+    score: float | None = None
+    breakdown: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    computed_level: str | None = None
+    level: str | None = None
+    reasons: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # by locale
+    reward_vnd: int = 0
+    published_at: datetime | None = None
+
+
+class ConversationState(SQLModel, table=True):
+    """Where a chat is in a conversation, so that a restart continues it."""
+
+    __tablename__ = "conversation_state"
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    chat_id: str
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """An update already handled: a redelivered one is ignored."""
+
+    __tablename__ = "processed_update"
+    __table_args__ = (UniqueConstraint("platform", "update_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    update_id: str
+    processed_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditLog(SQLModel, table=True):
+    """Every change of a score or a level: who, when, before, after, why."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="person.id")  # None: the system
+    entity: str  # self_assessment, task_outcome, review, result
+    entity_id: int
+    field: str
+    before: Any = Field(default=None, sa_column=Column(JSON))
+    after: Any = Field(default=None, sa_column=Column(JSON))
+    reason: str | None = None

@@ -1,0 +1,107 @@
+"""Drive the conversations through their public entry point, `handlers.dispatcher.handle`,
+as a messenger adapter would: text in, button presses by label, replies out."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from handlers.dispatcher import ChatSettings, handle
+from handlers.events import Incoming, Reply
+from storage import invites
+from storage.db import make_engine, migrate, transaction
+from storage.models import (
+    Organization,
+    Period,
+    PeriodStatus,
+    Person,
+    Role,
+    RoleGroup,
+    Task,
+    Unit,
+)
+
+NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội, 20/11/2026
+_update_ids = itertools.count(1)
+
+
+def database(tmp_path: Path) -> Engine:
+    url = f"sqlite:///{tmp_path / 'test.db'}"
+    migrate(url)
+    return make_engine(url)
+
+
+def small_organization(engine: Engine, *, status: PeriodStatus = PeriodStatus.OPEN,
+                       language: str = "vi", tasks: int = 2) -> dict[str, str]:
+    """One unit, a head and two staff; nv01 has `tasks` planned tasks. Returns codes."""
+    with transaction(engine) as s:
+        org = Organization(code="so-test", name="Sở Thử nghiệm")
+        s.add(org)
+        s.flush()
+        unit = Unit(organization_id=org.id, code="to-chuc", name="Phòng Tổ chức")
+        group = RoleGroup(organization_id=org.id, code="chuyen-vien", name="Chuyên viên")
+        s.add(unit)
+        s.add(group)
+        s.flush()
+        people = {}
+        for code, name, role in [("tp01", "Nguyễn Văn Hùng", Role.HEAD),
+                                 ("nv01", "Trần Thị Mai", Role.STAFF),
+                                 ("nv02", "Lê Minh Tuấn", Role.STAFF)]:
+            person = Person(organization_id=org.id, code=code, full_name=name,
+                            unit_id=unit.id, group_id=group.id, role=role, language=language)
+            s.add(person)
+            s.flush()
+            people[code] = person
+        period = Period(organization_id=org.id, code="2026-11", status=status,
+                        deadline=datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+        s.add(period)
+        s.flush()
+        for i in range(tasks):
+            s.add(Task(person_id=people["nv01"].id, period_id=period.id,
+                       title=f"Nhiệm vụ số {i + 1}", deadline=date(2026, 11, 25),
+                       position=i + 1))
+        codes = {code: invites.issue(s, person, now=NOW)[0] for code, person in people.items()}
+    return codes
+
+
+class Chat:
+    def __init__(self, engine: Engine, chat_id: str = "100", platform: str = "test",
+                 now: datetime = NOW, language: str | None = None) -> None:
+        self.engine = engine
+        self.chat_id = chat_id
+        self.platform = platform
+        self.now = now
+        self.language = language
+        self.replies: list[Reply] = []
+
+    def _handle(self, **fields) -> list[Reply]:
+        incoming = Incoming(platform=self.platform, chat_id=self.chat_id, user_id=self.chat_id,
+                            update_id=str(next(_update_ids)), language=self.language, **fields)
+        self.replies = handle(self.engine, incoming, ChatSettings(), now=self.now)
+        return self.replies
+
+    def send(self, text: str) -> list[Reply]:
+        return self._handle(text=text)
+
+    def press(self, label: str) -> list[Reply]:
+        """Press the button whose label contains `label` in the last replies."""
+        for reply in reversed(self.replies):
+            for row in reply.buttons:
+                for button in row:
+                    if label in button.label:
+                        return self._handle(payload=button.payload, message_id=1)
+        raise AssertionError(f"no button {label!r} in: {self.labels()}")
+
+    def labels(self) -> list[str]:
+        return [b.label for r in self.replies for row in r.buttons for b in row]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.replies)
+
+    def later(self, **delta: float) -> Chat:
+        self.now = self.now + timedelta(**delta)
+        return self
