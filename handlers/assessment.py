@@ -168,6 +168,11 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
     assessment = assessment_of(ctx.session, ctx.person.id, period.id, create=True)
     step = ctx.state.step or "sum"
     kind, _, arg = step.partition(":")
+    if not text:
+        return [
+            reply(ctx._("Please answer with the buttons below.")),
+            _ask(ctx, period, assessment, step),
+        ]
     if kind == "c" and text.isdigit():  # a score typed instead of pressed
         return on_button(ctx, ["c", arg, text])
     if kind == "d" and text.isdigit() and 1 <= int(text) <= 20:

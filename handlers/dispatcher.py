@@ -90,8 +90,6 @@ def handle(
 def route(ctx: Context) -> list[Reply]:
     incoming = ctx.incoming
     text = (incoming.text or "").strip()
-    if incoming.payload is None and not text:
-        return [menu.not_understood(ctx)]
     if len(text) > MAX_TEXT:
         return [menu.too_long(ctx, MAX_TEXT)]
     if text.startswith("/"):
@@ -114,5 +112,5 @@ def route(ctx: Context) -> list[Reply]:
         return flow.on_button(ctx, incoming.payload.split(":")[1:])
     flow = FLOWS.get(ctx.state.flow or "")
     if flow is None:
-        return menu.show(ctx)
-    return flow.on_text(ctx, text)
+        return [menu.not_understood(ctx)] if not text else menu.show(ctx)
+    return flow.on_text(ctx, text)  # an empty text (a photo, a sticker) asks again

@@ -102,6 +102,8 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
         ctx.go(None)
         return [_closed(ctx), _list(ctx)]
     step = ctx.state.step
+    if not text:
+        return [_ask_title(ctx) if step == "title" else _list(ctx)]
     if step == "title":
         if len(text) > MAX_TITLE:
             return [

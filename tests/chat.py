@@ -34,8 +34,13 @@ def database(tmp_path: Path) -> Engine:
     return make_engine(url)
 
 
-def small_organization(engine: Engine, *, status: PeriodStatus = PeriodStatus.OPEN,
-                       language: str = "vi", tasks: int = 2) -> dict[str, str]:
+def small_organization(
+    engine: Engine,
+    *,
+    status: PeriodStatus = PeriodStatus.OPEN,
+    language: str = "vi",
+    tasks: int = 2,
+) -> dict[str, str]:
     """One unit, a head and two staff; nv01 has `tasks` planned tasks. Returns codes."""
     with transaction(engine) as s:
         org = Organization(code="so-test", name="Sở Thử nghiệm")
@@ -47,29 +52,54 @@ def small_organization(engine: Engine, *, status: PeriodStatus = PeriodStatus.OP
         s.add(group)
         s.flush()
         people = {}
-        for code, name, role in [("tp01", "Nguyễn Văn Hùng", Role.HEAD),
-                                 ("nv01", "Trần Thị Mai", Role.STAFF),
-                                 ("nv02", "Lê Minh Tuấn", Role.STAFF)]:
-            person = Person(organization_id=org.id, code=code, full_name=name,
-                            unit_id=unit.id, group_id=group.id, role=role, language=language)
+        for code, name, role in [
+            ("tp01", "Nguyễn Văn Hùng", Role.HEAD),
+            ("nv01", "Trần Thị Mai", Role.STAFF),
+            ("nv02", "Lê Minh Tuấn", Role.STAFF),
+        ]:
+            person = Person(
+                organization_id=org.id,
+                code=code,
+                full_name=name,
+                unit_id=unit.id,
+                group_id=group.id,
+                role=role,
+                language=language,
+            )
             s.add(person)
             s.flush()
             people[code] = person
-        period = Period(organization_id=org.id, code="2026-11", status=status,
-                        deadline=datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+        period = Period(
+            organization_id=org.id,
+            code="2026-11",
+            status=status,
+            deadline=datetime(2026, 11, 30, 10, 0, tzinfo=UTC),
+        )
         s.add(period)
         s.flush()
         for i in range(tasks):
-            s.add(Task(person_id=people["nv01"].id, period_id=period.id,
-                       title=f"Nhiệm vụ số {i + 1}", deadline=date(2026, 11, 25),
-                       position=i + 1))
+            s.add(
+                Task(
+                    person_id=people["nv01"].id,
+                    period_id=period.id,
+                    title=f"Nhiệm vụ số {i + 1}",
+                    deadline=date(2026, 11, 25),
+                    position=i + 1,
+                )
+            )
         codes = {code: invites.issue(s, person, now=NOW)[0] for code, person in people.items()}
     return codes
 
 
 class Chat:
-    def __init__(self, engine: Engine, chat_id: str = "100", platform: str = "test",
-                 now: datetime = NOW, language: str | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        chat_id: str = "100",
+        platform: str = "test",
+        now: datetime = NOW,
+        language: str | None = None,
+    ) -> None:
         self.engine = engine
         self.chat_id = chat_id
         self.platform = platform
@@ -78,8 +108,14 @@ class Chat:
         self.replies: list[Reply] = []
 
     def _handle(self, **fields) -> list[Reply]:
-        incoming = Incoming(platform=self.platform, chat_id=self.chat_id, user_id=self.chat_id,
-                            update_id=str(next(_update_ids)), language=self.language, **fields)
+        incoming = Incoming(
+            platform=self.platform,
+            chat_id=self.chat_id,
+            user_id=self.chat_id,
+            update_id=str(next(_update_ids)),
+            language=self.language,
+            **fields,
+        )
         self.replies = handle(self.engine, incoming, ChatSettings(), now=self.now)
         return self.replies
 

@@ -1,0 +1,401 @@
+"""The conversations, driven through `handlers.dispatcher.handle` as an adapter drives them,
+checked in the replies and in the database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from storage.models import (
+    AssessmentStatus,
+    AuditLog,
+    CodeAttempts,
+    Identity,
+    Initiative,
+    PeriodStatus,
+    Person,
+    SelfAssessment,
+    Task,
+    TaskKind,
+    TaskOutcome,
+)
+from tests.chat import Chat, database, small_organization
+
+
+@pytest.fixture
+def engine(tmp_path):
+    return database(tmp_path)
+
+
+@pytest.fixture
+def codes(engine):
+    return small_organization(engine)
+
+
+def registered(engine, codes, who: str = "nv01", chat_id: str = "100", **kw) -> Chat:
+    chat = Chat(engine, chat_id=chat_id, **kw)
+    chat.send(f"/start {codes[who]}")
+    return chat
+
+
+def assessment_row(engine, code: str = "nv01") -> SelfAssessment | None:
+    with Session(engine) as s:
+        person = s.exec(select(Person).where(Person.code == code)).one()
+        return s.exec(select(SelfAssessment).where(SelfAssessment.person_id == person.id)).first()
+
+
+EXPLANATION = "Chờ ý kiến thẩm định của Sở Tài chính về kinh phí"
+
+
+def answer_all(
+    chat: Chat,
+    outcomes=("Hoàn thành đúng hạn", "Hoàn thành đúng hạn"),
+    scores=("6", "6", "6", "6", "3", "3"),
+):
+    """Every question in order; a task not done gets an explanation."""
+    chat.press("Tự đánh giá")
+    for score in scores:
+        chat.press(score)
+    for outcome in outcomes:
+        chat.press(outcome)
+        if outcome == "Chưa hoàn thành":
+            chat.send(EXPLANATION)
+    chat.press("Không còn")  # ad-hoc tasks
+    chat.press("Không còn")  # initiatives
+
+
+# Registration ------------------------------------------------------------------------------
+
+
+def test_start_with_a_valid_code_binds_the_chat_to_the_person(engine, codes):
+    chat = registered(engine, codes)
+    assert "Trần Thị Mai" in chat.text
+    assert "Tự đánh giá" in " ".join(chat.labels())
+    with Session(engine) as s:
+        identity = s.exec(select(Identity)).one()
+        assert (identity.platform, identity.chat_id) == ("test", "100")
+
+
+def test_the_deep_link_code_is_case_insensitive_and_single_use(engine, codes):
+    Chat(engine, chat_id="100").send(f"/start {codes['nv01'].lower()}")
+    other = Chat(engine, chat_id="200")
+    other.send(f"/start {codes['nv01']}")
+    assert "không hợp lệ" in other.text
+    with Session(engine) as s:
+        assert len(s.exec(select(Identity)).all()) == 1
+
+
+def test_a_stranger_gets_a_polite_message_and_nothing_else(engine, codes):
+    chat = Chat(engine, chat_id="999")
+    for text in ("xin chào", "/menu", "/assess", "/result"):
+        chat.send(text)
+        assert "chưa được đăng ký" in chat.text
+        assert chat.labels() == []
+    with Session(engine) as s:
+        assert s.exec(select(Identity)).all() == []
+
+
+def test_five_wrong_codes_lock_the_chat_for_fifteen_minutes(engine, codes):
+    chat = Chat(engine, chat_id="300")
+    for tries_left in (4, 3, 2, 1):
+        chat.send("/start WRONG123")
+        assert f"còn {tries_left} lần" in chat.text
+    chat.send("/start WRONG123")
+    assert "thử lại sau 10:15" in chat.text
+    chat.send(f"/start {codes['nv02']}")  # even the right code waits
+    assert "thử lại sau" in chat.text
+    chat.later(minutes=16).send(f"/start {codes['nv02']}")
+    assert "Lê Minh Tuấn" in chat.text
+
+
+def test_a_replayed_update_is_processed_once(engine, codes):
+    from handlers.dispatcher import ChatSettings, handle
+    from handlers.events import Incoming
+
+    incoming = Incoming(
+        platform="test",
+        chat_id="100",
+        user_id="100",
+        update_id="42",
+        text=f"/start {codes['nv01']}",
+    )
+    first = handle(engine, incoming, ChatSettings())
+    again = handle(engine, incoming, ChatSettings())
+    assert first and again == []
+
+
+# The self-assessment -----------------------------------------------------------------------
+
+
+def test_full_self_assessment_is_stored_and_submitted(engine, codes):
+    chat = registered(engine, codes)
+    answer_all(chat, outcomes=("Hoàn thành vượt mức", "Hoàn thành đúng hạn"))
+    assert "100/100" in chat.text and "Hoàn thành xuất sắc nhiệm vụ (A)" in chat.text
+    chat.press("Đề xuất mức")
+    chat.press("(A)")
+    chat.press("Gửi")
+    assert "đã được gửi" in chat.text
+    row = assessment_row(engine)
+    assert row.status is AssessmentStatus.SUBMITTED
+    assert row.general == {
+        "politics": 6,
+        "culture": 6,
+        "discipline": 6,
+        "responsibility": 6,
+        "service": 3,
+        "innovation": 3,
+    }
+    assert row.proposed_level == "A"
+    with Session(engine) as s:
+        statuses = sorted(o.status for o in s.exec(select(TaskOutcome)))
+        assert statuses == ["exceeded", "on_time"]
+        assert s.exec(select(AuditLog).where(AuditLog.field == "proposed_level")).one().after == "A"
+
+
+def test_late_task_asks_the_delays_and_not_done_asks_an_explanation(engine, codes):
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    for score in ("6", "6", "6", "6", "3", "3"):
+        chat.press(score)
+    chat.press("Hoàn thành nhưng trễ hạn")
+    assert "trễ hạn mấy lần" in chat.text
+    chat.press("2")
+    chat.press("Chưa hoàn thành")
+    chat.send("ngắn")  # too short to be an explanation
+    assert "từ 10 đến 1000 ký tự" in chat.text
+    chat.send("Chờ ý kiến thẩm định của Sở Tài chính về kinh phí")
+    with Session(engine) as s:
+        outcomes = {o.status: o for o in s.exec(select(TaskOutcome))}
+        assert outcomes["late"].delays == 2
+        assert outcomes["not_done"].explanation.startswith("Chờ ý kiến")
+        assert outcomes["not_done"].explanation_status == "submitted"
+
+
+def test_proposing_above_the_computed_level_asks_for_a_reason(engine, codes):
+    chat = registered(engine, codes)
+    answer_all(chat, outcomes=("Hoàn thành đúng hạn", "Chưa hoàn thành"))
+    chat.press("Đề xuất mức")
+    chat.press("(A)")
+    assert "cao hơn mức" in chat.text and "lý do" in chat.text
+    chat.press("Gửi") if "Gửi" in " ".join(chat.labels()) else None
+    assert assessment_row(engine).status is AssessmentStatus.DRAFT
+    chat.send("Nhiệm vụ chưa hoàn thành do nguyên nhân khách quan từ Sở Tài chính")
+    chat.press("Gửi")
+    row = assessment_row(engine)
+    assert row.status is AssessmentStatus.SUBMITTED
+    assert row.proposal_reason.startswith("Nhiệm vụ chưa hoàn thành")
+
+
+def test_back_goes_to_the_previous_question_and_changes_the_answer(engine, codes):
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    chat.press("6")
+    chat.press("Quay lại")
+    assert "Tiêu chí chung 1/6" in chat.text and "Đang chọn: 6" in chat.text
+    chat.press("4")
+    assert assessment_row(engine).general["politics"] == 4
+
+
+def test_edit_an_answer_from_the_summary_and_return_to_it(engine, codes):
+    chat = registered(engine, codes)
+    answer_all(chat)
+    chat.press("Sửa")
+    chat.press("Thái độ phục vụ")
+    chat.press("1")
+    assert "Tóm tắt tự đánh giá" in chat.text
+    assert assessment_row(engine).general["service"] == 1
+
+
+def test_ad_hoc_tasks_and_initiatives_are_recorded(engine, codes):
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    for score in ("6", "6", "6", "6", "3", "3"):
+        chat.press(score)
+    chat.press("Hoàn thành đúng hạn")
+    chat.press("Hoàn thành đúng hạn")
+    chat.send("Soạn thảo công văn trả lời kiến nghị của cử tri")
+    chat.press("Hoàn thành vượt mức")
+    assert "Soạn thảo công văn" in chat.text  # back to the list of ad-hoc tasks
+    chat.press("Không còn")
+    chat.send("Đề xuất số hóa hồ sơ thi đua khen thưởng")
+    chat.press("Không còn")
+    with Session(engine) as s:
+        ad_hoc = s.exec(select(Task).where(Task.kind == TaskKind.AD_HOC)).one()
+        assert ad_hoc.title.startswith("Soạn thảo")
+        assert s.exec(select(Initiative)).one().title.startswith("Đề xuất")
+
+
+def test_the_self_assessment_can_be_edited_after_submitting_until_the_deadline(engine, codes):
+    chat = registered(engine, codes)
+    answer_all(chat)
+    chat.press("Đề xuất mức")
+    chat.press("(A)")
+    chat.press("Gửi")
+    chat.send("/assess")
+    chat.press("Sửa")
+    chat.press("Ý thức tổ chức kỷ luật")
+    chat.press("5")
+    assert assessment_row(engine).general["discipline"] == 5
+    chat.later(days=10, hours=8).send("/assess")  # 30/11 18:00 in Hà Nội: past 17:00
+    assert "đã kết thúc" in chat.text
+    assert "Sửa" not in " ".join(chat.labels())
+
+
+# Bad input -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["tôi chấm 6 điểm", "😀👍", "   "])
+def test_text_where_a_button_is_expected_changes_nothing(engine, codes, text):
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    chat.send(text)
+    assert "Tiêu chí chung 1/6" in chat.text
+    assert assessment_row(engine).general == {}
+
+
+def test_a_score_may_be_typed_instead_of_pressed(engine, codes):
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    chat.send("5")
+    assert assessment_row(engine).general == {"politics": 5}
+    chat.send("9")  # above the maximum of 6 of the next criterion
+    assert "Tiêu chí chung 2/6" in chat.text
+    assert "culture" not in assessment_row(engine).general
+
+
+def test_a_5000_character_message_is_refused_politely_and_nothing_is_saved(engine, codes):
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    for score in ("6", "6", "6", "6", "3", "3"):
+        chat.press(score)
+    chat.press("Hoàn thành đúng hạn")
+    chat.press("Chưa hoàn thành")
+    chat.send("x" * 5000)
+    assert "quá dài" in chat.text
+    with Session(engine) as s:
+        assert (
+            s.exec(select(TaskOutcome).where(TaskOutcome.status == "not_done")).one().explanation
+            is None
+        )
+
+
+def test_a_stale_button_of_another_person_changes_nothing(engine, codes):
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    other = registered(engine, codes, who="nv02", chat_id="200")
+    other._handle(payload="as:t:1:e", message_id=1)  # task 1 belongs to nv01
+    with Session(engine) as s:
+        assert s.exec(select(TaskOutcome)).all() == []
+
+
+def test_an_unknown_command_shows_the_menu(engine, codes):
+    chat = registered(engine, codes)
+    chat.send("/xyz")
+    assert "không biết lệnh này" in chat.text
+    assert "Kế hoạch tháng" in " ".join(chat.labels())
+
+
+# Restarts --------------------------------------------------------------------------------
+
+
+def test_a_restart_mid_assessment_continues_where_the_person_was(engine, codes, tmp_path):
+    from storage.db import make_engine
+
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    chat.press("6")
+    chat.press("5")
+    engine.dispose()  # the process dies; a new one opens the same database
+    restarted = make_engine(str(engine.url))
+    chat.engine = restarted
+    chat.press("4")  # the button of the question shown before the restart
+    assert assessment_row(restarted).general == {"politics": 6, "culture": 5, "discipline": 4}
+    chat.send("/assess")
+    assert "Tiêu chí chung 4/6" in chat.text
+
+
+# The plan ----------------------------------------------------------------------------------
+
+
+def test_plan_add_edit_and_remove_tasks_while_planning(tmp_path):
+    engine = database(tmp_path)
+    codes = small_organization(engine, status=PeriodStatus.PLANNING, tasks=0)
+    chat = registered(engine, codes)
+    chat.send("/plan")
+    chat.press("Thêm nhiệm vụ")
+    chat.send("Dự thảo kế hoạch tuyển dụng năm 2027")
+    chat.send("25/11")
+    assert "1. Dự thảo kế hoạch tuyển dụng năm 2027 — hạn 25/11" in chat.text
+    chat.press("Sửa 1")
+    chat.press("Tên")
+    chat.send("Dự thảo kế hoạch tuyển dụng công chức năm 2027")
+    chat.press("Xóa 1")
+    chat.press("Giữ lại")
+    with Session(engine) as s:
+        task = s.exec(select(Task)).one()
+        assert task.title.endswith("công chức năm 2027")
+        assert str(task.deadline) == "2026-11-25"
+    chat.press("Xóa 1")
+    chat.press("Xóa")
+    with Session(engine) as s:
+        assert s.exec(select(Task)).all() == []
+
+
+def test_plan_is_closed_once_the_self_assessment_opens(engine, codes):
+    chat = registered(engine, codes)
+    chat.send("/plan")
+    assert "Nhiệm vụ số 1" in chat.text
+    assert "Thêm nhiệm vụ" not in " ".join(chat.labels())
+
+
+def test_a_bad_deadline_is_asked_again(tmp_path):
+    engine = database(tmp_path)
+    codes = small_organization(engine, status=PeriodStatus.PLANNING, tasks=0)
+    chat = registered(engine, codes)
+    chat.send("/plan")
+    chat.press("Thêm nhiệm vụ")
+    chat.send("Tổng hợp báo cáo quý IV")
+    chat.send("31/02")
+    assert "ngày/tháng" in chat.text
+    chat.press("Cuối tháng")
+    with Session(engine) as s:
+        assert str(s.exec(select(Task)).one().deadline) == "2026-11-30"
+
+
+# Languages -------------------------------------------------------------------------------
+
+
+def test_the_whole_self_assessment_in_english(tmp_path):
+    engine = database(tmp_path)
+    codes = small_organization(engine, language="en")
+    chat = registered(engine, codes)
+    chat.press("Self-assessment")
+    for score in ("6", "6", "6", "6", "3", "3"):
+        chat.press(score)
+    chat.press("Done on time")
+    chat.press("Exceeded")
+    chat.press("No more")
+    chat.press("No more")
+    assert "Excellent completion of duties (A)" in chat.text
+    chat.press("Propose my level")
+    chat.press("(A)")
+    chat.press("Submit")
+    assert "is submitted" in chat.text
+    assert assessment_row(engine).status is AssessmentStatus.SUBMITTED
+
+
+def test_lang_switches_the_language_of_the_person(engine, codes):
+    chat = registered(engine, codes)
+    chat.send("/lang")
+    chat.press("English")
+    assert "Self-assessment" in " ".join(chat.labels())
+    chat.send("/lang")
+    chat.press("Tiếng Việt")
+    assert "Tự đánh giá" in " ".join(chat.labels())
+
+
+def test_wrong_codes_are_counted_per_chat(engine, codes):
+    Chat(engine, chat_id="300").send("/start WRONG123")
+    Chat(engine, chat_id="400").send("/start WRONG123")
+    with Session(engine) as s:
+        assert sorted(a.failures for a in s.exec(select(CodeAttempts))) == [1, 1]
