@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -39,9 +41,15 @@ def make_bot(settings: Settings) -> Bot:
     return Bot(settings.bot_token.get_secret_value(), session=session)
 
 
-def make_dispatcher(engine: Engine, settings: Settings) -> Dispatcher:
+def make_dispatcher(
+    engine: Engine, settings: Settings, clock: Callable[[], datetime] | None = None
+) -> Dispatcher:
+    """The conversations on Telegram; `clock` gives the time (tests control it)."""
     router = Router(name="conversations")
     chat = settings.chat
+
+    def run(incoming: Incoming) -> list[Reply]:
+        return handle(engine, incoming, chat, now=clock() if clock else None)
 
     @router.message()
     async def on_message(message: Message, bot: Bot, event_update: Update) -> None:
@@ -55,7 +63,7 @@ def make_dispatcher(engine: Engine, settings: Settings) -> Dispatcher:
             text=message.text or message.caption or "",
             language=message.from_user.language_code,
         )
-        replies = await asyncio.to_thread(handle, engine, incoming, chat)
+        replies = await asyncio.to_thread(run, incoming)
         await send(bot, message.chat.id, replies, None)
 
     @router.callback_query()
@@ -73,7 +81,7 @@ def make_dispatcher(engine: Engine, settings: Settings) -> Dispatcher:
             message_id=message.message_id,
             language=query.from_user.language_code,
         )
-        replies = await asyncio.to_thread(handle, engine, incoming, chat)
+        replies = await asyncio.to_thread(run, incoming)
         await send(bot, message.chat.id, replies, message.message_id)
 
     dispatcher = Dispatcher()

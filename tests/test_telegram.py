@@ -1,0 +1,142 @@
+"""End to end through Telegram: the real aiogram adapter polls the local fake Bot API
+server (tests/fake_telegram.py), which checks every call against the Bot API spec."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.config import Settings
+from bot.telegram import make_bot, make_dispatcher
+from storage.models import AssessmentStatus, Identity, SelfAssessment, TaskOutcome
+from tests.chat import NOW, database, small_organization
+from tests.fake_telegram import FakeTelegram, fake_telegram_fixture  # noqa: F401
+
+CHAT = 5551234
+
+
+class RunningBot:
+    """The bot as `python -m bot` runs it, polling the fake server, with a fixed clock."""
+
+    def __init__(self, server: FakeTelegram, engine) -> None:
+        self.settings = Settings(
+            BOT_TOKEN=server.token, TELEGRAM_API_URL=server.base_url, DATABASE_URL=str(engine.url)
+        )
+        self.engine = engine
+
+    async def __aenter__(self) -> RunningBot:
+        self.bot = make_bot(self.settings)
+        self.dispatcher = make_dispatcher(self.engine, self.settings, clock=lambda: NOW)
+        self.task = asyncio.create_task(
+            self.dispatcher.start_polling(
+                self.bot, handle_as_tasks=False, handle_signals=False, polling_timeout=1
+            )
+        )
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.dispatcher.stop_polling()
+        await self.task
+        await self.bot.session.close()
+
+
+async def say(server: FakeTelegram, text: str, chat: int = CHAT) -> str:
+    """Send a message; the texts of the bot's answers to it."""
+    before = len(server.sent(chat))
+    server.send_text(chat, text, language_code="vi")
+    await server.wait_until_idle(timeout=10)
+    return "\n".join(m["text"] for m in server.sent(chat)[before:])
+
+
+async def press(server: FakeTelegram, label: str, chat: int = CHAT) -> str:
+    """Press the button containing `label` on the newest message that has one."""
+    for message in reversed(server.sent(chat)):
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                if label in button["text"]:
+                    server.press(chat, button["callback_data"], message["message_id"])
+                    await server.wait_until_idle(timeout=10)
+                    return server.last(chat)["text"]  # a new message or the edited one
+    raise AssertionError(f"no button {label!r}")
+
+
+async def self_assessment(server: FakeTelegram) -> None:
+    await press(server, "Tự đánh giá")
+    for score in ("6", "6", "6", "6", "3", "3"):
+        await press(server, score)
+    await press(server, "Hoàn thành vượt mức")
+    await press(server, "Hoàn thành đúng hạn")
+    await press(server, "Không còn")
+    await press(server, "Không còn")
+
+
+@pytest.fixture
+def engine(tmp_path):
+    return database(tmp_path)
+
+
+async def test_registration_and_self_assessment_through_telegram(fake_telegram, engine):
+    codes = small_organization(engine)
+    async with RunningBot(fake_telegram, engine):
+        assert "chưa được đăng ký" in await say(fake_telegram, "xin chào")
+        assert "Chào mừng Trần Thị Mai" in await say(fake_telegram, f"/start {codes['nv01']}")
+        await self_assessment(fake_telegram)
+        summary = fake_telegram.last(CHAT)["text"]
+        assert "100/100" in summary and "Hoàn thành xuất sắc nhiệm vụ (A)" in summary
+        await press(fake_telegram, "Đề xuất mức")
+        await press(fake_telegram, "(A)")
+        assert "đã được gửi" in await press(fake_telegram, "Gửi")
+    fake_telegram.assert_no_rejections()
+    with Session(engine) as s:
+        assert s.exec(select(Identity)).one().chat_id == str(CHAT)
+        assessment = s.exec(select(SelfAssessment)).one()
+        assert assessment.status is AssessmentStatus.SUBMITTED
+        assert sorted(o.status for o in s.exec(select(TaskOutcome))) == ["exceeded", "on_time"]
+
+
+async def test_in_english_through_telegram(fake_telegram, tmp_path):
+    engine = database(tmp_path)
+    codes = small_organization(engine, language="en")
+    async with RunningBot(fake_telegram, engine):
+        await say(fake_telegram, f"/start {codes['nv01']}")
+        await press(fake_telegram, "Self-assessment")
+        assert "General criterion 1/6" in fake_telegram.last(CHAT)["text"]
+    fake_telegram.assert_no_rejections()
+
+
+async def test_a_restart_mid_assessment_loses_nothing(fake_telegram, engine):
+    codes = small_organization(engine)
+    async with RunningBot(fake_telegram, engine):
+        await say(fake_telegram, f"/start {codes['nv01']}")
+        await press(fake_telegram, "Tự đánh giá")
+        await press(fake_telegram, "6")
+        await press(fake_telegram, "5")
+    # the bot is stopped; it starts again and the person presses the button still shown
+    async with RunningBot(fake_telegram, engine):
+        assert "Tiêu chí chung 4/6" in await press(fake_telegram, "4")
+    with Session(engine) as s:
+        assert s.exec(select(SelfAssessment)).one().general == {
+            "politics": 6,
+            "culture": 5,
+            "discipline": 4,
+        }
+
+
+async def test_bad_input_through_telegram(fake_telegram, engine):
+    codes = small_organization(engine)
+    async with RunningBot(fake_telegram, engine):
+        await say(fake_telegram, f"/start {codes['nv01']}")
+        await press(fake_telegram, "Tự đánh giá")
+        assert "quá dài" in await say(fake_telegram, "a" * 5000)
+        assert "nút" in await say(fake_telegram, "😀")
+        update = fake_telegram.send_text(CHAT, "6")
+        await fake_telegram.wait_until_idle(timeout=10)
+        fake_telegram.replay(update)  # Telegram delivers the same update again
+        await fake_telegram.wait_until_idle(timeout=10)
+        stranger = await say(fake_telegram, "/assess", chat=777)
+        assert "chưa được đăng ký" in stranger
+    fake_telegram.assert_no_rejections()
+    with Session(engine) as s:
+        assert s.exec(select(SelfAssessment)).one().general == {"politics": 6}
