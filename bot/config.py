@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     @field_validator("tz")
     @classmethod
     def _known_zone(cls, value: str) -> str:
+        if value.startswith(":"):  # the C library's form (":/etc/localtime"): not ours
+            return "Asia/Ho_Chi_Minh"
         ZoneInfo(value)  # raises for an unknown zone
         return value
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlmodel import select
-from storage.invites import redeem
 
 from handlers import menu
 from handlers.context import Context, reply
 from handlers.events import Reply
+from storage.invites import redeem
 from storage.models import CodeAttempts, Identity
 
 MAX_FAILURES = 5
@@ -58,7 +58,7 @@ def stranger(ctx: Context) -> list[Reply]:
             ctx._(
                 "Hello! This chat is not registered yet. Please send /start followed by the invite "
                 "code you received from your organization's personnel office, for example: "
-                "/start AB12CD34."
+                "/start K7M3P9QX."
             )
         )
     ]

@@ -40,7 +40,7 @@ def make_engine(url: str = DEFAULT_URL) -> Engine:
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["url"] = url  # wins over DATABASE_URL in env.py
     return config
 
 

@@ -1,4 +1,5 @@
-"""Alembic environment: the URL comes from DATABASE_URL, else alembic.ini, else data/."""
+"""Alembic environment. The URL: the one `storage.db.migrate(url)` passes; else, for the
+`alembic` command, DATABASE_URL, else alembic.ini, else the default under data/."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ import storage.models  # noqa: F401  (registers the tables)
 from storage.db import DEFAULT_URL, make_engine
 
 config = context.config
-url = os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url") or DEFAULT_URL
+url = (
+    config.attributes.get("url")
+    or os.environ.get("DATABASE_URL")
+    or config.get_main_option("sqlalchemy.url")
+    or DEFAULT_URL
+)
 target_metadata = SQLModel.metadata
 
 

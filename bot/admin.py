@@ -1,0 +1,587 @@
+"""The administrator's command line: `python -m bot admin COMMAND ...`.
+
+    init-db                          create or upgrade the database (DATABASE_URL)
+    import-roster FILE --org CODE    import people from CSV or .xlsx, all or nothing
+    invite --org CODE [ID ...|--all] issue single-use invite codes, table and CSV
+    people --org CODE                list the people and the chats they registered
+    demo                             load the demo organization and its month
+
+Texts are English msgids shown in Vietnamese by default (`--locale en` for English).
+Exit codes: 0 done, 2 bad input (nothing changed), 1 the database failed.
+The only secrets ever printed are the invite codes the administrator asks for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, func
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, select
+
+from bot.config import Settings
+from core.texts import render
+from locales import N_, SUPPORTED_LOCALES, translations
+from storage import invites
+from storage.db import make_engine, migrate, transaction
+from storage.demo import demo_data, load_demo
+from storage.models import (
+    Identity,
+    Organization,
+    Period,
+    Person,
+    Role,
+    RoleGroup,
+    Task,
+    Unit,
+    utcnow,
+)
+from storage.roster import (
+    Problem,
+    RosterError,
+    ensure_organization,
+    find_organization,
+    import_roster,
+    read_roster,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+LARGE_ROSTER = 500  # rows from which the import reports its progress
+MAX_LISTED_IDS = 10
+ORG_CODE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+BOT_USERNAME = re.compile(r"@?[A-Za-z][A-Za-z0-9_]{3,31}")
+
+ROLE_NAMES = {
+    Role.STAFF: N_("Staff"),
+    Role.DEPUTY: N_("Deputy"),
+    Role.HEAD: N_("Head"),
+    Role.DIRECTOR: N_("Director"),
+}
+ROLE_ORDER = {Role.DIRECTOR: 0, Role.HEAD: 1, Role.DEPUTY: 2, Role.STAFF: 3}
+
+
+class AdminError(Exception):
+    """A refusal shown to the administrator: an English msgid and its parameters."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+
+class Output:
+    """One run of a command: prints texts in the chosen locale; knows the database and
+    the time zone of the settings."""
+
+    def __init__(self, locale: str, settings: Settings) -> None:
+        self.locale = locale
+        self.database_url = settings.database_url
+        self.timezone = ZoneInfo(settings.tz)
+        self._engine: Engine | None = None
+
+    def text(self, message: str, **params: Any) -> str:
+        return render(message, params, self.locale)
+
+    def say(self, message: str, indent: int = 0, **params: Any) -> None:
+        print(" " * indent + self.text(message, **params))
+
+    def warn(self, message: str, indent: int = 0, **params: Any) -> None:
+        print(" " * indent + self.text(message, **params), file=sys.stderr)
+
+    def local(self, moment: datetime) -> str:
+        """A moment as the office's clock shows it: 30/11/2026 17:00."""
+        return moment.astimezone(self.timezone).strftime("%d/%m/%Y %H:%M")
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            # Upgrading first costs a look at the version table and spares "no such table".
+            migrate(self.database_url)
+            self._engine = make_engine(self.database_url)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one admin command; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        settings = Settings()  # DATABASE_URL, TZ, DEFAULT_LANGUAGE, as the bot reads them
+    except ValidationError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    locale = _locale_hint(argv, settings.default_language)
+    parser = _parser(translations(locale).gettext, settings.default_language)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit:  # usage errors and --help: a code, not an exception
+        return exit.code if isinstance(exit.code, int) else EXIT_INVALID
+    out = Output(locale, settings)  # argparse lets a subcommand's default hide a --locale
+    try:
+        return COMMANDS[args.command](args, out)
+    except AdminError as error:
+        out.warn(error.message, **error.params)
+        return EXIT_INVALID
+    except SQLAlchemyError as error:
+        detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+        out.warn(N_("The database failed: {error}"), error=detail)
+        return EXIT_FAILED
+    except BrokenPipeError:  # `... | head` stopped reading: not a failure of the command
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return EXIT_OK
+    finally:
+        out.close()
+
+
+def _locale_hint(argv: list[str], default: str) -> str:
+    """The --locale of the command line, read before the parser exists: the help is in it."""
+    for index, arg in enumerate(argv):
+        value = None
+        if arg == "--locale" and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif arg.startswith("--locale="):
+            value = arg.split("=", 1)[1]
+        if value in SUPPORTED_LOCALES:
+            return value
+    return default
+
+
+def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentParser:
+    # --locale is accepted before or after the command; SUPPRESS keeps a command's absent
+    # option from overwriting the one given before it
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--locale",
+        choices=SUPPORTED_LOCALES,
+        default=argparse.SUPPRESS,
+        help=_("language of the texts (default: DEFAULT_LANGUAGE, else vi)"),
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m bot admin",
+        description=_("Administration of the self-assessment bot. The database is DATABASE_URL."),
+        parents=[common],
+    )
+    parser.set_defaults(locale=default_locale)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser(
+        "init-db", parents=[common], help=_("create or upgrade the database tables")
+    )
+
+    roster = commands.add_parser(
+        "import-roster", parents=[common], help=_("import people from a CSV or Excel (.xlsx) file")
+    )
+    roster.add_argument("file", metavar="FILE", help=_("the roster: CSV (UTF-8) or .xlsx"))
+    roster.add_argument("--org", required=True, metavar="CODE", help=_("the organization's code"))
+    roster.add_argument(
+        "--org-name", metavar="NAME", help=_("the organization's name, to create or rename it")
+    )
+    roster.add_argument(
+        "--weights",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=_("whether the organization weighs tasks"),
+    )
+
+    invite = commands.add_parser(
+        "invite", parents=[common], help=_("issue single-use invite codes")
+    )
+    invite.add_argument("--org", required=True, metavar="CODE", help=_("the organization's code"))
+    invite.add_argument("people", nargs="*", metavar="PERSON_ID", help=_("the people to invite"))
+    invite.add_argument("--all", action="store_true", help=_("invite every active person"))
+    invite.add_argument(
+        "--unregistered", action="store_true", help=_("only people with no registered chat yet")
+    )
+    invite.add_argument(
+        "--days",
+        type=int,
+        default=invites.DEFAULT_DAYS,
+        help=_("days the codes stay valid (default: 14)"),
+    )
+    invite.add_argument(
+        "--out",
+        default="invites.csv",
+        metavar="FILE",
+        help=_("the file of the codes: .csv (default: invites.csv) or .xlsx"),
+    )
+    invite.add_argument(
+        "--bot-username", metavar="NAME", help=_("the bot's Telegram username, for the links")
+    )
+
+    people = commands.add_parser(
+        "people", parents=[common], help=_("list the people of an organization")
+    )
+    people.add_argument("--org", required=True, metavar="CODE", help=_("the organization's code"))
+
+    commands.add_parser(
+        "demo", parents=[common], help=_("load the demo organization to try the bot")
+    )
+    return parser
+
+
+# -- the commands --------------------------------------------------------------------
+
+
+def cmd_init_db(args: argparse.Namespace, out: Output) -> int:
+    migrate(out.database_url)
+    out.say(N_("The database is ready: {url}"), url=_shown(out.database_url))
+    return EXIT_OK
+
+
+def cmd_import_roster(args: argparse.Namespace, out: Output) -> int:
+    try:
+        rows = read_roster(args.file)  # the whole file is checked before the database is touched
+    except RosterError as error:
+        _print_problems(out, args.file, error)
+        return EXIT_INVALID
+    engine = out.engine()
+    with transaction(engine) as session:
+        if find_organization(session, args.org) is None and not ORG_CODE.fullmatch(args.org):
+            raise AdminError(
+                N_(
+                    "The organization code “{code}” is not valid: use lower-case letters, digits "
+                    "and dashes, for example so-noi-vu."
+                ),
+                code=args.org,
+            )
+        name = " ".join(args.org_name.split()) if args.org_name else None
+        organization, created = ensure_organization(session, args.org, name, args.weights)
+        progress = None
+        if len(rows) >= LARGE_ROSTER:
+
+            def progress(done: int, total: int) -> None:
+                out.warn(N_("Imported {done} of {total} rows…"), done=done, total=total)
+
+        summary = import_roster(session, organization, rows, progress)
+    if created:
+        out.say(
+            N_("Organization created: {name} ({code})."),
+            name=organization.name,
+            code=organization.code,
+        )
+    out.say(
+        N_(
+            "{file}: {rows} people read; {created} created, {updated} updated, "
+            "{unchanged} unchanged."
+        ),
+        file=str(args.file),
+        rows=summary.rows,
+        created=summary.created,
+        updated=summary.updated,
+        unchanged=summary.unchanged,
+    )
+    if summary.units_created:
+        out.say(N_("Units created: {names}."), names=tuple(summary.units_created))
+    if summary.groups_created:
+        out.say(N_("Groups created: {names}."), names=tuple(summary.groups_created))
+    if summary.not_in_file:
+        out.say(
+            N_(
+                "{count} people of the organization are not in the file and were left "
+                "unchanged: {ids}."
+            ),
+            count=len(summary.not_in_file),
+            ids=_some(summary.not_in_file),
+        )
+    return EXIT_OK
+
+
+def cmd_invite(args: argparse.Namespace, out: Output) -> int:
+    if not args.people and not args.all:
+        raise AdminError(N_("Name the people to invite by their ids, or use --all."))
+    if args.people and args.all:
+        raise AdminError(N_("Give either person ids or --all, not both."))
+    if not 1 <= args.days <= 365:
+        raise AdminError(N_("--days must be between 1 and 365."))
+    if args.bot_username and not BOT_USERNAME.fullmatch(args.bot_username):
+        raise AdminError(N_("“{name}” is not a Telegram bot username."), name=args.bot_username)
+    out_path = Path(args.out)
+    engine = out.engine()
+    issued: list[tuple[Person, str, str, datetime]] = []  # person, unit name, code, expiry
+    with transaction(engine) as session:
+        organization = _organization(session, args.org)
+        people = _people_to_invite(session, organization.id, args)
+        if not people:
+            out.say(N_("Nobody to invite."))
+            return EXIT_OK
+        units = _names(session, Unit, organization.id)
+        now = utcnow()
+        for person in people:
+            code, expires_at = invites.issue(session, person, args.days, now)
+            issued.append((person, units[person.unit_id], code, expires_at))
+        headers, rows = _invite_rows(out, issued, args.bot_username)
+        try:  # within the transaction: no file, no codes
+            _write_table(out_path, headers, rows)
+        except OSError as error:
+            raise AdminError(
+                N_("Cannot write {path}: {error}. No code was issued."),
+                path=str(out_path),
+                error=error.strerror or str(error),
+            ) from None
+    print(_table(headers, rows))
+    out.say(
+        N_(
+            "{count} codes issued, valid until {date} ({days} days); each works once and "
+            "replaces the person's older code."
+        ),
+        count=len(issued),
+        date=out.local(issued[0][3]),
+        days=args.days,
+    )
+    out.say(N_("Written to {path}."), path=str(out_path))
+    return EXIT_OK
+
+
+def cmd_people(args: argparse.Namespace, out: Output) -> int:
+    engine = out.engine()
+    with Session(engine) as session:
+        organization = _organization(session, args.org)
+        people = list(session.exec(select(Person).where(Person.organization_id == organization.id)))
+        units = _names(session, Unit, organization.id)
+        groups = _names(session, RoleGroup, organization.id)
+        platforms: dict[int, set[str]] = {}
+        identities = session.exec(
+            select(Identity).where(col(Identity.person_id).in_([p.id for p in people]))
+        )
+        for identity in identities:
+            platforms.setdefault(identity.person_id, set()).add(identity.platform)
+    people.sort(key=lambda p: (units[p.unit_id], ROLE_ORDER[p.role], p.code))
+    headers = [
+        out.text(h)
+        for h in (
+            N_("ID"),
+            N_("Full name"),
+            N_("Unit"),
+            N_("Group"),
+            N_("Role"),
+            N_("Registered on"),
+        )
+    ]
+    rows = [
+        [
+            p.code,
+            p.full_name if p.active else out.text(N_("{name} (inactive)"), name=p.full_name),
+            units[p.unit_id],
+            groups[p.group_id],
+            out.text(ROLE_NAMES[p.role]),
+            ", ".join(sorted(platforms.get(p.id, ()))) or "—",
+        ]
+        for p in people
+    ]
+    print(_table(headers, rows))
+    out.say(
+        N_("{name}: {count} people, {registered} registered."),
+        name=organization.name,
+        count=len(people),
+        registered=sum(1 for p in people if p.id in platforms),
+    )
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, out: Output) -> int:
+    engine = out.engine()
+    organization = load_demo(engine, datetime.now(out.timezone).date())
+    with Session(engine) as session:
+        org_id = organization.id
+        people = session.exec(
+            select(func.count()).select_from(Person).where(Person.organization_id == org_id)
+        ).one()
+        units = session.exec(
+            select(func.count()).select_from(Unit).where(Unit.organization_id == org_id)
+        ).one()
+        period = session.exec(
+            select(Period).where(Period.organization_id == org_id).order_by(col(Period.code).desc())
+        ).first()
+        tasks = session.exec(
+            select(func.count()).select_from(Task).where(Task.period_id == period.id)
+        ).one()
+    out.say(
+        N_(
+            "Demo loaded: {name} ({code}), {people} people in {units} units; month {period} "
+            "open until {deadline}, with {tasks} planned tasks."
+        ),
+        name=organization.name,
+        code=organization.code,
+        people=people,
+        units=units,
+        period=_month(period.code),
+        deadline=out.local(period.deadline),
+        tasks=tasks,
+    )
+    code = organization.code
+    out.say(N_("To try it:"))
+    out.say(
+        N_("the people: {command}"), indent=2, command=f"python -m bot admin people --org {code}"
+    )
+    out.say(
+        N_("invite codes and links: {command}"),
+        indent=2,
+        command=f"python -m bot admin invite --org {code} --all --bot-username <BOT_USERNAME>",
+    )
+    out.say(N_("then open a link in Telegram, or send /start CODE to the bot;"), indent=2)
+    out.say(
+        N_("or chat in the terminal, without Telegram: {command}"),
+        indent=2,
+        command=f"python -m bot console --as {next(iter(demo_data()['tasks']))}",
+    )
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
+    "init-db": cmd_init_db,
+    "import-roster": cmd_import_roster,
+    "invite": cmd_invite,
+    "people": cmd_people,
+    "demo": cmd_demo,
+}
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _organization(session: Session, code: str) -> Organization:
+    organization = find_organization(session, code)
+    if organization is None:
+        raise AdminError(N_("There is no organization with the code “{code}”."), code=code)
+    return organization
+
+
+def _names(session: Session, table, organization_id: int) -> dict[int, str]:
+    return {
+        row.id: row.name
+        for row in session.exec(select(table).where(table.organization_id == organization_id))
+    }
+
+
+def _people_to_invite(
+    session: Session, organization_id: int, args: argparse.Namespace
+) -> list[Person]:
+    people = {
+        p.code: p
+        for p in session.exec(select(Person).where(Person.organization_id == organization_id))
+    }
+    if args.all:
+        chosen = [people[code] for code in sorted(people) if people[code].active]
+    else:
+        wanted = list(dict.fromkeys(args.people))
+        unknown = [code for code in wanted if code not in people]
+        if unknown:
+            raise AdminError(
+                N_("Unknown person ids: {ids}. No code was issued."), ids=_some(unknown)
+            )
+        inactive = [code for code in wanted if not people[code].active]
+        if inactive:
+            raise AdminError(
+                N_("These people are inactive: {ids}. No code was issued."), ids=_some(inactive)
+            )
+        chosen = [people[code] for code in wanted]
+    if args.unregistered:
+        registered = set(session.exec(select(Identity.person_id)))
+        chosen = [p for p in chosen if p.id not in registered]
+    return chosen
+
+
+def _invite_rows(
+    out: Output, issued: list[tuple[Person, str, str, datetime]], bot_username: str | None
+) -> tuple[list[str], list[list[str]]]:
+    headers = [out.text(h) for h in (N_("ID"), N_("Full name"), N_("Unit"), N_("Code"))]
+    if bot_username:
+        headers.append(out.text(N_("Link")))
+    headers.append(out.text(N_("Valid until")))
+    rows = []
+    for person, unit, code, expires_at in issued:
+        row = [person.code, person.full_name, unit, code]
+        if bot_username:
+            row.append(invites.deep_link(bot_username, code))
+        row.append(out.local(expires_at))
+        rows.append(row)
+    return headers, rows
+
+
+def _write_table(path: Path, headers: list[str], rows: list[list[str]]) -> None:
+    """CSV in UTF-8 with a BOM (Excel then reads the diacritics), or .xlsx."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.append(headers)
+        for row in rows:
+            sheet.append(row)
+        book.save(path)
+        return
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(headers)
+        writer.writerows(rows)
+
+
+def _print_problems(out: Output, file: str, error: RosterError) -> None:
+    out.warn(N_("{file} was not imported, nothing was changed:"), file=str(file))
+    for problem in error.problems:
+        print("  " + _problem_text(out, problem), file=sys.stderr)
+    if error.total > len(error.problems):
+        out.warn(
+            N_("… and {count} more problems."), indent=2, count=error.total - len(error.problems)
+        )
+
+
+def _problem_text(out: Output, problem: Problem) -> str:
+    text = out.text(problem.message, **problem.params)
+    if problem.line is None:
+        return text
+    if problem.column is None:
+        return out.text(N_("line {line}: {problem}"), line=str(problem.line), problem=text)
+    return out.text(
+        N_("line {line}, column “{column}”: {problem}"),
+        line=str(problem.line),
+        column=problem.column,
+        problem=text,
+    )
+
+
+def _some(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:MAX_LISTED_IDS])
+    return shown + (", …" if len(ids) > MAX_LISTED_IDS else "")
+
+
+def _month(code: str) -> str:
+    year, month = code.split("-")
+    return f"{month}/{year}"  # 11/2026, as both languages write it
+
+
+def _width(text: str) -> int:
+    return sum(1 for c in text if not unicodedata.combining(c))
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(_width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)
+        ).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

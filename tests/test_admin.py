@@ -1,0 +1,420 @@
+"""Invite codes and the administrator's command line (`python -m bot admin`)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import Session, func, select
+
+from bot.admin import main
+from storage import invites
+from storage.db import ROOT, make_engine, migrate, transaction
+from storage.demo import load_demo
+from storage.models import (
+    Identity,
+    InviteCode,
+    Organization,
+    Period,
+    PeriodStatus,
+    Person,
+    Role,
+    RoleGroup,
+    Task,
+    Unit,
+)
+
+NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+ROSTER = """id,full_name,unit,group,role,category
+tccb-01,Nguyễn Văn Hùng,Phòng Tổ chức cán bộ,Lãnh đạo phòng,head,civil_servant
+tccb-02,Trần Thị Mai,Phòng Tổ chức cán bộ,Chuyên viên,staff,civil_servant
+tt-01,Lê Văn Tâm,Thanh tra Sở,Chuyên viên,staff,civil_servant
+"""
+
+
+@pytest.fixture
+def url(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'admin.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
+def engine(url):
+    migrate(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def org(engine, tmp_path):
+    """The roster above imported into "so-test" through the command line."""
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    assert main(["import-roster", str(tmp_path / "roster.csv"), "--org", "so-test"]) == 0
+    return "so-test"
+
+
+def person(engine, code: str) -> Person:
+    with Session(engine) as session:
+        return session.exec(select(Person).where(Person.code == code)).one()
+
+
+def count(engine, table, *where) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(table).where(*where)).one()
+
+
+def issue(engine, code: str, now: datetime = NOW, days: int = 14) -> str:
+    with transaction(engine) as session:
+        return invites.issue(session, person(engine, code), days, now)[0]
+
+
+def redeem(engine, code: str, now: datetime = NOW) -> Person | None:
+    with transaction(engine) as session:
+        return invites.redeem(session, code, now)
+
+
+def check(engine, code: str, now: datetime = NOW) -> Person | None:
+    with Session(engine) as session:
+        return invites.check(session, code, now)
+
+
+# -- invite codes --------------------------------------------------------------------
+
+
+def test_a_code_is_eight_unambiguous_characters_and_only_its_hash_is_stored(engine, org):
+    code = issue(engine, "tccb-02")
+
+    assert len(code) == 8
+    assert not set(code) & set("0O1IL")
+    assert set(code) <= set(invites.ALPHABET)
+    with Session(engine) as session:
+        (stored,) = session.exec(select(InviteCode)).all()
+    assert stored.code_hash == hashlib.sha256(code.encode()).hexdigest()
+    assert code not in stored.code_hash
+    assert stored.expires_at == NOW + timedelta(days=14)
+
+
+def test_a_valid_code_names_its_person(engine, org):
+    code = issue(engine, "tccb-02")
+    assert check(engine, code).code == "tccb-02"
+    assert check(engine, "ZZZZZZZZ") is None
+    assert check(engine, "short") is None
+
+
+def test_a_code_works_once(engine, org):
+    code = issue(engine, "tccb-02")
+    assert redeem(engine, code).code == "tccb-02"
+    assert redeem(engine, code) is None
+    assert check(engine, code) is None
+    with Session(engine) as session:
+        assert session.exec(select(InviteCode)).one().used_at == NOW
+
+
+def test_a_code_expires_after_its_days(engine, org):
+    code = issue(engine, "tccb-02", days=14)
+    assert check(engine, code, NOW + timedelta(days=14) - timedelta(seconds=1)) is not None
+    assert check(engine, code, NOW + timedelta(days=14)) is None
+    assert redeem(engine, code, NOW + timedelta(days=15)) is None
+
+
+def test_codes_are_case_insensitive_with_spaces_and_dashes(engine, org):
+    code = issue(engine, "tccb-02")
+    typed = f" {code[:4].lower()}-{code[4:].lower()} "
+    assert check(engine, typed).code == "tccb-02"
+    assert redeem(engine, f"{code[:4]} {code[4:]}".lower()).code == "tccb-02"
+
+
+def test_a_new_code_replaces_the_older_unused_one(engine, org):
+    first = issue(engine, "tccb-02")
+    second = issue(engine, "tccb-02")
+    other = issue(engine, "tt-01")
+    assert check(engine, first) is None
+    assert check(engine, second).code == "tccb-02"
+    assert check(engine, other).code == "tt-01"  # another person's code is kept
+
+
+def test_an_inactive_persons_code_does_not_work(engine, org):
+    code = issue(engine, "tccb-02")
+    with transaction(engine) as session:
+        session.get(Person, person(engine, "tccb-02").id).active = False
+    assert redeem(engine, code) is None
+
+
+def test_deep_link():
+    assert invites.deep_link("@DanhGiaBot", "abcd-efgh") == (
+        "https://t.me/DanhGiaBot?start=ABCDEFGH"
+    )
+
+
+# -- the command line ----------------------------------------------------------------
+
+
+def test_init_db_creates_the_tables(url, tmp_path, capsys):
+    assert main(["init-db"]) == 0
+    assert "admin.db" in capsys.readouterr().out
+    engine = make_engine(url)
+    assert count(engine, Organization) == 0
+    engine.dispose()
+
+
+def test_import_roster_creates_the_organization_and_summarizes(url, tmp_path, capsys):
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    code = main(
+        [
+            "import-roster",
+            str(tmp_path / "roster.csv"),
+            "--org",
+            "so-test",
+            "--org-name",
+            "Sở Thử nghiệm",
+            "--weights",
+            "--locale",
+            "en",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Organization created: Sở Thử nghiệm (so-test)." in out
+    assert "3 people read; 3 created, 0 updated, 0 unchanged." in out
+    assert "Units created: Phòng Tổ chức cán bộ, Thanh tra Sở." in out
+    engine = make_engine(url)
+    with Session(engine) as session:
+        organization = session.exec(select(Organization)).one()
+    assert organization.uses_weights
+    assert count(engine, Person) == 3
+    engine.dispose()
+
+
+def test_import_roster_of_a_bad_file_exits_2_with_line_numbers(engine, org, tmp_path, capsys):
+    capsys.readouterr()
+    bad = ROSTER.replace("tt-01,Lê Văn Tâm", "tt-01,") + "new-1,Ngô Văn Mới,Văn phòng,X,cook,x\n"
+    (tmp_path / "bad.csv").write_text(bad, encoding="utf-8")
+
+    code = main(["--locale", "en", "import-roster", str(tmp_path / "bad.csv"), "--org", "so-test"])
+
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    assert "nothing was changed" in captured.err
+    assert "line 4, column “full_name”: The full name is missing." in captured.err
+    assert "line 5, column “role”: Unknown role “cook”" in captured.err
+    assert "line 5, column “category”" in captured.err
+    assert count(engine, Person) == 3
+    assert count(engine, Unit) == 2
+
+
+def test_a_bad_file_for_a_new_organization_creates_nothing(url, tmp_path, capsys):
+    (tmp_path / "roster.xlsx").write_bytes(b"not a workbook")
+    assert main(["import-roster", str(tmp_path / "roster.xlsx"), "--org", "so-new"]) == 2
+    assert capsys.readouterr().err
+    migrate(url)
+    engine = make_engine(url)
+    assert count(engine, Organization) == 0
+    engine.dispose()
+
+
+def test_invite_prints_the_codes_and_writes_a_csv_excel_can_read(engine, org, tmp_path, capsys):
+    capsys.readouterr()
+    out_file = tmp_path / "codes.csv"
+    args = ["invite", "--org", org, "tccb-02", "tt-01", "--out", str(out_file)]
+    code = main([*args, "--bot-username", "DanhGiaBot", "--locale", "en"])
+
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert out_file.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM
+    with out_file.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["ID"] for r in rows] == ["tccb-02", "tt-01"]
+    assert rows[0]["Full name"] == "Trần Thị Mai"
+    assert rows[1]["Unit"] == "Thanh tra Sở"
+    for row in rows:
+        assert row["Code"] in printed
+        assert row["Link"] == f"https://t.me/DanhGiaBot?start={row['Code']}"
+        assert check(engine, row["Code"], datetime.now(UTC)).code == row["ID"]
+    assert count(engine, InviteCode) == 2
+
+
+def test_invite_all_to_an_excel_file(engine, org, tmp_path):
+    out_file = tmp_path / "codes.xlsx"
+    assert main(["invite", "--org", org, "--all", "--days", "3", "--out", str(out_file)]) == 0
+    sheet = load_workbook(out_file).active
+    ids = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert ids == ["tccb-01", "tccb-02", "tt-01"]
+    with Session(engine) as session:
+        expiries = [i.expires_at - i.created_at for i in session.exec(select(InviteCode))]
+    assert expiries == [timedelta(days=3)] * 3
+
+
+def test_invite_only_the_unregistered(engine, org, tmp_path, capsys):
+    with transaction(engine) as session:
+        session.add(
+            Identity(
+                person_id=person(engine, "tccb-01").id,
+                platform="telegram",
+                user_id="1",
+                chat_id="1",
+            )
+        )
+    out_file = tmp_path / "codes.csv"
+    args = ["invite", "--org", org, "--all", "--unregistered", "--out", str(out_file)]
+    assert main(args) == 0
+    text = out_file.read_text(encoding="utf-8-sig")
+    assert "tccb-01" not in text and "tccb-02" in text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["invite", "--org", "so-test"],  # nobody named
+        ["invite", "--org", "so-test", "tccb-02", "nobody"],  # an unknown id
+        ["invite", "--org", "so-test", "tccb-02", "--all"],
+        ["invite", "--org", "so-test", "--all", "--days", "0"],
+        ["invite", "--org", "so-test", "--all", "--bot-username", "not a name"],
+        ["invite", "--org", "so-missing", "--all"],
+        ["people", "--org", "so-missing"],
+        ["no-such-command"],
+    ],
+)
+def test_refusals_exit_2_and_issue_nothing(engine, org, tmp_path, capsys, args):
+    capsys.readouterr()
+    assert main([*args, "--out", str(tmp_path / "x.csv")] if args[0] == "invite" else args) == 2
+    assert capsys.readouterr().err
+    assert count(engine, InviteCode) == 0
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_an_unwritable_output_issues_no_code(engine, org, tmp_path, capsys):
+    out_file = tmp_path / "missing-folder" / "codes.csv"
+    assert main(["invite", "--org", org, "--all", "--out", str(out_file)]) == 2
+    assert count(engine, InviteCode) == 0
+
+
+def test_people_lists_units_roles_and_platforms(engine, org, capsys):
+    with transaction(engine) as session:
+        for platform in ("telegram", "console"):
+            session.add(
+                Identity(
+                    person_id=person(engine, "tt-01").id,
+                    platform=platform,
+                    user_id="7",
+                    chat_id="7",
+                )
+            )
+    capsys.readouterr()
+
+    assert main(["people", "--org", org, "--locale", "en"]) == 0
+
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith(("tccb", "tt"))}
+    assert set(lines) == {"tccb-01", "tccb-02", "tt-01"}
+    assert "Phòng Tổ chức cán bộ" in lines["tccb-01"] and "Head" in lines["tccb-01"]
+    assert "Lãnh đạo phòng" in lines["tccb-01"]
+    assert lines["tt-01"].endswith("console, telegram")
+    assert lines["tccb-02"].endswith("—")
+    assert "3 people, 1 registered." in out
+
+
+def test_the_texts_are_vietnamese_by_default(engine, org, capsys, monkeypatch):
+    import bot.admin
+
+    locales = set()
+
+    def spy(message, params, locale):
+        locales.add(locale)
+        return message.format(**params)
+
+    monkeypatch.setattr(bot.admin, "render", spy)
+    monkeypatch.delenv("DEFAULT_LANGUAGE", raising=False)
+    assert main(["people", "--org", org]) == 0
+    assert locales == {"vi"}
+    locales.clear()
+    assert main(["people", "--org", org, "--locale", "en"]) == 0
+    assert locales == {"en"}
+    locales.clear()
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")  # the bot's setting is the default
+    assert main(["people", "--org", org]) == 0
+    assert locales == {"en"}
+
+
+def test_the_module_runs_as_a_program(url, tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.admin", "--locale", "en", "init-db"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("The database is ready")
+
+
+# -- the demo ------------------------------------------------------------------------
+
+
+def demo_counts(engine) -> dict[str, int]:
+    return {
+        table.__name__: count(engine, table)
+        for table in (Organization, Unit, RoleGroup, Person, Period, Task)
+    }
+
+
+def test_demo_twice_changes_nothing(url, capsys):
+    assert main(["demo", "--locale", "en"]) == 0
+    assert "so-noi-vu-demo" in capsys.readouterr().out
+    engine = make_engine(url)
+    first = demo_counts(engine)
+    assert main(["demo"]) == 0
+    assert demo_counts(engine) == first
+    assert first["Organization"] == 1
+    assert first["Unit"] == 5
+    assert 35 <= first["Person"] <= 45
+    assert first["Period"] == 1
+    engine.dispose()
+
+
+def test_demo_month_is_open_until_17_00_of_its_last_day(engine):
+    organization = load_demo(engine, date(2027, 2, 10))
+    load_demo(engine, date(2027, 2, 20))
+    with Session(engine) as session:
+        (period,) = session.exec(select(Period)).all()
+        tasks = session.exec(select(Task)).all()
+        staff = session.exec(select(Person).where(Person.role == Role.STAFF)).all()
+        leaders = session.exec(select(Person).where(Person.role != Role.STAFF)).all()
+    assert organization.code == "so-noi-vu-demo"
+    assert organization.name == "Sở Nội vụ tỉnh Hưng Yên (demo)"
+    assert period.code == "2027-02"
+    assert period.status is PeriodStatus.OPEN
+    assert period.deadline == datetime(2027, 2, 28, 10, 0, tzinfo=UTC)  # 17:00 in Hà Nội
+    assert {t.person_id for t in tasks} == {p.id for p in staff}
+    assert not {t.person_id for t in tasks} & {p.id for p in leaders}
+    per_person = [sum(t.person_id == p.id for t in tasks) for p in staff]
+    assert min(per_person) >= 3 and max(per_person) <= 5
+    assert all(t.deadline.year == 2027 and t.deadline.month == 2 for t in tasks)
+    assert max(t.deadline for t in tasks) == date(2027, 2, 28)  # the 31st is clamped
+
+
+def test_demo_roster_has_its_leaders_and_tasks_due_within_the_month(engine):
+    load_demo(engine, date(2026, 11, 22))
+    with Session(engine) as session:
+        roles = {}
+        for p in session.exec(select(Person)):
+            unit = session.get(Unit, p.unit_id).code
+            roles.setdefault(unit, []).append(p.role.value)
+        groups = {g.code for g in session.exec(select(RoleGroup))}
+        last_deadline = max(t.deadline for t in session.exec(select(Task)))
+    assert roles["ban-giam-doc"].count("director") == 1
+    for unit, unit_roles in roles.items():
+        if unit != "ban-giam-doc":
+            assert unit_roles.count("head") == 1, unit
+            assert 1 <= unit_roles.count("deputy") <= 2, unit
+    assert groups == {"lanh-dao-so", "lanh-dao-phong", "chuyen-vien", "nhan-vien"}
+    assert last_deadline == date(2026, 11, 30)
