@@ -131,13 +131,14 @@ async def set_commands(bot: Bot) -> None:
         await bot.set_my_commands(commands, language_code=None if locale == "vi" else locale)
 
 
-async def run_polling(engine: Engine, settings: Settings) -> None:
+async def run_polling(engine: Engine, settings: Settings, handle_signals: bool = True) -> None:
+    """Poll Telegram until stopped (Ctrl+C or SIGTERM), one update at a time."""
     bot = make_bot(settings)
     dispatcher = make_dispatcher(engine, settings)
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await set_commands(bot)
-        await dispatcher.start_polling(bot, handle_as_tasks=False, handle_signals=True)
+        await dispatcher.start_polling(bot, handle_as_tasks=False, handle_signals=handle_signals)
     finally:
         await bot.session.close()
 

@@ -4,6 +4,7 @@ server (tests/fake_telegram.py), which checks every call against the Bot API spe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 from sqlmodel import Session, select
@@ -140,3 +141,25 @@ async def test_bad_input_through_telegram(fake_telegram, engine):
     fake_telegram.assert_no_rejections()
     with Session(engine) as s:
         assert s.exec(select(SelfAssessment)).one().general == {"politics": 6}
+
+
+async def test_the_bot_entry_point_sets_its_commands_and_polls(fake_telegram, engine):
+    from bot.telegram import run_polling
+
+    settings = Settings(
+        BOT_TOKEN=fake_telegram.token,
+        TELEGRAM_API_URL=fake_telegram.base_url,
+        DATABASE_URL=str(engine.url),
+    )
+    task = asyncio.create_task(run_polling(engine, settings, handle_signals=False))
+    try:
+        await fake_telegram.wait_for_call("getUpdates", timeout=10)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    fake_telegram.assert_no_rejections()
+    commands = fake_telegram.calls_to("setMyCommands")
+    assert {c.params.get("language_code") for c in commands} == {None, "en"}
+    vietnamese = next(c for c in commands if "language_code" not in c.params)
+    assert {"command": "assess", "description": "Tự đánh giá"} in vietnamese.params["commands"]
