@@ -29,7 +29,8 @@ strings and uploads as ``attach://<name>`` parts); query parameters are merged i
 
 What every call is checked against
 -----------------------------------
-The machine-readable Bot API description ``/work/shared/telegram/api.json`` (path
+The machine-readable Bot API description ``tests/data/telegram-bot-api.json``, a copy of
+the project's ``shared/telegram/api.json`` (path
 overridable with the ``TELEGRAM_API_SPEC`` environment variable or ``spec_path=``).
 A call is rejected the way Telegram rejects it:
 
@@ -126,7 +127,8 @@ __all__ = [
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 BOT_USERNAME = "danhgia_test_bot"
 SPEC_ENV = "TELEGRAM_API_SPEC"
-DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "telegram" / "api.json"
+# A copy of shared/telegram/api.json (Bot API 10.1), so the tests run on any machine.
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parent / "data" / "telegram-bot-api.json"
 
 TEXT_MAX = 4096
 CAPTION_MAX = 1024
@@ -240,7 +242,7 @@ class ApiSpec:
 
 
 def spec_path_from_env() -> Path:
-    """``$TELEGRAM_API_SPEC`` if set, else /work/shared/telegram/api.json."""
+    """``$TELEGRAM_API_SPEC`` if set, else the copy in tests/data."""
     override = os.environ.get(SPEC_ENV)
     return Path(override) if override else DEFAULT_SPEC_PATH
 
