@@ -39,11 +39,16 @@ def test_a_full_self_assessment_in_the_console(tmp_path):
         assert s.exec(select(Identity)).one().platform == "console"
 
 
-def test_the_console_in_english_for_an_english_speaker(tmp_path):
+def test_a_full_self_assessment_in_the_console_in_english(tmp_path):
     engine = database(tmp_path)
     small_organization(engine, language="en")
-    output = run_console(engine, "nv01", ["2", "/quit"])
+    script = ["2", "1", "1", "1", "1", "1", "1", "1", "1", "2", "2", "1", "1", "3", "/quit"]
+    output = run_console(engine, "nv01", script)
     assert "General criterion 1/6" in output
+    assert "Estimated score: 100/100 — Excellent completion of duties (A)" in output
+    assert "is submitted" in output
+    with Session(engine) as s:
+        assert s.exec(select(SelfAssessment)).one().status is AssessmentStatus.SUBMITTED
 
 
 def test_text_typed_in_the_console_is_sent_as_a_message(tmp_path):

@@ -22,6 +22,7 @@ class RunningBot:
     """The bot as `python -m bot` runs it, polling the fake server, with a fixed clock."""
 
     def __init__(self, server: FakeTelegram, engine) -> None:
+        self.server = server
         self.settings = Settings(
             BOT_TOKEN=server.token, TELEGRAM_API_URL=server.base_url, DATABASE_URL=str(engine.url)
         )
@@ -30,11 +31,14 @@ class RunningBot:
     async def __aenter__(self) -> RunningBot:
         self.bot = make_bot(self.settings)
         self.dispatcher = make_dispatcher(self.engine, self.settings, clock=lambda: NOW)
+        since = len(self.server.calls)
         self.task = asyncio.create_task(
             self.dispatcher.start_polling(
                 self.bot, handle_as_tasks=False, handle_signals=False, polling_timeout=1
             )
         )
+        # polling has begun: updates injected from now on are fetched by this bot
+        await self.server.wait_for_call("getUpdates", timeout=10, since=since)
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -97,14 +101,30 @@ async def test_registration_and_self_assessment_through_telegram(fake_telegram, 
         assert sorted(o.status for o in s.exec(select(TaskOutcome))) == ["exceeded", "on_time"]
 
 
-async def test_in_english_through_telegram(fake_telegram, tmp_path):
+async def test_registration_and_self_assessment_in_english_through_telegram(
+    fake_telegram, tmp_path
+):
     engine = database(tmp_path)
     codes = small_organization(engine, language="en")
     async with RunningBot(fake_telegram, engine):
-        await say(fake_telegram, f"/start {codes['nv01']}")
+        assert "Welcome, Trần Thị Mai" in await say(fake_telegram, f"/start {codes['nv01']}")
         await press(fake_telegram, "Self-assessment")
         assert "General criterion 1/6" in fake_telegram.last(CHAT)["text"]
+        for score in ("6", "6", "6", "6", "3", "2"):
+            await press(fake_telegram, score)
+        await press(fake_telegram, "Done on time")
+        await press(fake_telegram, "Done late")
+        await press(fake_telegram, "1")
+        await press(fake_telegram, "No more")
+        summary = await press(fake_telegram, "No more")
+        assert "Good completion of duties (B)" in summary  # one delay: A needs all on time
+        await press(fake_telegram, "Propose my level")
+        await press(fake_telegram, "(B)")
+        assert "is submitted" in await press(fake_telegram, "Submit")
     fake_telegram.assert_no_rejections()
+    with Session(engine) as s:
+        assessment = s.exec(select(SelfAssessment)).one()
+        assert (assessment.status, assessment.proposed_level) == (AssessmentStatus.SUBMITTED, "B")
 
 
 async def test_a_restart_mid_assessment_loses_nothing(fake_telegram, engine):
