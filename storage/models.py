@@ -56,6 +56,9 @@ class Organization(SQLModel, table=True):
     name: str
     uses_weights: bool = False  # the agency weighs tasks ("quy đổi")
     ruleset: str | None = None  # a built-in name or a TOML path; None: by period
+    # overrides of the default calendar of the cycle (bot/calendar.py), e.g.
+    # {"deadline_time": "16:30", "opens_working_days_before_end": 2}
+    calendar: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -140,8 +143,13 @@ class Period(SQLModel, table=True):
     organization_id: int = Field(foreign_key="organization.id", index=True)
     code: str  # "2026-10"
     status: PeriodStatus = PeriodStatus.PLANNING
-    opens_at: datetime | None = None  # self-assessment opening (UTC)
-    deadline: datetime | None = None  # self-assessment deadline (UTC)
+    # the dates of the cycle, fixed from the calendar when the period is created (UTC)
+    plan_until: datetime | None = None  # end of the plan window
+    opens_at: datetime | None = None  # self-assessment opening
+    deadline: datetime | None = None  # self-assessment deadline
+    head_review_by: datetime | None = None
+    director_review_by: datetime | None = None
+    publish_at: datetime | None = None
 
 
 class Task(SQLModel, table=True):
@@ -210,6 +218,7 @@ class Review(SQLModel, table=True):
     level: str | None = None
     comment: str | None = None
     general: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
+    exemplary: bool = False  # the director marks the exemplary of the month
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -267,3 +276,45 @@ class AuditLog(SQLModel, table=True):
     before: Any = Field(default=None, sa_column=Column(JSON))
     after: Any = Field(default=None, sa_column=Column(JSON))
     reason: str | None = None
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # given up: the chat blocked the bot, or the message is refused
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message the cycle produced, sent by the one sender (bot/outbox.py).
+
+    `key` is unique — kind, person, period, step — so that a job that runs twice writes
+    nothing twice; a crash between writing and sending loses nothing.
+    """
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)  # "remind:so-x:2026-11:nv01:d-1"
+    kind: str  # remind, late_list, review, result, warning, digest, ...
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    platform: str
+    chat_id: str
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, index=True)
+    not_before: datetime = Field(default_factory=utcnow, index=True)  # quiet hours
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class CycleStep(SQLModel, table=True):
+    """A step of an organization's monthly cycle that has been carried out (the ledger
+    that makes the scheduler's jobs idempotent and lets a restart catch up)."""
+
+    __tablename__ = "cycle_step"
+    __table_args__ = (UniqueConstraint("organization_id", "period_code", "step"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    period_code: str
+    step: str  # open, remind:d-2, close, head_review_remind, classify, publish, ...
+    done_at: datetime = Field(default_factory=utcnow)
