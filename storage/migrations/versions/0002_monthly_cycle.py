@@ -85,7 +85,9 @@ def upgrade() -> None:
         )
 
     with op.batch_alter_table("review", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("exemplary", sa.Boolean(), nullable=False))
+        batch_op.add_column(  # existing reviews: not exemplary
+            sa.Column("exemplary", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
     # ### end Alembic commands ###
 
