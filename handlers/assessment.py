@@ -35,9 +35,9 @@ from storage.models import (
 )
 from storage.queries import (
     assessment_of,
+    assessment_period,
     audit,
     core_person,
-    current_period,
     initiatives_of,
     outcomes_of,
     ruleset_for,
@@ -721,7 +721,7 @@ def _live(ctx: Context, period: Period, assessment: SelfAssessment) -> dict | No
 
 
 def _period(ctx: Context) -> Period:
-    return current_period(ctx.session, ctx.person.organization_id, ctx.local_now())
+    return assessment_period(ctx.session, ctx.person, ctx.local_now())
 
 
 def _closed_reason(ctx: Context, period: Period) -> str | None:
@@ -730,6 +730,13 @@ def _closed_reason(ctx: Context, period: Period) -> str | None:
             "The self-assessment of month {month} is not open yet. Meanwhile you "
             "can register your tasks with /plan."
         ).format(month=_month(period))
+    found = assessment_of(ctx.session, ctx.person.id, period.id)
+    if (
+        found is not None
+        and found.status is AssessmentStatus.RETURNED
+        and (period.head_review_by is None or ctx.now <= period.head_review_by)
+    ):
+        return None  # returned for correction: open again until the head's review deadline
     if period.status is not PeriodStatus.OPEN or (
         period.deadline is not None and ctx.now > period.deadline
     ):

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from handlers import assessment, menu, plan, registration, result
+from handlers import assessment, menu, plan, registration, result, review
 from handlers.context import Context
 from handlers.events import Incoming, Reply
 from storage.db import transaction
@@ -35,6 +35,7 @@ COMMANDS: dict[str, Callable[[Context], list[Reply]]] = {
     "/plan": plan.start,
     "/assess": assessment.start,
     "/result": result.show,
+    "/review": review.show_next,
 }
 # Button payloads start with the flow's prefix: "as:...", "pl:...".
 FLOWS = {
@@ -42,6 +43,7 @@ FLOWS = {
     plan.PREFIX: plan,
     assessment.PREFIX: assessment,
     result.PREFIX: result,
+    review.PREFIX: review,
 }
 
 

@@ -150,6 +150,8 @@ class Period(SQLModel, table=True):
     head_review_by: datetime | None = None
     director_review_by: datetime | None = None
     publish_at: datetime | None = None
+    # the last classification run's warnings and quota summary, by locale, until published
+    run: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
 
 
 class Task(SQLModel, table=True):

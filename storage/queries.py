@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from core.model import Period as CorePeriod
 from core.ruleset import Ruleset, builtin_for, load
 from storage.models import (
+    AssessmentStatus,
     AuditLog,
     Initiative,
     Organization,
@@ -39,6 +40,28 @@ def current_period(session: Session, organization_id: int, local_now: datetime) 
         session.add(period)
         session.flush()
     return period
+
+
+def assessment_period(session: Session, person: Person, local_now: datetime) -> Period:
+    """The period a person's self-assessment is about: an open one; else one whose
+    submission a reviewer returned for correction; else the current month."""
+    open_period = session.exec(
+        select(Period)
+        .where(Period.organization_id == person.organization_id, Period.status == PeriodStatus.OPEN)
+        .order_by(col(Period.code).desc())
+    ).first()
+    if open_period is not None:
+        return open_period
+    returned = session.exec(
+        select(Period)
+        .join(SelfAssessment, col(SelfAssessment.period_id) == col(Period.id))
+        .where(
+            SelfAssessment.person_id == person.id,
+            SelfAssessment.status == AssessmentStatus.RETURNED,
+            Period.status == PeriodStatus.CLOSED,
+        )
+    ).first()
+    return returned or current_period(session, person.organization_id, local_now)
 
 
 def ruleset_for(organization: Organization, period: Period) -> Ruleset:

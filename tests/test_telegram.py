@@ -50,8 +50,9 @@ class RunningBot:
 async def say(server: FakeTelegram, text: str, chat: int = CHAT) -> str:
     """Send a message; the texts of the bot's answers to it."""
     before = len(server.sent(chat))
+    since = len(server.calls)
     server.send_text(chat, text, language_code="vi")
-    await server.wait_until_idle(timeout=10)
+    await answered(server, since)
     return "\n".join(m["text"] for m in server.sent(chat)[before:])
 
 
@@ -61,10 +62,19 @@ async def press(server: FakeTelegram, label: str, chat: int = CHAT) -> str:
         for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
             for button in row:
                 if label in button["text"]:
+                    since = len(server.calls)
                     server.press(chat, button["callback_data"], message["message_id"])
-                    await server.wait_until_idle(timeout=10)
+                    await answered(server, since)
                     return server.last(chat)["text"]  # a new message or the edited one
     raise AssertionError(f"no button {label!r}")
+
+
+async def answered(server: FakeTelegram, since: int) -> None:
+    """Wait for the bot's answer (a message or an edit), then for it to settle."""
+    await server.wait_for_call(
+        lambda call: call.method in ("sendMessage", "editMessageText"), timeout=15, since=since
+    )
+    await server.wait_until_idle(timeout=15, quiet=0.5)
 
 
 async def self_assessment(server: FakeTelegram) -> None:
@@ -152,8 +162,9 @@ async def test_bad_input_through_telegram(fake_telegram, engine):
         await press(fake_telegram, "Tự đánh giá")
         assert "quá dài" in await say(fake_telegram, "a" * 5000)
         assert "nút" in await say(fake_telegram, "😀")
+        since = len(fake_telegram.calls)
         update = fake_telegram.send_text(CHAT, "6")
-        await fake_telegram.wait_until_idle(timeout=10)
+        await answered(fake_telegram, since)
         fake_telegram.replay(update)  # Telegram delivers the same update again
         await fake_telegram.wait_until_idle(timeout=10)
         stranger = await say(fake_telegram, "/assess", chat=777)

@@ -83,6 +83,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("publish_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
         )
+        batch_op.add_column(sa.Column("run", sa.JSON(), nullable=True))
 
     with op.batch_alter_table("review", schema=None) as batch_op:
         batch_op.add_column(  # existing reviews: not exemplary
@@ -98,6 +99,7 @@ def downgrade() -> None:
         batch_op.drop_column("exemplary")
 
     with op.batch_alter_table("period", schema=None) as batch_op:
+        batch_op.drop_column("run")
         batch_op.drop_column("publish_at")
         batch_op.drop_column("director_review_by")
         batch_op.drop_column("head_review_by")
