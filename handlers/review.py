@@ -10,7 +10,7 @@ exemplary of the month. Every decision is audited.
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from core.model import Level
 from core.texts import level_name
@@ -45,7 +45,7 @@ def stage_of(reviewer: Person) -> str | None:
     return None
 
 
-def reviewees(ctx: Context, reviewer: Person, period: Period) -> list[SelfAssessment]:
+def reviewees(session: Session, reviewer: Person, period: Period) -> list[SelfAssessment]:
     """The submissions this reviewer decides on, in the order of the seeds."""
     query = (
         select(SelfAssessment, Person)
@@ -67,13 +67,14 @@ def reviewees(ctx: Context, reviewer: Person, period: Period) -> list[SelfAssess
         query = query.where((Person.role == Role.HEAD) | (Person.unit_id == reviewer.unit_id))
     else:
         return []
-    rows = ctx.session.exec(query).all()
+    rows = session.exec(query).all()
     rows.sort(key=lambda row: (ROLE_ORDER[row[1].role], row[1].full_name))
     return [assessment for assessment, _ in rows]
 
 
-def decided(ctx: Context, assessment: SelfAssessment, stage: str) -> Review | None:
-    return ctx.session.exec(
+def decided(session: Session, assessment: SelfAssessment, stage: str | None) -> Review | None:
+    """The reviewer's latest decision at `stage`, if any."""
+    return session.exec(
         select(Review)
         .where(Review.assessment_id == assessment.id, Review.stage == stage)
         .order_by(col(Review.id).desc())
@@ -85,7 +86,11 @@ def show_next(ctx: Context) -> list[Reply]:
     stage = stage_of(ctx.person)
     if period is None or stage is None:
         return [reply(ctx._("There is nothing for you to review now."))]
-    pending = [a for a in reviewees(ctx, ctx.person, period) if decided(ctx, a, stage) is None]
+    pending = [
+        a
+        for a in reviewees(ctx.session, ctx.person, period)
+        if decided(ctx.session, a, stage) is None
+    ]
     if not pending:
         return [
             reply(
@@ -160,7 +165,7 @@ def card(
     if assessment.proposal_reason:
         lines.append(ctx._("Reason given: {text}").format(text=assessment.proposal_reason))
     if stage == "director":
-        marked = decided(ctx, assessment, "director")
+        marked = decided(ctx.session, assessment, "director")
         exemplary = bool(marked and marked.exemplary)
         rows.append(
             [
@@ -238,7 +243,7 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
         case ["star", assessment_id] if stage == "director":
             assessment = _own(ctx, period, stage, SelfAssessment, assessment_id)
             if assessment is not None:
-                last = decided(ctx, assessment, "director")
+                last = decided(ctx.session, assessment, "director")
                 _decide(
                     ctx,
                     assessment,
@@ -333,7 +338,7 @@ def _decide(
     comment: str | None = None,
     exemplary: bool = False,
 ) -> None:
-    before = decided(ctx, assessment, stage)
+    before = decided(ctx.session, assessment, stage)
     ctx.session.add(
         Review(
             assessment_id=assessment.id,
@@ -380,7 +385,7 @@ def _own(ctx: Context, period: Period, stage: str, model, item_id: str):
     if item is None:
         return None
     assessment_id = item.id if model is SelfAssessment else item.assessment_id
-    allowed = {a.id for a in reviewees(ctx, ctx.person, period)}
+    allowed = {a.id for a in reviewees(ctx.session, ctx.person, period)}
     return item if assessment_id in allowed else None
 
 

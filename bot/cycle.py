@@ -1,0 +1,465 @@
+"""The monthly cycle, carried out by `tick(engine, now)`.
+
+Each step of an organization's month (open, reminders, close, review reminders, the
+classification run, publication) is due at a time of its calendar (bot/calendar.py).
+A tick carries out every due step not yet in the ledger (`cycle_step`), each in its own
+transaction together with its ledger row and its outbox messages: a step that runs twice
+finds its row and does nothing; a restart after a missed time catches up on the next tick;
+two processes racing on a step collide on the ledger's unique key and one backs off.
+Messages are only written to the outbox here; the sender delivers them (bot/outbox.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.calendar import CalendarSettings, CycleDates, cycle_dates, release_time
+from bot.outbox import enqueue
+from core import classify
+from handlers import notices
+from handlers.events import Reply
+from handlers.review import decided, reviewees, stage_of
+from locales import SUPPORTED_LOCALES, translations
+from storage.db import transaction
+from storage.models import (
+    AssessmentStatus,
+    CycleStep,
+    Identity,
+    Organization,
+    Period,
+    PeriodStatus,
+    Person,
+    Result,
+    Role,
+    SelfAssessment,
+    Unit,
+)
+from storage.queries import core_person, outcomes_of
+
+log = logging.getLogger(__name__)
+RANK = {"A": 3, "B": 2, "C": 1, "D": 0}
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    at: datetime
+
+
+def steps_of(dates: CycleDates) -> list[Step]:
+    """The steps of a month in the order they happen."""
+    steps = [Step("open", dates.opens_at)]
+    steps += [Step(name, at) for name, at in dates.reminders]
+    steps += [
+        Step("close", dates.deadline),
+        Step("remind:head_review", dates.head_review_by - timedelta(hours=9)),
+        Step("remind:director_review", dates.director_review_by - timedelta(hours=9)),
+        Step("classify", dates.director_review_by),
+        Step("publish", dates.publish_at),
+    ]
+    return sorted(steps, key=lambda s: s.at)
+
+
+def tick(engine: Engine, now: datetime) -> list[str]:
+    """Carry out every due step of every organization; the steps done, for the log."""
+    done: list[str] = []
+    with Session(engine) as session:
+        organizations = session.exec(select(Organization.id)).all()
+    for organization_id in organizations:
+        for year, month in _months_to_watch(engine, organization_id, now):
+            done += _run_month(engine, organization_id, year, month, now)
+    return done
+
+
+def _months_to_watch(engine: Engine, organization_id: int, now: datetime):
+    """The current month, and the previous one while it is still under way (its reviews
+    and publication fall in this month) — only if the organization had it."""
+    with Session(engine) as session:
+        organization = session.get(Organization, organization_id)
+        settings = CalendarSettings.from_overrides(organization.calendar or {})
+        local = now.astimezone(settings.timezone)
+        year, month = (local.year - 1, 12) if local.month == 1 else (local.year, local.month - 1)
+        had_it = (
+            session.exec(
+                select(Period.id).where(
+                    Period.organization_id == organization_id,
+                    Period.code == f"{year:04d}-{month:02d}",
+                )
+            ).first()
+            is not None
+        )
+    return ([(year, month)] if had_it else []) + [(local.year, local.month)]
+
+
+def _run_month(
+    engine: Engine, organization_id: int, year: int, month: int, now: datetime
+) -> list[str]:
+    with transaction(engine) as session:
+        organization = session.get(Organization, organization_id)
+        settings = CalendarSettings.from_overrides(organization.calendar or {})
+        dates = cycle_dates(year, month, settings)
+        period = ensure_period(session, organization, f"{year:04d}-{month:02d}", dates)
+        period_id = period.id
+        done_steps = set(
+            session.exec(
+                select(CycleStep.step).where(
+                    CycleStep.organization_id == organization_id,
+                    CycleStep.period_code == period.code,
+                )
+            ).all()
+        )
+    carried: list[str] = []
+    for step in steps_of(dates):
+        if step.at > now or step.name in done_steps:
+            continue
+        try:
+            with transaction(engine) as session:
+                session.add(
+                    CycleStep(
+                        organization_id=organization_id,
+                        period_code=f"{year:04d}-{month:02d}",
+                        step=step.name,
+                        done_at=now,
+                    )
+                )
+                session.flush()  # a second runner fails here and leaves the step alone
+                organization = session.get(Organization, organization_id)
+                period = session.get(Period, period_id)
+                Cycle(session, organization, period, settings, now).run(step.name)
+            carried.append(f"{organization.code} {period.code} {step.name}")
+            log.info("cycle: %s %s %s", organization.code, period.code, step.name)
+        except IntegrityError:
+            log.info("cycle: %s already done by another process", step.name)
+    return carried
+
+
+def ensure_period(
+    session: Session, organization: Organization, code: str, dates: CycleDates
+) -> Period:
+    """The period with its calendar dates (fixed once, so a later change of the calendar
+    does not move a month already under way)."""
+    period = session.exec(
+        select(Period).where(Period.organization_id == organization.id, Period.code == code)
+    ).first()
+    if period is None:
+        period = Period(organization_id=organization.id, code=code)
+        session.add(period)
+    for name in (
+        "plan_until",
+        "opens_at",
+        "deadline",
+        "head_review_by",
+        "director_review_by",
+        "publish_at",
+    ):
+        if getattr(period, name) is None:
+            setattr(period, name, getattr(dates, name))
+    session.flush()
+    return period
+
+
+class Cycle:
+    """The work of one step for one organization's month."""
+
+    def __init__(
+        self,
+        session: Session,
+        organization: Organization,
+        period: Period,
+        settings: CalendarSettings,
+        now: datetime,
+    ) -> None:
+        self.session = session
+        self.organization = organization
+        self.period = period
+        self.settings = settings
+        self.now = now
+
+    def run(self, step: str) -> None:
+        if step == "open":
+            if self.period.status is PeriodStatus.PLANNING:
+                self.period.status = PeriodStatus.OPEN
+        elif step.startswith("remind:d-") or step == "remind:open":
+            self.remind(step)
+        elif step == "close":
+            self.close()
+        elif step in ("remind:head_review", "remind:director_review"):
+            self.remind_reviewers("head" if step == "remind:head_review" else "director", step)
+        elif step == "classify":
+            self.classify()
+        elif step == "publish":
+            self.publish()
+        self.session.add(self.period)
+
+    # -- the steps ---------------------------------------------------------------------------
+
+    def remind(self, step: str) -> None:
+        if self.period.status is PeriodStatus.PLANNING:
+            self.period.status = PeriodStatus.OPEN
+        if self.now > self.period.deadline:  # caught up after the deadline: too late
+            return
+        submitted = self._submitted_ids()
+        for person in self._people():
+            if person.id in submitted:
+                continue
+            if step == "remind:open":
+                message = notices.opened(
+                    person.language, self.period.code, self.period.deadline, self.settings.timezone
+                )
+            else:
+                message = notices.reminder(
+                    person.language,
+                    self.period.code,
+                    self.period.deadline,
+                    self.settings.timezone,
+                    last_day=step == "remind:d-0",
+                )
+            self.send(person, step, message)
+
+    def close(self) -> None:
+        self.period.status = PeriodStatus.CLOSED
+        submitted = self._submitted_ids()
+        people = self._people(registered_only=False)
+        for head in [p for p in people if p.role is Role.HEAD]:
+            late = [
+                p.full_name
+                for p in people
+                if p.unit_id == head.unit_id and p.id != head.id and p.id not in submitted
+            ]
+            if late:
+                unit = self.session.get(Unit, head.unit_id)
+                self.send(
+                    head,
+                    "late_list",
+                    notices.late_list(head.language, self.period.code, unit.name, late),
+                )
+        self.remind_reviewers("head", "review_request")
+        self.remind_reviewers("director", "review_request")
+
+    def remind_reviewers(self, stage: str, step: str) -> None:
+        role = Role.HEAD if stage == "head" else Role.DIRECTOR
+        deadline = self.period.head_review_by if stage == "head" else self.period.director_review_by
+        for reviewer in [p for p in self._people() if p.role is role]:
+            pending = [
+                a
+                for a in reviewees(self.session, reviewer, self.period)
+                if decided(self.session, a, stage_of(reviewer)) is None
+            ]
+            if pending:
+                self.send(
+                    reviewer,
+                    step,
+                    notices.review_reminder(
+                        reviewer.language,
+                        self.period.code,
+                        len(pending),
+                        deadline,
+                        self.settings.timezone,
+                    ),
+                )
+
+    def classify(self) -> None:
+        run_classification(self.session, self.organization, self.period, self.now)
+
+    def publish(self) -> None:
+        if not self.period.run:  # the run did not happen (e.g. started after its time)
+            run_classification(self.session, self.organization, self.period, self.now)
+        self.period.status = PeriodStatus.PUBLISHED
+        people = {p.code: p for p in self._people(registered_only=False)}
+        for result in self.session.exec(select(Result).where(Result.period_id == self.period.id)):
+            result.published_at = self.now
+            person = self.session.get(Person, result.person_id)
+            reasons = result.reasons.get(person.language) or result.reasons.get("vi", [])
+            self.send(
+                person,
+                "result",
+                notices.result(
+                    person.language,
+                    self.period.code,
+                    result.level,
+                    result.score,
+                    reasons,
+                    result.reward_vnd,
+                ),
+            )
+        warnings = self.period.run.get("warnings", {})
+        leaders = [p for p in people.values() if p.role in (Role.HEAD, Role.DIRECTOR)]
+        for index, warning in enumerate(warnings.get("vi", [])):
+            targets = {}
+            if warning.get("person") in people:
+                targets[people[warning["person"]].id] = people[warning["person"]]
+            for leader in leaders:
+                unit_code = self.session.get(Unit, leader.unit_id).code
+                if leader.role is Role.DIRECTOR or unit_code == warning.get("unit"):
+                    targets[leader.id] = leader
+            for person in targets.values():
+                texts = warnings.get(person.language) or warnings["vi"]
+                self.send(
+                    person,
+                    f"warning:{index}",
+                    notices.warning(person.language, texts[index]["detail"]),
+                )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def send(self, person: Person, step: str, message: Reply) -> None:
+        """Write the message to the outbox for each chat of the person, once per step."""
+        for identity in self.session.exec(select(Identity).where(Identity.person_id == person.id)):
+            enqueue(
+                self.session,
+                key=(
+                    f"{step}:{self.organization.code}:{self.period.code}:"
+                    f"{person.code}:{identity.platform}"
+                ),
+                kind=step.split(":")[0],
+                platform=identity.platform,
+                chat_id=identity.chat_id,
+                replies=[message],
+                person_id=person.id,
+                not_before=release_time(self.now, self.settings),
+            )
+
+    def _people(self, registered_only: bool = True) -> list[Person]:
+        people = self.session.exec(
+            select(Person)
+            .where(Person.organization_id == self.organization.id, Person.active)
+            .order_by(Person.code)
+        ).all()
+        if not registered_only:
+            return list(people)
+        registered = set(self.session.exec(select(Identity.person_id)).all())
+        return [p for p in people if p.id in registered]
+
+    def _submitted_ids(self) -> set[int]:
+        return set(
+            self.session.exec(
+                select(SelfAssessment.person_id).where(
+                    SelfAssessment.period_id == self.period.id,
+                    SelfAssessment.status == AssessmentStatus.SUBMITTED,
+                )
+            ).all()
+        )
+
+
+def run_classification(
+    session: Session, organization: Organization, period: Period, now: datetime
+) -> dict[str, Any]:
+    """The core on the month's reviewed data and the history: results (not yet published)
+    with their reasons in every language, and the run's warnings kept on the period."""
+    people = session.exec(
+        select(Person).where(Person.organization_id == organization.id, Person.active)
+    ).all()
+    assessments = {
+        a.person_id: a
+        for a in session.exec(
+            select(SelfAssessment).where(
+                SelfAssessment.period_id == period.id,
+                col(SelfAssessment.status).in_(
+                    [AssessmentStatus.SUBMITTED, AssessmentStatus.RETURNED]
+                ),
+            )
+        )
+    }
+    inputs, reviewed_levels, undone = [], {}, {}
+    for person in people:
+        assessment = assessments.get(person.id)
+        if assessment is None or assessment.status is not AssessmentStatus.SUBMITTED:
+            continue
+        data = core_person(session, person, period, assessment, now)
+        head = decided(session, assessment, "head")
+        director = decided(session, assessment, "director")
+        for review in (head, director):  # the director's word comes last
+            if review is not None and review.general:
+                data["general_review"] = dict(review.general)
+            if review is not None and review.decision == "change" and review.level:
+                reviewed_levels[person.code] = (review.level, review.comment or "")
+        if director is not None and director.exemplary:
+            data["exemplary"] = True
+        undone[person.code] = sum(
+            1
+            for o in outcomes_of(session, assessment.id).values()
+            if o.status == "not_done" and o.explanation_status != "approved"
+        )
+        inputs.append(data)
+    request = {
+        "period": period.code,
+        "people": inputs,
+        "history": _history(session, organization, period),
+    }
+    if organization.ruleset:
+        request["ruleset"] = organization.ruleset
+    runs = {locale: classify(request, locale=locale) for locale in SUPPORTED_LOCALES}
+    by_code = {p.code: p for p in people}
+    existing = {
+        r.person_id: r for r in session.exec(select(Result).where(Result.period_id == period.id))
+    }
+    for index, entry in enumerate(runs["vi"]["people"]):
+        person = by_code[entry["id"]]
+        reasons = {locale: list(run["people"][index]["reasons"]) for locale, run in runs.items()}
+        level = entry["level"]
+        if person.code in reviewed_levels:
+            reviewer_level, why = reviewed_levels[person.code]
+            if level is not None and RANK[reviewer_level] < RANK[level]:  # a leader lowers
+                level = reviewer_level
+                for locale in reasons:
+                    _ = translations(locale).gettext
+                    reasons[locale].append(
+                        {
+                            "rule": "review.level",
+                            "text": _("Your leader set the level {level}: {reason}").format(
+                                level=reviewer_level, reason=why
+                            ),
+                        }
+                    )
+        result = existing.get(person.id) or Result(person_id=person.id, period_id=period.id)
+        result.score = entry["score"]
+        result.breakdown = {**entry["breakdown"], "unexplained_undone": undone[person.code]}
+        result.computed_level = entry["computed_level"]
+        result.level = level
+        result.reasons = reasons
+        result.reward_vnd = entry["reward_vnd"]
+        session.add(result)
+    for person in people:  # not submitted: not rated this month
+        if person.code not in {e["id"] for e in runs["vi"]["people"]}:
+            result = existing.get(person.id) or Result(person_id=person.id, period_id=period.id)
+            result.level = result.computed_level = result.score = None
+            result.reasons = {locale: [] for locale in SUPPORTED_LOCALES}
+            session.add(result)
+    period.run = {
+        "warnings": {locale: run["warnings"] for locale, run in runs.items()},
+        "units": runs["vi"]["units"],
+        "at": now.isoformat(),
+    }
+    session.add(period)
+    session.flush()
+    return runs["vi"]
+
+
+def _history(session: Session, organization: Organization, period: Period) -> list[dict]:
+    rows = session.exec(
+        select(Result, Period, Person)
+        .join(Period, col(Period.id) == col(Result.period_id))
+        .join(Person, col(Person.id) == col(Result.person_id))
+        .where(
+            Period.organization_id == organization.id,
+            Period.code < period.code,
+            col(Result.published_at).is_not(None),
+        )
+    ).all()
+    return [
+        {
+            "id": person.code,
+            "period": p.code,
+            "level": result.level,
+            "score": result.score,
+            "unexplained_undone": int(result.breakdown.get("unexplained_undone", 0)),
+        }
+        for result, p, person in rows
+    ]

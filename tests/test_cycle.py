@@ -1,0 +1,168 @@
+"""A month simulated with a controlled clock: the cycle's steps at their times, exactly
+once, through a restart; reviews in the chat; the classification run; publication; and the
+outbox drained to the fake Telegram server.
+
+November 2026 with the default calendar: opening Thu 26/11 08:00 (the 3rd-last working day),
+reminders 27/11 and 30/11 at 08:00, deadline Mon 30/11 17:00, head review by Wed 2/12
+17:00, director review by Fri 4/12 17:00, publication Mon 7/12 09:00 (Hà Nội time).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from bot.cycle import tick
+from storage.db import make_engine
+from storage.models import (
+    CycleStep,
+    OutboxMessage,
+    Period,
+    PeriodStatus,
+    Person,
+    Result,
+    Review,
+)
+from tests.chat import Chat, database, small_organization
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    """A Hà Nội wall-clock time of 2026, in UTC."""
+    return (
+        datetime(2026, month, day, hour - 7, minute, tzinfo=UTC)
+        if hour >= 7
+        else datetime(2026, month, day - 1, hour + 17, minute, tzinfo=UTC)
+    )
+
+
+def outbox(engine, kind: str | None = None) -> list[OutboxMessage]:
+    with Session(engine) as s:
+        rows = s.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    return [r for r in rows if kind is None or r.kind == kind]
+
+
+def recipients(engine, kind: str) -> list[str]:
+    with Session(engine) as s:
+        codes = {p.id: p.code for p in s.exec(select(Person))}
+    return sorted(codes[r.person_id] for r in outbox(engine, kind))
+
+
+def month(tmp_path):
+    engine = database(tmp_path)
+    codes = small_organization(engine, status=PeriodStatus.PLANNING)
+    chats = {}
+    for number, code in enumerate(("tp01", "nv01", "nv02"), start=1):
+        chat = Chat(engine, chat_id=str(100 + number), now=at(20, 9))
+        chat.send(f"/start {codes[code]}")
+        chats[code] = chat
+    return engine, chats
+
+
+def test_nothing_happens_before_the_opening(tmp_path):
+    engine, _ = month(tmp_path)
+    assert tick(engine, at(26, 7, 59)) == []
+    assert outbox(engine) == []
+
+
+def test_the_opening_reaches_everyone_once_even_when_the_job_runs_twice(tmp_path):
+    engine, _ = month(tmp_path)
+    done = tick(engine, at(26, 8))
+    assert [d.split()[-1] for d in done] == ["open", "remind:open"]
+    assert tick(engine, at(26, 8, 1)) == []  # the job runs again: nothing twice
+    assert recipients(engine, "remind") == ["nv01", "nv02", "tp01"]
+    with Session(engine) as s:
+        assert s.exec(select(Period)).one().status is PeriodStatus.OPEN
+
+
+def test_reminders_go_only_to_those_who_have_not_submitted(tmp_path):
+    engine, chats = month(tmp_path)
+    tick(engine, at(26, 8))
+    submit(chats["nv01"], at(26, 10))
+    tick(engine, at(27, 8))
+    rows = [r for r in outbox(engine, "remind") if "d-1" in r.key]
+    with Session(engine) as s:
+        codes = {p.id: p.code for p in s.exec(select(Person))}
+    assert sorted(codes[r.person_id] for r in rows) == ["nv02", "tp01"]
+
+
+def test_a_restart_that_missed_its_times_catches_up_without_stale_reminders(tmp_path):
+    engine, chats = month(tmp_path)
+    tick(engine, at(26, 8))
+    submit(chats["nv01"], at(26, 10))
+    engine.dispose()  # the bot was down from the 26th to the 1st of December
+    restarted = make_engine(str(engine.url))
+    done = [d.split()[-1] for d in tick(restarted, at(1, 9, month=12))]
+    assert done == ["remind:d-1", "remind:d-0", "close"]
+    assert [r for r in outbox(restarted, "remind") if "d-1" in r.key or "d-0" in r.key] == []
+    assert recipients(restarted, "late_list") == ["tp01"]
+    late = outbox(restarted, "late_list")[0].payload
+    assert "Lê Minh Tuấn" in str(late) and "Trần Thị Mai" not in str(late)
+    assert tick(restarted, at(1, 9, month=12)) == []
+
+
+def test_messages_made_in_quiet_hours_wait_for_the_morning(tmp_path):
+    engine, _ = month(tmp_path)
+    tick(engine, at(26, 22, 30))  # the bot comes up late in the evening: opening is due
+    for row in outbox(engine, "remind"):
+        assert row.not_before == at(27, 7)
+
+
+def test_the_whole_month_reviews_classification_and_publication(tmp_path):
+    engine, chats = month(tmp_path)
+    tick(engine, at(26, 8))
+    submit(chats["nv01"], at(26, 10))
+    tick(engine, at(30, 17))  # deadline: closed, late list and a review request to the head
+    assert recipients(engine, "review_request") == ["tp01"]
+    head = chats["tp01"]
+    head.now = at(1, 9, month=12)
+    head.send("/review")
+    assert "Trần Thị Mai" in head.text
+    head.press("Đồng ý")
+    assert "Đã xem xét hết" in head.text
+    with Session(engine) as s:
+        assert s.exec(select(Review)).one().decision == "agree"
+    tick(engine, at(4, 17, month=12))  # classification, not yet published
+    with Session(engine) as s:
+        results = {s.get(Person, r.person_id).code: r for r in s.exec(select(Result))}
+        assert results["nv01"].level == "A" and results["nv01"].published_at is None
+        assert results["nv02"].level is None  # did not submit
+    assert outbox(engine, "result") == []
+    tick(engine, at(7, 9, month=12))
+    assert recipients(engine, "result") == ["nv01", "nv02", "tp01"]
+    person = chats["nv01"]
+    person.now = at(7, 10, month=12)
+    person.send("/result")
+    assert "Hoàn thành xuất sắc nhiệm vụ (A)" in person.text
+    with Session(engine) as s:
+        steps = [c.step for c in s.exec(select(CycleStep).order_by(CycleStep.id))]
+        assert steps == [
+            "open",
+            "remind:open",
+            "remind:d-1",
+            "remind:d-0",
+            "close",
+            "remind:head_review",
+            "remind:director_review",
+            "classify",
+            "publish",
+        ]
+        november = s.exec(select(Period).where(Period.code == "2026-11")).one()
+        assert november.status is PeriodStatus.PUBLISHED
+
+
+def submit(chat: Chat, now: datetime) -> None:
+    chat.now = now
+    chat.press("Tự đánh giá") if chat.replies and "Tự đánh giá" in " ".join(
+        chat.labels()
+    ) else chat.send("/assess")
+    for score in ("6", "6", "6", "6", "3", "3"):
+        chat.press(score)
+    chat.press("Hoàn thành vượt mức")
+    chat.press("Hoàn thành đúng hạn")
+    chat.press("Không còn")
+    chat.press("Không còn")
+    chat.press("Đề xuất mức")
+    chat.press("(A)")
+    chat.press("Gửi")
+    assert "đã được gửi" in chat.text
