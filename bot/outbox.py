@@ -1,0 +1,696 @@
+"""The outbox: what the monthly cycle sends on its own is written to a table first, then
+sent by one sender at the messenger's pace.
+
+Writing (`enqueue`)
+-------------------
+The scheduler writes one row per message, keyed by kind, person, period and step
+(``"remind:so-x:2026-11:nv01:d-1"``). ``INSERT ... ON CONFLICT (key) DO NOTHING``: a job
+that runs twice, or two processes that run it at once, write nothing twice and never
+fail. The payload is the list of `Reply`s as JSON (document contents in base64).
+
+Sending (`OutboxSender`)
+------------------------
+The sender drains the due rows (pending, ``not_before`` passed) in order of id:
+
+* Rate. One global limiter hands out evenly spaced slots, ``rate`` per second (a leaky
+  bucket without burst: Telegram asks for about 30 messages a second and dislikes
+  bursts). The unit is the API call, not the row: a reply whose text is split in two
+  costs two slots, a document one (`api_calls`). A chat gets at most one call every
+  ``per_chat_interval`` seconds (Telegram: about one a second per chat); the pieces of one
+  split text go back to back, a short burst Telegram tolerates.
+* Order. Each chat has a lane that sends its rows one after the other, in order of id;
+  different chats are sent concurrently, as fast as the limiter allows. A row that waits
+  for a retry holds its lane, so the chat's later rows wait too. In the database too: a
+  row is not claimed while an earlier row of the same chat is pending and not due (quiet
+  hours, or a retry whose backoff is written to ``not_before``), so a restart or another
+  process keeps the order. The rows of one row's `Reply` list are sent one call at a time
+  with the progress kept in memory: a retry goes on from the reply that failed.
+* Retries. 429 (`TelegramRetryAfter`): Telegram's flood limits are per bot in practice,
+  so all sending pauses for ``retry_after`` seconds, then the same reply is tried again;
+  a 429 is not the message's fault and does not count as an attempt. Network errors,
+  timeouts and 5xx (`TelegramNetworkError`, `TelegramServerError`, aiohttp's client
+  errors, `TimeoutError`), and any unexpected error of the send function, are retried
+  with exponential backoff (1, 2, 4 ... capped at 60 s) until ``max_attempts`` attempts
+  have failed; the row is then marked failed. The chat blocked the bot (403,
+  `TelegramForbiddenError`) or the request is refused (400 `TelegramBadRequest`, 404,
+  413, a group migrated): the row is marked failed with ``last_error`` at once, and the
+  others go on. A wrong token (401) is nobody's message's fault: the sender stops and
+  raises, the rows stay pending.
+* Marks. A row is marked sent (``sent_at``, ``attempts``) as soon as Telegram accepted
+  its last reply, by one writer task in a short transaction of its own, off the event
+  loop. When several rows are accepted while a commit is in progress, the next
+  transaction marks them together (group commit): at 200 messages a second one commit
+  per message would cost more than the sending. ``attempts`` counts the tries that were
+  not 429s (a row sent at the first try has 1).
+
+Crashes: at least once
+----------------------
+A row stays pending until it is marked sent, so a crash between writing and sending
+loses nothing: the next sender (a new process, a new engine on the same file) sends it.
+The price is at-least-once delivery: a crash after Telegram accepted a message and
+before its mark was committed (a few milliseconds) sends that message again; so does a
+retry of a row with several replies after a crash in the middle of them.
+
+Several senders
+---------------
+With SQLite, run one sender process (rows in flight are known only to it). With
+PostgreSQL several sender processes may run: the claim is ``SELECT ... FOR UPDATE SKIP
+LOCKED`` (a row another sender is claiming is skipped, not waited for) and, in the same
+transaction, pushes ``not_before`` of the claimed rows ``lease`` seconds ahead (default
+300), so that the other senders see them as not due, and their chats as busy, until they
+are marked; a retry pushes it again. A sender that dies releases its rows when the lease
+ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import bisect
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from sqlalchemy import Engine, bindparam, exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from bot.telegram import PLATFORM as TELEGRAM
+from bot.telegram import _split
+from bot.telegram import send as telegram_send
+from handlers.events import Button, Document, Reply
+from storage.models import OutboxMessage, OutboxStatus, utcnow
+
+log = logging.getLogger(__name__)
+
+SendFunction = Callable[[str, str, list[Reply]], Awaitable[None]]
+"""``send(platform, chat_id, replies)``: deliver the replies, or raise."""
+
+OUTBOX = OutboxMessage.__table__
+PAYLOAD_VERSION = 1
+DEFAULT_LEASE = 300.0  # seconds, PostgreSQL only (see the module docstring)
+_IDLE_POLL = 0.1  # seconds between claims while only lanes in backoff or pause remain
+_ERROR_LIMIT = 500  # characters of last_error
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def replies_to_payload(replies: Reply | Sequence[Reply]) -> dict[str, Any]:
+    """The JSON of an outbox row: the replies, document contents in base64."""
+    items = [replies] if isinstance(replies, Reply) else list(replies)
+    if not items:
+        raise ValueError("an outbox message needs at least one reply")
+    out = []
+    for reply in items:
+        item: dict[str, Any] = {"text": reply.text}
+        if reply.buttons:
+            item["buttons"] = [
+                [{"label": b.label, "payload": b.payload} for b in row] for row in reply.buttons
+            ]
+        if reply.edit:
+            item["edit"] = True
+        if reply.document is not None:
+            item["document"] = {
+                "filename": reply.document.filename,
+                "content": base64.b64encode(reply.document.content).decode("ascii"),
+                "caption": reply.document.caption,
+            }
+        out.append(item)
+    return {"v": PAYLOAD_VERSION, "replies": out}
+
+
+def payload_to_replies(payload: dict[str, Any]) -> list[Reply]:
+    """The replies of an outbox row (the inverse of `replies_to_payload`)."""
+    replies = []
+    for item in payload["replies"]:
+        document = None
+        if item.get("document") is not None:
+            doc = item["document"]
+            document = Document(
+                filename=doc["filename"],
+                content=base64.b64decode(doc["content"]),
+                caption=doc.get("caption", ""),
+            )
+        buttons = tuple(
+            tuple(Button(b["label"], b["payload"]) for b in row) for row in item.get("buttons", ())
+        )
+        replies.append(
+            Reply(
+                text=item.get("text", ""),
+                buttons=buttons,
+                edit=bool(item.get("edit", False)),
+                document=document,
+            )
+        )
+    return replies
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    platform: str,
+    chat_id: str | int,
+    replies: Reply | Sequence[Reply],
+    person_id: int | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Write one outbox row; False (and nothing written) if `key` is already there.
+
+    Runs in the caller's transaction (commit it). Concurrent writers of the same key
+    never fail: ``INSERT ... ON CONFLICT (key) DO NOTHING``.
+    """
+    now = utcnow()
+    if not_before is not None and not_before.utcoffset() is None:
+        raise ValueError("not_before must be an aware datetime (UTC)")
+    values = {
+        "key": key,
+        "kind": kind,
+        "person_id": person_id,
+        "platform": platform,
+        "chat_id": str(chat_id),
+        "payload": replies_to_payload(replies),
+        "status": OutboxStatus.PENDING,
+        "not_before": now if not_before is None else not_before,
+        "attempts": 0,
+        "last_error": None,
+        "created_at": now,
+        "sent_at": None,
+    }
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        statement = insert(OUTBOX).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        return session.exec(statement).rowcount == 1
+    # other databases: a savepoint, and the unique index decides
+    if session.exec(select(OUTBOX.c.id).where(OUTBOX.c.key == key)).first() is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.exec(OUTBOX.insert().values(**values))
+    except IntegrityError:
+        return False
+    return True
+
+
+# -- sending -------------------------------------------------------------------------------
+
+
+class RetryLater(Exception):
+    """Raised by a send function of another platform: its flood limit, wait `retry_after`."""
+
+    def __init__(self, retry_after: float, message: str = "") -> None:
+        super().__init__(message or f"retry after {retry_after}")
+        self.retry_after = retry_after
+
+
+class Undeliverable(Exception):
+    """Raised by a send function of another platform: this message will never go."""
+
+
+def api_calls(platform: str, reply: Reply) -> int:
+    """How many calls sending `reply` takes: the cost counted by the rate limits."""
+    if platform == TELEGRAM and reply.document is None:
+        return len(_split(reply.text))
+    return 1
+
+
+def telegram_sender(bot: Bot) -> SendFunction:
+    """The send function of Telegram: `bot.telegram.send` (no pressed button: no edits)."""
+
+    async def send(platform: str, chat_id: str, replies: list[Reply]) -> None:
+        if platform != TELEGRAM:
+            raise Undeliverable(f"the Telegram sender cannot send to {platform}")
+        target: int | str = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+        await telegram_send(bot, target, replies, None)  # type: ignore[arg-type]
+
+    return send
+
+
+class Clock:
+    """Time as the sender sees it; tests substitute a faster one."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def now(self) -> datetime:
+        """The aware UTC time, compared with ``not_before`` and written to ``sent_at``."""
+        return utcnow()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class RateLimiter:
+    """At most `rate` calls a second, evenly spaced, never in a burst; `pause` stops all.
+
+    Two rules, both with a safety `margin` (a share of the second, default 2%) for the
+    jitter between the moment a call leaves and the moment Telegram counts it:
+
+    * spacing: slots are ``(1 + margin) / rate`` seconds apart; a caller reserves its slot
+      before sleeping until it, so a sleeper that the event loop wakes late does not push
+      the later slots back;
+    * window: a call starts only when the call ``n`` calls before it (``n`` = `rate`, at
+      least 1) started ``n (1 + margin) / rate`` seconds ago or more, so that calls made
+      late by a busy event loop do not catch up in a burst.
+
+    A pause (a 429) voids the reservations made before it: their holders queue again
+    after it, evenly spaced.
+    """
+
+    def __init__(self, rate: float, clock: Clock, margin: float = 0.02) -> None:
+        if rate <= 0 or margin < 0:
+            raise ValueError("rate must be positive and margin not negative")
+        self.interval = (1.0 + margin) / rate
+        self.size = max(1, int(rate))
+        self.window = self.size * self.interval
+        self.clock = clock
+        self._starts: deque[float] = deque(maxlen=self.size)  # of the last calls
+        self._next = float("-inf")
+        self._paused_until = float("-inf")
+        self._epoch = 0
+
+    def pause(self, seconds: float) -> None:
+        until = self.clock.monotonic() + seconds
+        if until > self._paused_until:
+            self._paused_until = until
+            self._next = until
+            self._epoch += 1
+
+    async def acquire(self, cost: int = 1) -> None:
+        """Wait for a slot; `cost` slots are taken (the calls then go back to back)."""
+        cost = min(max(cost, 1), self.size)
+        while True:
+            now = self.clock.monotonic()
+            if now < self._paused_until:
+                await self.clock.sleep(self._paused_until - now)
+                continue
+            slot = max(self._next, now)
+            self._next = slot + cost * self.interval
+            epoch = self._epoch
+            if slot > now:
+                await self.clock.sleep(slot - now)
+            while epoch == self._epoch:
+                now = self.clock.monotonic()
+                oldest = len(self._starts) + cost - self.size  # the call n calls back
+                wait = self._starts[oldest] + self.window - now if oldest >= 0 else 0.0
+                if wait <= 0:
+                    self._starts.extend([now] * cost)
+                    return
+                await self.clock.sleep(wait)
+
+
+@dataclass
+class SendCounts:
+    """What one `run_until_idle` did."""
+
+    sent: int = 0
+    failed: int = 0
+    retried_429: int = 0  # 429 answers, each waited out and retried
+    retried: int = 0  # network and server errors retried after a backoff
+
+
+@dataclass
+class _Job:
+    id: int
+    platform: str
+    chat_id: str
+    replies: list[Reply]
+    attempts: int
+    progress: int = 0  # replies already accepted
+
+    @property
+    def chat(self) -> tuple[str, str]:
+        return (self.platform, self.chat_id)
+
+
+@dataclass
+class _Lane:
+    jobs: list[_Job] = field(default_factory=list)  # by id; jobs[0] is being sent
+    task: asyncio.Task[None] | None = None
+
+
+# outcomes of an error
+_RETRY_AFTER, _TRANSIENT, _PERMANENT = "retry_after", "transient", "permanent"
+_PERMANENT_ERRORS = (
+    TelegramForbiddenError,
+    TelegramBadRequest,
+    TelegramNotFound,
+    TelegramEntityTooLarge,
+    TelegramMigrateToChat,
+    Undeliverable,
+)
+
+
+def _classify(error: BaseException) -> tuple[str, float]:
+    """What to do about a send function's error: (kind, seconds to wait for a 429)."""
+    if isinstance(error, TelegramRetryAfter):
+        return _RETRY_AFTER, float(error.retry_after)
+    if isinstance(error, RetryLater):
+        return _RETRY_AFTER, float(error.retry_after)
+    if isinstance(error, TelegramUnauthorizedError):
+        raise error  # the token is wrong: stop, every row stays pending
+    if isinstance(error, _PERMANENT_ERRORS):
+        return _PERMANENT, 0.0
+    if not isinstance(
+        error,
+        TelegramNetworkError | TelegramServerError | aiohttp.ClientError | TimeoutError | OSError,
+    ) and not isinstance(error, TelegramAPIError):
+        log.exception("unexpected error of the send function, retried", exc_info=error)
+    return _TRANSIENT, 0.0
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:_ERROR_LIMIT]
+
+
+class OutboxSender:
+    """Sends the due outbox rows; see the module docstring for the rules it keeps.
+
+    `send_function(platform, chat_id, replies)` delivers (see `telegram_sender`);
+    `platforms` restricts the rows taken (None: all); `clock` gives the time.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        send_function: SendFunction,
+        *,
+        rate: float = 30.0,
+        rate_margin: float = 0.02,
+        per_chat_interval: float = 1.0,
+        max_attempts: int = 8,
+        batch: int = 100,
+        clock: Clock | None = None,
+        platforms: Collection[str] | None = None,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+        lease: float | None = None,
+        cost: Callable[[str, Reply], int] = api_calls,
+    ) -> None:
+        if max_attempts < 1 or batch < 1:
+            raise ValueError("max_attempts and batch must be at least 1")
+        self.engine = engine
+        self.send_function = send_function
+        self.rate = rate
+        self.per_chat_interval = per_chat_interval
+        self.max_attempts = max_attempts
+        self.batch = batch
+        self.clock = clock or Clock()
+        self.platforms = None if platforms is None else tuple(platforms)
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.postgresql = engine.dialect.name == "postgresql"
+        self.lease = (DEFAULT_LEASE if self.postgresql else 0.0) if lease is None else lease
+        self.cost = cost
+        self.limiter = RateLimiter(rate, self.clock, rate_margin)
+        self._chat_ready: dict[tuple[str, str], float] = {}  # monotonic time of the next call
+        self._lanes: dict[tuple[str, str], _Lane] = {}
+        self._inflight: set[int] = set()  # claimed, not yet marked sent or failed
+        self._marks: list[tuple[str, dict[str, Any]]] = []
+        self._marks_ready = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._counts = SendCounts()
+        self._stopping = False
+
+    # -- the loops
+
+    async def run_until_idle(self) -> SendCounts:
+        """Send every due row, waiting for retries, until none is left; the counts."""
+        self._counts = counts = SendCounts()
+        self._stopping = False
+        writer = asyncio.create_task(self._write_marks())
+        last_claim_full = True
+        last_claim_at = float("-inf")
+        try:
+            while True:
+                self._raise_lane_error()
+                backlog = sum(len(lane.jobs) for lane in self._lanes.values())
+                due_again = self.clock.monotonic() - last_claim_at >= _IDLE_POLL
+                if backlog < self.batch and (last_claim_full or due_again or not self._lanes):
+                    claimed = await self._claim(self.batch)
+                    last_claim_at = self.clock.monotonic()
+                    last_claim_full = len(claimed) == self.batch
+                    for job in claimed:
+                        self._add(job)
+                    if not claimed and not self._lanes:
+                        break
+                    if claimed:
+                        continue
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), _IDLE_POLL)
+        finally:
+            await self._stop_lanes()
+            self._stopping = True
+            self._marks_ready.set()
+            await asyncio.shield(writer)
+            self._prune_chats()
+        return counts
+
+    async def run_forever(self, poll_interval: float = 1.0) -> None:
+        """Send what is due, then look again every `poll_interval` seconds (the bot's
+        task; cancel it to stop: the marks already made are written first)."""
+        while True:
+            counts = await self.run_until_idle()
+            if counts.sent or counts.failed:
+                log.info(
+                    "outbox: %d sent, %d failed, %d 429s, %d retried",
+                    counts.sent,
+                    counts.failed,
+                    counts.retried_429,
+                    counts.retried,
+                )
+            await self.clock.sleep(poll_interval)
+
+    # -- lanes
+
+    def _add(self, job: _Job) -> None:
+        self._inflight.add(job.id)
+        lane = self._lanes.get(job.chat)
+        if lane is None:
+            lane = self._lanes[job.chat] = _Lane()
+        ids = [j.id for j in lane.jobs]
+        lane.jobs.insert(max(1, bisect.bisect(ids, job.id)) if lane.jobs else 0, job)
+        if lane.task is None:
+            lane.task = asyncio.create_task(self._run_lane(job.chat, lane))
+
+    async def _run_lane(self, chat: tuple[str, str], lane: _Lane) -> None:
+        try:
+            while lane.jobs:
+                await self._deliver(lane.jobs[0])
+                lane.jobs.pop(0)
+                self._wake.set()
+        finally:
+            if self._lanes.get(chat) is lane and not lane.jobs:
+                del self._lanes[chat]
+            self._wake.set()
+
+    def _raise_lane_error(self) -> None:
+        for lane in list(self._lanes.values()):
+            task = lane.task
+            if task is not None and task.done() and not task.cancelled():
+                error = task.exception()
+                if error is not None:
+                    raise error
+
+    async def _stop_lanes(self) -> None:
+        """Cancel the lanes (after an error, or when cancelled); their rows that were not
+        finished stay pending for the next claim."""
+        lanes = list(self._lanes.values())
+        tasks = [lane.task for lane in lanes if lane.task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for lane in lanes:
+            for job in lane.jobs:  # a finished job has left its lane: no mark of it is due
+                self._inflight.discard(job.id)
+        self._lanes.clear()
+
+    async def _deliver(self, job: _Job) -> None:
+        """Send one row's replies in order; retry as the module docstring says."""
+        chat = job.chat
+        while job.progress < len(job.replies):
+            reply = job.replies[job.progress]
+            cost = self.cost(job.platform, reply)
+            ready = self._chat_ready.get(chat, float("-inf"))
+            now = self.clock.monotonic()
+            if now < ready:
+                await self.clock.sleep(ready - now)
+            await self.limiter.acquire(cost)
+            self._chat_ready[chat] = self.clock.monotonic() + self.per_chat_interval * cost
+            try:
+                await self.send_function(job.platform, job.chat_id, [reply])
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                kind, wait = _classify(error)
+                if kind == _RETRY_AFTER:
+                    self._counts.retried_429 += 1
+                    log.info("outbox: 429, all sending paused for %s s", wait)
+                    self.limiter.pause(wait)
+                    continue
+                job.attempts += 1
+                if kind == _PERMANENT or job.attempts >= self.max_attempts:
+                    log.info("outbox: row %d failed: %s", job.id, _describe(error))
+                    self._mark("failed", job, b_last_error=_describe(error))
+                    self._counts.failed += 1
+                    return
+                delay = min(self.backoff_cap, self.backoff_base * 2 ** (job.attempts - 1))
+                self._counts.retried += 1
+                later = self.clock.now() + timedelta(seconds=delay + self.lease)
+                self._mark("retry", job, b_last_error=_describe(error), b_not_before=later)
+                await self.clock.sleep(delay)
+                continue
+            job.progress += 1
+        job.attempts += 1
+        self._mark("sent", job, b_sent_at=self.clock.now())
+        self._counts.sent += 1
+
+    # -- the database
+
+    async def _claim(self, limit: int) -> list[_Job]:
+        exclude = tuple(self._inflight)
+        now = self.clock.now()
+        rows = await asyncio.to_thread(self._claim_rows, limit, exclude, now)
+        jobs = []
+        failed = []
+        for row in rows:
+            try:
+                replies = payload_to_replies(row.payload)
+            except (KeyError, TypeError, ValueError) as error:
+                failed.append((row, error))
+                continue
+            jobs.append(_Job(row.id, row.platform, row.chat_id, replies, row.attempts))
+        for row, error in failed:  # a payload nobody can read: failed at once
+            job = _Job(row.id, row.platform, row.chat_id, [], row.attempts)
+            self._inflight.add(job.id)
+            self._mark("failed", job, b_last_error=f"unreadable payload: {_describe(error)}")
+            self._counts.failed += 1
+        return jobs
+
+    def _claim_rows(self, limit: int, exclude: tuple[int, ...], now: datetime) -> list[Any]:
+        """The next due rows, by id: none of a chat whose earlier pending row is not due
+        (quiet hours, a retry's backoff, a lease of another sender)."""
+        earlier = OUTBOX.alias("earlier")
+        held = exists().where(
+            earlier.c.platform == OUTBOX.c.platform,
+            earlier.c.chat_id == OUTBOX.c.chat_id,
+            earlier.c.status == OutboxStatus.PENDING,
+            earlier.c.id < OUTBOX.c.id,
+            earlier.c.not_before > now,
+        )
+        statement = select(
+            OUTBOX.c.id, OUTBOX.c.platform, OUTBOX.c.chat_id, OUTBOX.c.payload, OUTBOX.c.attempts
+        ).where(OUTBOX.c.status == OutboxStatus.PENDING, OUTBOX.c.not_before <= now, ~held)
+        if self.platforms is not None:
+            statement = statement.where(OUTBOX.c.platform.in_(self.platforms))
+        if exclude:
+            statement = statement.where(OUTBOX.c.id.not_in(exclude))
+        statement = statement.order_by(OUTBOX.c.id).limit(limit)
+        if self.postgresql:
+            statement = statement.with_for_update(skip_locked=True, of=OUTBOX)
+        with self.engine.begin() as connection:
+            rows = connection.execute(statement).all()
+            if rows and self.lease > 0:
+                connection.execute(
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id.in_([row.id for row in rows]))
+                    .values(not_before=now + timedelta(seconds=self.lease))
+                )
+        return rows
+
+    def _mark(self, what: str, job: _Job, **values: Any) -> None:
+        self._marks.append((what, {"b_id": job.id, "b_attempts": job.attempts, **values}))
+        self._marks_ready.set()
+
+    async def _write_marks(self) -> None:
+        """The writer: everything marked since its last commit, in one transaction.
+        Returns when `_stopping` is set and every mark is written."""
+        while True:
+            await self._marks_ready.wait()
+            self._marks_ready.clear()
+            marks, self._marks = self._marks, []
+            if marks:
+                for attempt in range(1, 4):
+                    try:
+                        await asyncio.to_thread(self._write, marks)
+                        break
+                    except Exception:
+                        log.exception("outbox: marks not written (try %d of 3)", attempt)
+                        await asyncio.sleep(attempt)
+                # written, or given up on: a row not marked stays pending and is sent again
+                for what, values in marks:
+                    if what != "retry":
+                        self._inflight.discard(values["b_id"])
+                self._wake.set()
+            if self._stopping and not self._marks:
+                return
+
+    def _write(self, marks: list[tuple[str, dict[str, Any]]]) -> None:
+        by_kind: dict[str, list[dict[str, Any]]] = {"retry": [], "sent": [], "failed": []}
+        for what, values in marks:
+            by_kind[what].append(values)
+        row = OUTBOX.c.id == bindparam("b_id")
+        pending = OUTBOX.c.status == OutboxStatus.PENDING
+        with self.engine.begin() as connection:
+            if by_kind["retry"]:  # first: a row retried then sent in the same batch
+                connection.execute(
+                    update(OUTBOX)
+                    .where(row, pending)
+                    .values(
+                        attempts=bindparam("b_attempts"),
+                        last_error=bindparam("b_last_error"),
+                        not_before=bindparam("b_not_before"),
+                    ),
+                    by_kind["retry"],
+                )
+            if by_kind["sent"]:
+                connection.execute(
+                    update(OUTBOX)
+                    .where(row, pending)
+                    .values(
+                        status=OutboxStatus.SENT,
+                        attempts=bindparam("b_attempts"),
+                        sent_at=bindparam("b_sent_at"),
+                    ),
+                    by_kind["sent"],
+                )
+            if by_kind["failed"]:
+                connection.execute(
+                    update(OUTBOX)
+                    .where(row, pending)
+                    .values(
+                        status=OutboxStatus.FAILED,
+                        attempts=bindparam("b_attempts"),
+                        last_error=bindparam("b_last_error"),
+                    ),
+                    by_kind["failed"],
+                )
+
+    def _prune_chats(self) -> None:
+        if len(self._chat_ready) > 10_000:
+            now = self.clock.monotonic()
+            self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
