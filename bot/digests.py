@@ -237,7 +237,7 @@ def _pack(sections: list[tuple[str | None, str | None, list[str]]], limit: int) 
         size += sum(_units(line) + 1 for line in more)
 
     for heading, continued, body in sections:
-        room = limit - (_units(continued) + 1 if continued else 0)
+        room = limit - max((_units(h) + 1 for h in (heading, continued) if h), default=0)
         pieces = [piece for line in body for piece in _split_line(line, room)]
         opening = ([""] if lines else []) + ([heading] if heading else [])
         if not fits(*opening, *pieces[:1]):
