@@ -21,10 +21,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.calendar import CalendarSettings, CycleDates, cycle_dates, release_time
+from bot.digests import (
+    DigestRow,
+    UnitDigest,
+    digest_text,
+    level_chart_png,
+    results_workbook,
+)
 from bot.outbox import enqueue
 from core import classify
 from handlers import notices
-from handlers.events import Reply
+from handlers.events import Document, Reply
 from handlers.review import decided, reviewees, stage_of
 from locales import SUPPORTED_LOCALES, translations
 from storage.db import transaction
@@ -38,6 +45,7 @@ from storage.models import (
     Person,
     Result,
     Role,
+    RoleGroup,
     SelfAssessment,
     Unit,
 )
@@ -306,11 +314,39 @@ class Cycle:
                     f"warning:{index}",
                     notices.warning(person.language, texts[index]["detail"]),
                 )
+        self.digests(leaders)
+
+    def digests(self, leaders: list[Person]) -> None:
+        """Each head gets the digest of the unit, the director of all units: the counts,
+        who did not submit, the quota, the warnings; with a chart and an Excel file."""
+        for leader in leaders:
+            unit = self.session.get(Unit, leader.unit_id)
+            whole = leader.role is Role.DIRECTOR
+            digest = build_digest(
+                self.session,
+                self.organization,
+                self.period,
+                None if whole else unit,
+                leader.language,
+            )
+            messages = [Reply(text) for text in digest_text(digest, leader.language)]
+            name = f"{self.organization.code if whole else unit.code}-{self.period.code}"
+            messages.append(
+                Reply(
+                    "", document=Document(f"{name}.png", level_chart_png(digest, leader.language))
+                )
+            )
+            messages.append(
+                Reply(
+                    "", document=Document(f"{name}.xlsx", results_workbook(digest, leader.language))
+                )
+            )
+            self.send(leader, "digest", messages)
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def send(self, person: Person, step: str, message: Reply) -> None:
-        """Write the message to the outbox for each chat of the person, once per step."""
+    def send(self, person: Person, step: str, message: Reply | list[Reply]) -> None:
+        """Write the message(s) to the outbox for each chat of the person, once per step."""
         for identity in self.session.exec(select(Identity).where(Identity.person_id == person.id)):
             enqueue(
                 self.session,
@@ -321,7 +357,7 @@ class Cycle:
                 kind=step.split(":")[0],
                 platform=identity.platform,
                 chat_id=identity.chat_id,
-                replies=[message],
+                replies=message if isinstance(message, list) else [message],
                 person_id=person.id,
                 not_before=release_time(self.now, self.settings),
             )
@@ -463,3 +499,64 @@ def _history(session: Session, organization: Organization, period: Period) -> li
         }
         for result, p, person in rows
     ]
+
+
+def build_digest(
+    session: Session, organization: Organization, period: Period, unit: Unit | None, language: str
+) -> UnitDigest:
+    """The digest of one unit (a head's) or of the whole organization (the director's)."""
+    people = session.exec(
+        select(Person).where(Person.organization_id == organization.id, Person.active)
+    ).all()
+    if unit is not None:
+        people = [p for p in people if p.unit_id == unit.id]
+    results = {
+        r.person_id: r for r in session.exec(select(Result).where(Result.period_id == period.id))
+    }
+    units = {
+        u.id: u for u in session.exec(select(Unit).where(Unit.organization_id == organization.id))
+    }
+    groups = {
+        g.id: g
+        for g in session.exec(select(RoleGroup).where(RoleGroup.organization_id == organization.id))
+    }
+    rows, missing = [], []
+    for person in sorted(people, key=lambda p: (units[p.unit_id].name, p.full_name)):
+        result = results.get(person.id)
+        if result is None or result.level is None:
+            missing.append(person.full_name)
+        reasons = (result.reasons.get(language) or result.reasons.get("vi") or []) if result else []
+        rows.append(
+            DigestRow(
+                code=person.code,
+                full_name=person.full_name,
+                unit_name=units[person.unit_id].name,
+                group_name=groups[person.group_id].name,
+                score=result.score if result else None,
+                breakdown=dict(result.breakdown) if result else {},
+                computed_level=result.computed_level if result else None,
+                level=result.level if result else None,
+                reasons=tuple(r["text"] for r in reasons),
+                reward_vnd=result.reward_vnd if result else 0,
+                submitted=result is not None and result.level is not None,
+            )
+        )
+    unit_codes = {u.code for u in units.values()} if unit is None else {unit.code}
+    warnings = (
+        period.run.get("warnings", {}).get(language)
+        or period.run.get("warnings", {}).get("vi")
+        or []
+    )
+    quota = [
+        f"{g['unit']} / {g['group']}: A {g['counts']['A']} / {g['proposed_a']} (≤ {g['cap']})"
+        for g in period.run.get("units", [])
+        if g["unit"] in unit_codes and g["proposed_a"]
+    ]
+    return UnitDigest(
+        title=organization.name if unit is None else unit.name,
+        period_code=period.code,
+        rows=tuple(rows),
+        not_submitted=tuple(missing),
+        warnings=tuple(w["detail"] for w in warnings if w.get("unit") in unit_codes),
+        quota_lines=tuple(quota),
+    )

@@ -9,11 +9,14 @@ reminders 27/11 and 30/11 at 08:00, deadline Mon 30/11 17:00, head review by Wed
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
+import openpyxl
 from sqlmodel import Session, select
 
 from bot.cycle import tick
+from bot.outbox import payload_to_replies
 from storage.db import make_engine
 from storage.models import (
     CycleStep,
@@ -134,6 +137,17 @@ def test_the_whole_month_reviews_classification_and_publication(tmp_path):
     person.now = at(7, 10, month=12)
     person.send("/result")
     assert "Hoàn thành xuất sắc nhiệm vụ (A)" in person.text
+    digest = payload_to_replies(outbox(engine, "digest")[0].payload)
+    assert "Hoàn thành xuất sắc nhiệm vụ (A): 1" in digest[0].text
+    assert "Lê Minh Tuấn" in digest[0].text  # did not submit
+    chart = next(r.document for r in digest if r.document and r.document.filename.endswith(".png"))
+    assert chart.content.startswith(b"\x89PNG\r\n\x1a\n")
+    workbook = next(
+        r.document for r in digest if r.document and r.document.filename.endswith(".xlsx")
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).worksheets[0]
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["nv01"][5] == 100 and rows["nv01"][11] == "A"
     with Session(engine) as s:
         steps = [c.step for c in s.exec(select(CycleStep).order_by(CycleStep.id))]
         assert steps == [
