@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from handlers import assessment, menu, plan, registration, result, review
+from handlers import assessment, menu, plan, registration, result, review, status
 from handlers.context import Context
 from handlers.events import Incoming, Reply
 from storage.db import transaction
@@ -36,6 +36,7 @@ COMMANDS: dict[str, Callable[[Context], list[Reply]]] = {
     "/assess": assessment.start,
     "/result": result.show,
     "/review": review.show_next,
+    "/status": status.show,
 }
 # Button payloads start with the flow's prefix: "as:...", "pl:...".
 FLOWS = {

@@ -180,3 +180,22 @@ def submit(chat: Chat, now: datetime) -> None:
     chat.press("(A)")
     chat.press("Gửi")
     assert "đã được gửi" in chat.text
+
+
+def test_status_shows_the_head_who_has_submitted_in_real_time(tmp_path):
+    engine, chats = month(tmp_path)
+    tick(engine, at(26, 8))
+    head = chats["tp01"]
+    head.now = at(26, 9)
+    head.send("/status")
+    assert "0/2 người đã nộp" in head.text
+    submit(chats["nv01"], at(26, 10))
+    chats["nv02"].now = at(26, 10)
+    chats["nv02"].send("/assess")
+    head.now = at(26, 11)
+    head.send("/status")
+    assert "1/2 người đã nộp" in head.text
+    assert "Trần Thị Mai: ✅ đã gửi lúc 10:00 26/11" in head.text
+    assert "Lê Minh Tuấn: ⏳ đang làm" in head.text
+    chats["nv01"].send("/status")
+    assert "dành cho trưởng phòng" in chats["nv01"].text
