@@ -7,6 +7,7 @@ database work runs in a thread so the event loop keeps polling.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -131,15 +132,28 @@ async def set_commands(bot: Bot) -> None:
         await bot.set_my_commands(commands, language_code=None if locale == "vi" else locale)
 
 
-async def run_polling(engine: Engine, settings: Settings, handle_signals: bool = True) -> None:
-    """Poll Telegram until stopped (Ctrl+C or SIGTERM), one update at a time."""
+async def run_polling(
+    engine: Engine, settings: Settings, handle_signals: bool = True, with_cycle: bool = True
+) -> None:
+    """Poll Telegram until stopped (Ctrl+C or SIGTERM), one update at a time; beside it,
+    the monthly cycle (scheduler and outbox sender)."""
+    from bot.outbox import telegram_sender
+    from bot.scheduler import run_cycle
+
     bot = make_bot(settings)
     dispatcher = make_dispatcher(engine, settings)
+    cycle = None
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await set_commands(bot)
+        if with_cycle:
+            cycle = asyncio.create_task(run_cycle(engine, telegram_sender(bot)))
         await dispatcher.start_polling(bot, handle_as_tasks=False, handle_signals=handle_signals)
     finally:
+        if cycle is not None:
+            cycle.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await cycle
         await bot.session.close()
 
 

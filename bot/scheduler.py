@@ -1,0 +1,56 @@
+"""The monthly cycle on a schedule: APScheduler runs the cycle's tick every minute, and
+the outbox sender delivers what it wrote.
+
+The tick itself decides what is due from the calendar and its ledger (bot/cycle.py), so
+missed runs (the bot was down, the machine slept) need no special care: the next tick
+catches up, and a tick that runs twice does nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import Engine
+
+from bot import cycle
+from bot.outbox import OutboxSender, SendFunction
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 60
+
+
+async def tick_now(engine: Engine) -> None:
+    done = await asyncio.to_thread(cycle.tick, engine, datetime.now(UTC))
+    for step in done:
+        log.info("cycle step done: %s", step)
+
+
+def start_scheduler(engine: Engine) -> AsyncIOScheduler:
+    """Every minute, and once at start; never two ticks at once."""
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(
+        tick_now,
+        "interval",
+        seconds=TICK_SECONDS,
+        args=[engine],
+        next_run_time=datetime.now(UTC),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+        id="cycle-tick",
+    )
+    scheduler.start()
+    return scheduler
+
+
+async def run_cycle(engine: Engine, send: SendFunction, rate: float = 30.0) -> None:
+    """The scheduler and the sender, until cancelled."""
+    scheduler = start_scheduler(engine)
+    sender = OutboxSender(engine, send, rate=rate)
+    try:
+        await sender.run_forever()
+    finally:
+        scheduler.shutdown(wait=False)
