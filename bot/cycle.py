@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.calendar import CalendarSettings, CycleDates, cycle_dates, release_time
 from bot.digests import (
@@ -32,7 +32,7 @@ from bot.outbox import enqueue
 from core import classify
 from handlers import notices
 from handlers.events import Document, Reply
-from handlers.review import decided, reviewees, stage_of
+from handlers.review import reviewees, stage_of
 from locales import SUPPORTED_LOCALES, translations
 from storage.db import transaction
 from storage.models import (
@@ -49,7 +49,7 @@ from storage.models import (
     SelfAssessment,
     Unit,
 )
-from storage.queries import core_person, outcomes_of
+from storage.queries import classification_request, latest_review
 
 log = logging.getLogger(__name__)
 RANK = {"A": 3, "B": 2, "C": 1, "D": 0}
@@ -258,7 +258,7 @@ class Cycle:
             pending = [
                 a
                 for a in reviewees(self.session, reviewer, self.period)
-                if decided(self.session, a, stage_of(reviewer)) is None
+                if latest_review(self.session, a, stage_of(reviewer)) is None
             ]
             if pending:
                 self.send(
@@ -389,48 +389,9 @@ def run_classification(
 ) -> dict[str, Any]:
     """The core on the month's reviewed data and the history: results (not yet published)
     with their reasons in every language, and the run's warnings kept on the period."""
-    people = session.exec(
-        select(Person).where(Person.organization_id == organization.id, Person.active)
-    ).all()
-    assessments = {
-        a.person_id: a
-        for a in session.exec(
-            select(SelfAssessment).where(
-                SelfAssessment.period_id == period.id,
-                col(SelfAssessment.status).in_(
-                    [AssessmentStatus.SUBMITTED, AssessmentStatus.RETURNED]
-                ),
-            )
-        )
-    }
-    inputs, reviewed_levels, undone = [], {}, {}
-    for person in people:
-        assessment = assessments.get(person.id)
-        if assessment is None or assessment.status is not AssessmentStatus.SUBMITTED:
-            continue
-        data = core_person(session, person, period, assessment, now)
-        head = decided(session, assessment, "head")
-        director = decided(session, assessment, "director")
-        for review in (head, director):  # the director's word comes last
-            if review is not None and review.general:
-                data["general_review"] = dict(review.general)
-            if review is not None and review.decision == "change" and review.level:
-                reviewed_levels[person.code] = (review.level, review.comment or "")
-        if director is not None and director.exemplary:
-            data["exemplary"] = True
-        undone[person.code] = sum(
-            1
-            for o in outcomes_of(session, assessment.id).values()
-            if o.status == "not_done" and o.explanation_status != "approved"
-        )
-        inputs.append(data)
-    request = {
-        "period": period.code,
-        "people": inputs,
-        "history": _history(session, organization, period),
-    }
-    if organization.ruleset:
-        request["ruleset"] = organization.ruleset
+    people, request, reviewed_levels, undone = classification_request(
+        session, organization, period, now
+    )
     runs = {locale: classify(request, locale=locale) for locale in SUPPORTED_LOCALES}
     by_code = {p.code: p for p in people}
     existing = {
@@ -476,29 +437,6 @@ def run_classification(
     session.add(period)
     session.flush()
     return runs["vi"]
-
-
-def _history(session: Session, organization: Organization, period: Period) -> list[dict]:
-    rows = session.exec(
-        select(Result, Period, Person)
-        .join(Period, col(Period.id) == col(Result.period_id))
-        .join(Person, col(Person.id) == col(Result.person_id))
-        .where(
-            Period.organization_id == organization.id,
-            Period.code < period.code,
-            col(Result.published_at).is_not(None),
-        )
-    ).all()
-    return [
-        {
-            "id": person.code,
-            "period": p.code,
-            "level": result.level,
-            "score": result.score,
-            "unexplained_undone": int(result.breakdown.get("unexplained_undone", 0)),
-        }
-        for result, p, person in rows
-    ]
 
 
 def build_digest(

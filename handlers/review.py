@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from core import classify
 from core.model import Level
 from core.texts import level_name
 from handlers.context import Context, reply
@@ -20,15 +21,25 @@ from locales import format_number
 from storage.models import (
     AssessmentStatus,
     Initiative,
+    Organization,
     Period,
     PeriodStatus,
     Person,
     Review,
     Role,
+    RoleGroup,
     SelfAssessment,
     TaskOutcome,
+    Unit,
 )
-from storage.queries import audit, initiatives_of, outcomes_of, tasks_of
+from storage.queries import (
+    audit,
+    classification_request,
+    initiatives_of,
+    latest_review,
+    outcomes_of,
+    tasks_of,
+)
 
 PREFIX = "rv"
 LEVELS = ("A", "B", "C", "D")
@@ -72,15 +83,6 @@ def reviewees(session: Session, reviewer: Person, period: Period) -> list[SelfAs
     return [assessment for assessment, _ in rows]
 
 
-def decided(session: Session, assessment: SelfAssessment, stage: str | None) -> Review | None:
-    """The reviewer's latest decision at `stage`, if any."""
-    return session.exec(
-        select(Review)
-        .where(Review.assessment_id == assessment.id, Review.stage == stage)
-        .order_by(col(Review.id).desc())
-    ).first()
-
-
 def show_next(ctx: Context) -> list[Reply]:
     period = _review_period(ctx)
     stage = stage_of(ctx.person)
@@ -89,17 +91,52 @@ def show_next(ctx: Context) -> list[Reply]:
     pending = [
         a
         for a in reviewees(ctx.session, ctx.person, period)
-        if decided(ctx.session, a, stage) is None
+        if latest_review(ctx.session, a, stage) is None
     ]
+    overview = [quota_overview(ctx, period)] if stage == "director" else []
     if not pending:
         return [
+            *overview,
             reply(
                 ctx._("All submissions of month {month} are reviewed. Thank you.").format(
                     month=_month(period)
                 )
-            )
+            ),
         ]
-    return [card(ctx, period, pending[0], stage)]
+    return [*overview, card(ctx, period, pending[0], stage)]
+
+
+def quota_overview(ctx: Context, period: Period) -> Reply:
+    """For the director: each unit's A by the rules, against the quota, as it stands."""
+    organization = ctx.session.get(Organization, ctx.person.organization_id)
+    _, request, _, _ = classification_request(ctx.session, organization, period, ctx.now)
+    lines = [ctx._("Level A by unit and group, as the reviews stand (before the quota → kept):")]
+    units = {
+        u.code: u.name
+        for u in ctx.session.exec(select(Unit).where(Unit.organization_id == organization.id))
+    }
+    groups = {
+        g.code: g.name
+        for g in ctx.session.exec(
+            select(RoleGroup).where(RoleGroup.organization_id == organization.id)
+        )
+    }
+    if request["people"]:
+        for entry in classify(request, locale=ctx.language)["units"]:
+            lines.append(
+                ctx._("{unit} — {group}: {proposed} → {kept} (at most {cap})").format(
+                    unit=units.get(entry["unit"], entry["unit"]),
+                    group=groups.get(entry["group"], entry["group"]),
+                    proposed=entry["proposed_a"],
+                    kept=entry["counts"]["A"],
+                    cap=min(entry["cap"], entry["unit_cap"])
+                    if entry["unit_cap"] is not None
+                    else entry["cap"],
+                )
+            )
+    else:
+        lines.append(ctx._("No submission yet."))
+    return reply("\n".join(lines))
 
 
 def card(
@@ -165,7 +202,7 @@ def card(
     if assessment.proposal_reason:
         lines.append(ctx._("Reason given: {text}").format(text=assessment.proposal_reason))
     if stage == "director":
-        marked = decided(ctx.session, assessment, "director")
+        marked = latest_review(ctx.session, assessment, "director")
         exemplary = bool(marked and marked.exemplary)
         rows.append(
             [
@@ -243,7 +280,7 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
         case ["star", assessment_id] if stage == "director":
             assessment = _own(ctx, period, stage, SelfAssessment, assessment_id)
             if assessment is not None:
-                last = decided(ctx.session, assessment, "director")
+                last = latest_review(ctx.session, assessment, "director")
                 _decide(
                     ctx,
                     assessment,
@@ -336,9 +373,12 @@ def _decide(
     *,
     level: str | None = None,
     comment: str | None = None,
-    exemplary: bool = False,
+    exemplary: bool | None = None,
 ) -> None:
-    before = decided(ctx.session, assessment, stage)
+    """Record a decision; the exemplary mark is kept unless `exemplary` changes it."""
+    before = latest_review(ctx.session, assessment, stage)
+    if exemplary is None:
+        exemplary = bool(before and before.exemplary)
     ctx.session.add(
         Review(
             assessment_id=assessment.id,

@@ -17,6 +17,8 @@ from storage.models import (
     Period,
     PeriodStatus,
     Person,
+    Result,
+    Review,
     RoleGroup,
     SelfAssessment,
     Task,
@@ -183,3 +185,85 @@ def core_person(
     if assessment.proposed_level:
         data["self_level"] = assessment.proposed_level
     return data
+
+
+def latest_review(session: Session, assessment: SelfAssessment, stage: str | None) -> Review | None:
+    """A reviewer's latest decision on a submission at `stage` (head, director), if any."""
+    return session.exec(
+        select(Review)
+        .where(Review.assessment_id == assessment.id, Review.stage == stage)
+        .order_by(col(Review.id).desc())
+    ).first()
+
+
+def classification_request(
+    session: Session, organization: Organization, period: Period, now: datetime
+):
+    """The core's input for an organization's month, from what is stored and reviewed:
+    (people, the request, the levels reviewers set with their reasons, unexplained undone
+    task counts). Only submitted self-assessments are rated."""
+    people = session.exec(
+        select(Person).where(Person.organization_id == organization.id, Person.active)
+    ).all()
+    submitted = {
+        a.person_id: a
+        for a in session.exec(
+            select(SelfAssessment).where(
+                SelfAssessment.period_id == period.id,
+                SelfAssessment.status == AssessmentStatus.SUBMITTED,
+            )
+        )
+    }
+    inputs, reviewed_levels, undone = [], {}, {}
+    for person in people:
+        assessment = submitted.get(person.id)
+        if assessment is None:
+            continue
+        data = core_person(session, person, period, assessment, now)
+        head = latest_review(session, assessment, "head")
+        director = latest_review(session, assessment, "director")
+        for review in (head, director):  # the director's word comes last
+            if review is not None and review.general:
+                data["general_review"] = dict(review.general)
+            if review is not None and review.decision == "change" and review.level:
+                reviewed_levels[person.code] = (review.level, review.comment or "")
+        if director is not None and director.exemplary:
+            data["exemplary"] = True
+        undone[person.code] = sum(
+            1
+            for o in outcomes_of(session, assessment.id).values()
+            if o.status == "not_done" and o.explanation_status != "approved"
+        )
+        inputs.append(data)
+    request: dict[str, Any] = {
+        "period": period.code,
+        "people": inputs,
+        "history": history_of(session, organization, period),
+    }
+    if organization.ruleset:
+        request["ruleset"] = organization.ruleset
+    return people, request, reviewed_levels, undone
+
+
+def history_of(session: Session, organization: Organization, period: Period) -> list[dict]:
+    """The published results of the months before, as the core's history."""
+    rows = session.exec(
+        select(Result, Period, Person)
+        .join(Period, col(Period.id) == col(Result.period_id))
+        .join(Person, col(Person.id) == col(Result.person_id))
+        .where(
+            Period.organization_id == organization.id,
+            Period.code < period.code,
+            col(Result.published_at).is_not(None),
+        )
+    ).all()
+    return [
+        {
+            "id": person.code,
+            "period": p.code,
+            "level": result.level,
+            "score": result.score,
+            "unexplained_undone": int(result.breakdown.get("unexplained_undone", 0)),
+        }
+        for result, p, person in rows
+    ]

@@ -165,15 +165,18 @@ def test_the_whole_month_reviews_classification_and_publication(tmp_path):
         assert november.status is PeriodStatus.PUBLISHED
 
 
-def submit(chat: Chat, now: datetime) -> None:
+def submit(
+    chat: Chat,
+    now: datetime,
+    outcomes: tuple[str, ...] = ("Hoàn thành vượt mức", "Hoàn thành đúng hạn"),
+) -> None:
+    """A full self-assessment at `now`, proposing A."""
     chat.now = now
-    chat.press("Tự đánh giá") if chat.replies and "Tự đánh giá" in " ".join(
-        chat.labels()
-    ) else chat.send("/assess")
+    chat.send("/assess")
     for score in ("6", "6", "6", "6", "3", "3"):
         chat.press(score)
-    chat.press("Hoàn thành vượt mức")
-    chat.press("Hoàn thành đúng hạn")
+    for outcome in outcomes:
+        chat.press(outcome)
     chat.press("Không còn")
     chat.press("Không còn")
     chat.press("Đề xuất mức")
@@ -199,3 +202,45 @@ def test_status_shows_the_head_who_has_submitted_in_real_time(tmp_path):
     assert "Lê Minh Tuấn: ⏳ đang làm" in head.text
     chats["nv01"].send("/status")
     assert "dành cho trưởng phòng" in chats["nv01"].text
+
+
+def test_the_director_reviews_the_heads_sees_the_quota_and_marks_the_exemplary(tmp_path):
+    from storage import invites
+    from storage.db import transaction
+    from storage.models import Role, RoleGroup, Unit
+
+    engine, chats = month(tmp_path)
+    with transaction(engine) as s:
+        org_id = s.exec(select(Person)).first().organization_id
+        unit = Unit(organization_id=org_id, code="ban-giam-doc", name="Ban Giám đốc")
+        group = RoleGroup(organization_id=org_id, code="lanh-dao-so", name="Lãnh đạo Sở")
+        s.add(unit)
+        s.add(group)
+        s.flush()
+        director = Person(
+            organization_id=org_id,
+            code="gd01",
+            full_name="Ngô Thị Hương",
+            unit_id=unit.id,
+            group_id=group.id,
+            role=Role.DIRECTOR,
+        )
+        s.add(director)
+        s.flush()
+        code = invites.issue(s, director, now=at(20, 9))[0]
+    boss = Chat(engine, chat_id="900", now=at(20, 9))
+    boss.send(f"/start {code}")
+    tick(engine, at(26, 8))
+    submit(chats["tp01"], at(26, 10), outcomes=())  # a head without planned tasks
+    tick(engine, at(30, 17))
+    assert recipients(engine, "review_request") == ["gd01"]  # nv01/nv02 did not submit
+    boss.now = at(3, 9, month=12)
+    boss.send("/review")
+    assert "Phòng Tổ chức — Chuyên viên: 1 → 1" in boss.text  # the head's A, kept
+    assert "Xem xét: Nguyễn Văn Hùng" in boss.text
+    boss.press("Tiêu biểu của tháng")
+    boss.press("Đồng ý")
+    tick(engine, at(4, 17, month=12))
+    with Session(engine) as s:
+        head_result = s.exec(select(Result).join(Person).where(Person.code == "tp01")).one()
+        assert (head_result.level, head_result.reward_vnd) == ("A", 702_000)
