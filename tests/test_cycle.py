@@ -16,7 +16,7 @@ import openpyxl
 from sqlmodel import Session, select
 
 from bot.cycle import tick
-from bot.outbox import payload_to_replies
+from bot.outbox import Clock, OutboxSender, payload_to_replies, telegram_sender
 from storage.db import make_engine
 from storage.models import (
     CycleStep,
@@ -28,6 +28,7 @@ from storage.models import (
     Review,
 )
 from tests.chat import Chat, database, small_organization
+from tests.fake_telegram import fake_telegram_fixture  # noqa: F401
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
@@ -51,12 +52,12 @@ def recipients(engine, kind: str) -> list[str]:
     return sorted(codes[r.person_id] for r in outbox(engine, kind))
 
 
-def month(tmp_path):
+def month(tmp_path, platform: str = "test"):
     engine = database(tmp_path)
     codes = small_organization(engine, status=PeriodStatus.PLANNING)
     chats = {}
     for number, code in enumerate(("tp01", "nv01", "nv02"), start=1):
-        chat = Chat(engine, chat_id=str(100 + number), now=at(20, 9))
+        chat = Chat(engine, chat_id=str(100 + number), now=at(20, 9), platform=platform)
         chat.send(f"/start {codes[code]}")
         chats[code] = chat
     return engine, chats
@@ -244,3 +245,43 @@ def test_the_director_reviews_the_heads_sees_the_quota_and_marks_the_exemplary(t
     with Session(engine) as s:
         head_result = s.exec(select(Result).join(Person).where(Person.code == "tp01")).one()
         assert (head_result.level, head_result.reward_vnd) == ("A", 702_000)
+
+
+class FixedClock(Clock):
+    """The sender's clock at a moment of the simulated month (sleeps are real)."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+async def test_the_month_reaches_the_people_through_telegram(tmp_path, fake_telegram):
+    engine, chats = month(tmp_path, platform="telegram")
+    bot = fake_telegram.aiogram_bot()
+    try:
+        tick(engine, at(26, 8))
+        counts = await OutboxSender(
+            engine, telegram_sender(bot), rate=30, clock=FixedClock(at(26, 8))
+        ).run_until_idle()
+        assert counts.sent == 3
+        assert "Đã mở tự đánh giá tháng 11/2026" in fake_telegram.last(102)["text"]
+        submit(chats["nv01"], at(26, 10))
+        for moment in (at(30, 17), at(4, 17, month=12), at(7, 9, month=12)):
+            tick(engine, moment)
+        counts = await OutboxSender(
+            engine, telegram_sender(bot), rate=30, clock=FixedClock(at(7, 9, month=12))
+        ).run_until_idle()
+        assert counts.failed == 0
+    finally:
+        await bot.session.close()
+    fake_telegram.assert_no_rejections()
+    assert "Kết quả xếp loại tháng 11/2026: Hoàn thành xuất sắc nhiệm vụ (A)" in "\n".join(
+        m["text"] for m in fake_telegram.sent(102)
+    )
+    head = fake_telegram.sent(101)
+    assert any("Lê Minh Tuấn" in m["text"] for m in head)  # the late list
+    assert len(fake_telegram.calls_to("sendDocument")) == 2  # the head's chart and Excel
+    with Session(engine) as s:
+        assert all(r.status.value == "sent" for r in s.exec(select(OutboxMessage)))
