@@ -12,12 +12,15 @@ Sending (`OutboxSender`)
 ------------------------
 The sender drains the due rows (pending, ``not_before`` passed) in order of id:
 
-* Rate. One global limiter hands out evenly spaced slots, ``rate`` per second (a leaky
-  bucket without burst: Telegram asks for about 30 messages a second and dislikes
-  bursts). The unit is the API call, not the row: a reply whose text is split in two
-  costs two slots, a document one (`api_calls`). A chat gets at most one call every
-  ``per_chat_interval`` seconds (Telegram: about one a second per chat); the pieces of one
-  split text go back to back, a short burst Telegram tolerates.
+* Rate. One global limiter (`RateLimiter`) lets calls go evenly spaced, ``rate`` a
+  second (a leaky bucket: Telegram asks for about 30 messages a second and dislikes
+  bursts), and never lets more than ``rate`` calls fall within one second of Telegram's
+  clock, whatever the network's jitter: the call ``rate`` calls back must have come back
+  a second ago. The unit is the API call, not the row: a reply whose text is split in
+  two costs two, a document one (`api_calls`). A chat gets at most one call every
+  ``per_chat_interval`` seconds, counted from the answer to its previous call (Telegram:
+  about one a second per chat); the pieces of one split text go back to back, a short
+  burst Telegram tolerates.
 * Order. Each chat has a lane that sends its rows one after the other, in order of id;
   different chats are sent concurrently, as fast as the limiter allows. A row that waits
   for a retry holds its lane, so the chat's later rows wait too. In the database too: a
@@ -36,20 +39,21 @@ The sender drains the due rows (pending, ``not_before`` passed) in order of id:
   413, a group migrated): the row is marked failed with ``last_error`` at once, and the
   others go on. A wrong token (401) is nobody's message's fault: the sender stops and
   raises, the rows stay pending.
-* Marks. A row is marked sent (``sent_at``, ``attempts``) as soon as Telegram accepted
-  its last reply, by one writer task in a short transaction of its own, off the event
-  loop. When several rows are accepted while a commit is in progress, the next
-  transaction marks them together (group commit): at 200 messages a second one commit
-  per message would cost more than the sending. ``attempts`` counts the tries that were
-  not 429s (a row sent at the first try has 1).
+* Marks. A row is marked sent (``sent_at``, ``attempts``) right after Telegram accepted
+  its last reply, by one writer task, in a short transaction off the event loop, at most
+  ``mark_delay`` seconds (50 ms) later: the rows accepted meanwhile are marked in the
+  same transaction (group commit; at 200 messages a second a commit per message costs
+  more CPU than the sending). ``attempts`` counts the tries that were not 429s (a row
+  sent at the first try has 1).
 
 Crashes: at least once
 ----------------------
 A row stays pending until it is marked sent, so a crash between writing and sending
 loses nothing: the next sender (a new process, a new engine on the same file) sends it.
 The price is at-least-once delivery: a crash after Telegram accepted a message and
-before its mark was committed (a few milliseconds) sends that message again; so does a
-retry of a row with several replies after a crash in the middle of them.
+before its mark was committed (a few tens of milliseconds) sends that message again; so
+does a crash in the middle of a row of several replies (its first replies go again).
+Cancelling the sender (the bot stopping) writes the marks already made first.
 
 Several senders
 ---------------
@@ -66,12 +70,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import bisect
 import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -90,9 +93,9 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from sqlalchemy import Engine, bindparam, exists, select, update
+from sqlalchemy import Engine, bindparam, exists, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from bot.telegram import PLATFORM as TELEGRAM
@@ -263,63 +266,114 @@ class Clock:
         await asyncio.sleep(seconds)
 
 
+class _Call:
+    """A call through the limiter: when its answer came back (None: still out)."""
+
+    __slots__ = ("done", "end")
+
+    def __init__(self) -> None:
+        self.end: float | None = None
+        self.done = asyncio.Event()
+
+
 class RateLimiter:
     """At most `rate` calls a second, evenly spaced, never in a burst; `pause` stops all.
 
-    Two rules, both with a safety `margin` (a share of the second, default 2%) for the
-    jitter between the moment a call leaves and the moment Telegram counts it:
+    Use ``async with limiter.slot(cost): <the call>``. The callers wait in one queue, first
+    come first served; one pacer task lets the first one go when three rules allow it:
 
-    * spacing: slots are ``(1 + margin) / rate`` seconds apart; a caller reserves its slot
-      before sleeping until it, so a sleeper that the event loop wakes late does not push
-      the later slots back;
-    * window: a call starts only when the call ``n`` calls before it (``n`` = `rate`, at
-      least 1) started ``n (1 + margin) / rate`` seconds ago or more, so that calls made
-      late by a busy event loop do not catch up in a burst.
+    * pause: not while a 429's ``retry_after`` runs (`pause`);
+    * spacing: calls leave ``(1 + margin) / rate`` seconds apart (a leaky bucket); a call
+      that left late (a busy event loop, the window rule) lets the next ones go sooner, by
+      at most ``max(interval, 50 ms)`` in all, so that the lateness is not lost for good;
+    * window: a call leaves only when the call ``n`` calls before it (``n`` = `rate`, at
+      least 1) came back ``n (1 + margin) / rate`` seconds ago (one second) or more.
+      Telegram counts a call somewhere between the moment it leaves and the moment its
+      answer comes back; counting from the answer of the one to the departure of the
+      other, no second of Telegram's clock can hold more than ``n`` calls, whatever the
+      network's jitter. The price is the round trip: at most ``rate / (1 + round trip)``
+      calls a second (99% of the rate for a round trip of 10 ms, 87% for 150 ms).
 
-    A pause (a 429) voids the reservations made before it: their holders queue again
-    after it, evenly spaced.
+    A call of cost ``c`` (a text split in ``c`` messages) counts ``c`` times.
     """
 
-    def __init__(self, rate: float, clock: Clock, margin: float = 0.02) -> None:
+    def __init__(self, rate: float, clock: Clock, margin: float = 0.0) -> None:
         if rate <= 0 or margin < 0:
             raise ValueError("rate must be positive and margin not negative")
         self.interval = (1.0 + margin) / rate
         self.size = max(1, int(rate))
         self.window = self.size * self.interval
+        self.tolerance = max(self.interval, 0.05)
         self.clock = clock
-        self._starts: deque[float] = deque(maxlen=self.size)  # of the last calls
-        self._next = float("-inf")
+        self._calls: deque[_Call] = deque(maxlen=self.size)  # the last ones, by departure
+        self._waiting: deque[tuple[asyncio.Future[_Call], int]] = deque()
+        self._pacer: asyncio.Task[None] | None = None
+        self._due = float("-inf")  # when the next call is due (the leaky bucket)
         self._paused_until = float("-inf")
-        self._epoch = 0
 
     def pause(self, seconds: float) -> None:
+        """Stop every call for `seconds` (a 429: Telegram's flood limits are per bot)."""
         until = self.clock.monotonic() + seconds
         if until > self._paused_until:
             self._paused_until = until
-            self._next = until
-            self._epoch += 1
+            self._due = max(self._due, until)
 
-    async def acquire(self, cost: int = 1) -> None:
-        """Wait for a slot; `cost` slots are taken (the calls then go back to back)."""
-        cost = min(max(cost, 1), self.size)
-        while True:
-            now = self.clock.monotonic()
-            if now < self._paused_until:
-                await self.clock.sleep(self._paused_until - now)
+    @contextlib.asynccontextmanager
+    async def slot(self, cost: int = 1) -> AsyncIterator[None]:
+        """Wait for a slot, then make the call inside: `cost` calls back to back."""
+        waiter: asyncio.Future[_Call] = asyncio.get_running_loop().create_future()
+        self._waiting.append((waiter, min(max(cost, 1), self.size)))
+        if self._pacer is None or self._pacer.done():
+            self._pacer = asyncio.create_task(self._pace())
+        try:
+            call = await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():  # let go, then cancelled
+                self._finish(waiter.result())
+            raise
+        try:
+            yield
+        finally:
+            self._finish(call)
+
+    def _finish(self, call: _Call) -> None:
+        call.end = self.clock.monotonic()
+        call.done.set()
+
+    async def close(self) -> None:
+        """Stop the pacer (the callers still waiting are cancelled)."""
+        for waiter, _ in self._waiting:
+            waiter.cancel()
+        self._waiting.clear()
+        if self._pacer is not None:
+            self._pacer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pacer
+            self._pacer = None
+
+    async def _pace(self) -> None:
+        while self._waiting:
+            waiter, cost = self._waiting[0]
+            if waiter.done():  # its caller was cancelled
+                self._waiting.popleft()
                 continue
-            slot = max(self._next, now)
-            self._next = slot + cost * self.interval
-            epoch = self._epoch
-            if slot > now:
-                await self.clock.sleep(slot - now)
-            while epoch == self._epoch:
-                now = self.clock.monotonic()
-                oldest = len(self._starts) + cost - self.size  # the call n calls back
-                wait = self._starts[oldest] + self.window - now if oldest >= 0 else 0.0
-                if wait <= 0:
-                    self._starts.extend([now] * cost)
-                    return
+            now = self.clock.monotonic()
+            wait = max(self._paused_until - now, self._due - self.tolerance - now)
+            oldest = len(self._calls) + cost - self.size  # the call n calls back
+            before = self._calls[oldest] if oldest >= 0 else None
+            if before is not None:
+                if before.end is None:
+                    await before.done.wait()
+                    continue
+                wait = max(wait, before.end + self.window - now)
+            if wait > 0:
                 await self.clock.sleep(wait)
+                continue
+            self._waiting.popleft()
+            call = _Call()
+            self._calls.extend([call] * cost)
+            self._due = max(self._due, now - self.tolerance) + cost * self.interval
+            waiter.set_result(call)
 
 
 @dataclass
@@ -389,8 +443,14 @@ def _describe(error: BaseException) -> str:
 class OutboxSender:
     """Sends the due outbox rows; see the module docstring for the rules it keeps.
 
-    `send_function(platform, chat_id, replies)` delivers (see `telegram_sender`);
-    `platforms` restricts the rows taken (None: all); `clock` gives the time.
+    `send_function(platform, chat_id, replies)` delivers or raises (`telegram_sender`).
+    `rate`: API calls a second, all chats together (`RateLimiter`; `rate_margin` slows it
+    by that share); `per_chat_interval`: seconds between two calls to one chat;
+    `max_attempts`: tries of a row before it is failed (429s not counted), with a backoff
+    of `backoff_base` doubling up to `backoff_cap` seconds; `batch`: rows claimed at once,
+    and chats sent to at once; `platforms`: the platforms whose rows it takes (None: all);
+    `lease`: see "Several senders" (None: 300 s on PostgreSQL, none on SQLite); `cost`:
+    the calls a reply takes (`api_calls`); `mark_delay`: see "Marks"; `clock`: the time.
     """
 
     def __init__(
@@ -399,7 +459,7 @@ class OutboxSender:
         send_function: SendFunction,
         *,
         rate: float = 30.0,
-        rate_margin: float = 0.02,
+        rate_margin: float = 0.0,
         per_chat_interval: float = 1.0,
         max_attempts: int = 8,
         batch: int = 100,
@@ -409,6 +469,7 @@ class OutboxSender:
         backoff_cap: float = 60.0,
         lease: float | None = None,
         cost: Callable[[str, Reply], int] = api_calls,
+        mark_delay: float = 0.05,
     ) -> None:
         if max_attempts < 1 or batch < 1:
             raise ValueError("max_attempts and batch must be at least 1")
@@ -425,15 +486,17 @@ class OutboxSender:
         self.postgresql = engine.dialect.name == "postgresql"
         self.lease = (DEFAULT_LEASE if self.postgresql else 0.0) if lease is None else lease
         self.cost = cost
+        self.mark_delay = mark_delay
         self.limiter = RateLimiter(rate, self.clock, rate_margin)
         self._chat_ready: dict[tuple[str, str], float] = {}  # monotonic time of the next call
-        self._lanes: dict[tuple[str, str], _Lane] = {}
-        self._inflight: set[int] = set()  # claimed, not yet marked sent or failed
+        self._lanes: dict[tuple[str, str], _Lane] = {}  # the chats being sent to
+        self._unwritten: dict[tuple[str, str], int] = {}  # chat: final marks not written
         self._marks: list[tuple[str, dict[str, Any]]] = []
         self._marks_ready = asyncio.Event()
         self._wake = asyncio.Event()
         self._counts = SendCounts()
         self._stopping = False
+        self._lane_error: Exception | None = None
 
     # -- the loops
 
@@ -441,29 +504,33 @@ class OutboxSender:
         """Send every due row, waiting for retries, until none is left; the counts."""
         self._counts = counts = SendCounts()
         self._stopping = False
+        self._lane_error = None
         writer = asyncio.create_task(self._write_marks())
         last_claim_full = True
         last_claim_at = float("-inf")
         try:
             while True:
-                self._raise_lane_error()
-                backlog = sum(len(lane.jobs) for lane in self._lanes.values())
+                if self._lane_error is not None:
+                    raise self._lane_error
+                busy = len(self._lanes)
                 due_again = self.clock.monotonic() - last_claim_at >= _IDLE_POLL
-                if backlog < self.batch and (last_claim_full or due_again or not self._lanes):
+                if busy < self.batch and (last_claim_full or due_again or not busy):
                     claimed = await self._claim(self.batch)
                     last_claim_at = self.clock.monotonic()
                     last_claim_full = len(claimed) == self.batch
                     for job in claimed:
                         self._add(job)
-                    if not claimed and not self._lanes:
-                        break
+                    if not claimed and not self._lanes and not self._unwritten:
+                        break  # (a chat whose marks are not written is not claimed)
                     if claimed:
                         continue
                 self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), _IDLE_POLL)
+                with contextlib.suppress(TimeoutError):  # (wait_for may eat a cancel)
+                    async with asyncio.timeout(_IDLE_POLL):
+                        await self._wake.wait()
         finally:
             await self._stop_lanes()
+            await self.limiter.close()
             self._stopping = True
             self._marks_ready.set()
             await asyncio.shield(writer)
@@ -472,9 +539,15 @@ class OutboxSender:
 
     async def run_forever(self, poll_interval: float = 1.0) -> None:
         """Send what is due, then look again every `poll_interval` seconds (the bot's
-        task; cancel it to stop: the marks already made are written first)."""
+        task; cancel it to stop: the marks already made are written first). A database
+        error is logged and tried again; a wrong token (401) ends it."""
         while True:
-            counts = await self.run_until_idle()
+            try:
+                counts = await self.run_until_idle()
+            except SQLAlchemyError:  # the database is busy or away: look again later
+                log.exception("outbox: the database failed, trying again")
+                await self.clock.sleep(poll_interval)
+                continue
             if counts.sent or counts.failed:
                 log.info(
                     "outbox: %d sent, %d failed, %d 429s, %d retried",
@@ -488,12 +561,12 @@ class OutboxSender:
     # -- lanes
 
     def _add(self, job: _Job) -> None:
-        self._inflight.add(job.id)
+        """Queue a claimed row in its chat's lane (a chat with a lane is not claimed, so
+        the rows of a lane all come from one claim, in order of id)."""
         lane = self._lanes.get(job.chat)
         if lane is None:
             lane = self._lanes[job.chat] = _Lane()
-        ids = [j.id for j in lane.jobs]
-        lane.jobs.insert(max(1, bisect.bisect(ids, job.id)) if lane.jobs else 0, job)
+        lane.jobs.append(job)
         if lane.task is None:
             lane.task = asyncio.create_task(self._run_lane(job.chat, lane))
 
@@ -503,18 +576,12 @@ class OutboxSender:
                 await self._deliver(lane.jobs[0])
                 lane.jobs.pop(0)
                 self._wake.set()
+        except Exception as error:  # a wrong token: run_until_idle raises it
+            self._lane_error = error
         finally:
             if self._lanes.get(chat) is lane and not lane.jobs:
                 del self._lanes[chat]
             self._wake.set()
-
-    def _raise_lane_error(self) -> None:
-        for lane in list(self._lanes.values()):
-            task = lane.task
-            if task is not None and task.done() and not task.cancelled():
-                error = task.exception()
-                if error is not None:
-                    raise error
 
     async def _stop_lanes(self) -> None:
         """Cancel the lanes (after an error, or when cancelled); their rows that were not
@@ -524,9 +591,6 @@ class OutboxSender:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        for lane in lanes:
-            for job in lane.jobs:  # a finished job has left its lane: no mark of it is due
-                self._inflight.discard(job.id)
         self._lanes.clear()
 
     async def _deliver(self, job: _Job) -> None:
@@ -535,36 +599,37 @@ class OutboxSender:
         while job.progress < len(job.replies):
             reply = job.replies[job.progress]
             cost = self.cost(job.platform, reply)
-            ready = self._chat_ready.get(chat, float("-inf"))
-            now = self.clock.monotonic()
-            if now < ready:
-                await self.clock.sleep(ready - now)
-            await self.limiter.acquire(cost)
+            wait = self._chat_ready.get(chat, float("-inf")) - self.clock.monotonic()
+            if wait > 0:
+                await self.clock.sleep(wait)
+            error: Exception | None = None
+            async with self.limiter.slot(cost):
+                try:
+                    await self.send_function(job.platform, job.chat_id, [reply])
+                except Exception as raised:  # not CancelledError: that one goes on
+                    error = raised
+            # the chat's next call: counted from this one's answer, as the limiter does
             self._chat_ready[chat] = self.clock.monotonic() + self.per_chat_interval * cost
-            try:
-                await self.send_function(job.platform, job.chat_id, [reply])
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                kind, wait = _classify(error)
-                if kind == _RETRY_AFTER:
-                    self._counts.retried_429 += 1
-                    log.info("outbox: 429, all sending paused for %s s", wait)
-                    self.limiter.pause(wait)
-                    continue
-                job.attempts += 1
-                if kind == _PERMANENT or job.attempts >= self.max_attempts:
-                    log.info("outbox: row %d failed: %s", job.id, _describe(error))
-                    self._mark("failed", job, b_last_error=_describe(error))
-                    self._counts.failed += 1
-                    return
-                delay = min(self.backoff_cap, self.backoff_base * 2 ** (job.attempts - 1))
-                self._counts.retried += 1
-                later = self.clock.now() + timedelta(seconds=delay + self.lease)
-                self._mark("retry", job, b_last_error=_describe(error), b_not_before=later)
-                await self.clock.sleep(delay)
+            if error is None:
+                job.progress += 1
                 continue
-            job.progress += 1
+            kind, retry_after = _classify(error)
+            if kind == _RETRY_AFTER:
+                self._counts.retried_429 += 1
+                log.info("outbox: 429, all sending paused for %s s", retry_after)
+                self.limiter.pause(retry_after)
+                continue
+            job.attempts += 1
+            if kind == _PERMANENT or job.attempts >= self.max_attempts:
+                log.info("outbox: row %d failed: %s", job.id, _describe(error))
+                self._mark("failed", job, b_last_error=_describe(error))
+                self._counts.failed += 1
+                return
+            delay = min(self.backoff_cap, self.backoff_base * 2 ** (job.attempts - 1))
+            self._counts.retried += 1
+            later = self.clock.now() + timedelta(seconds=delay + self.lease)
+            self._mark("retry", job, b_last_error=_describe(error), b_not_before=later)
+            await self.clock.sleep(delay)
         job.attempts += 1
         self._mark("sent", job, b_sent_at=self.clock.now())
         self._counts.sent += 1
@@ -572,7 +637,7 @@ class OutboxSender:
     # -- the database
 
     async def _claim(self, limit: int) -> list[_Job]:
-        exclude = tuple(self._inflight)
+        exclude = tuple(set(self._lanes) | set(self._unwritten))
         now = self.clock.now()
         rows = await asyncio.to_thread(self._claim_rows, limit, exclude, now)
         jobs = []
@@ -586,13 +651,15 @@ class OutboxSender:
             jobs.append(_Job(row.id, row.platform, row.chat_id, replies, row.attempts))
         for row, error in failed:  # a payload nobody can read: failed at once
             job = _Job(row.id, row.platform, row.chat_id, [], row.attempts)
-            self._inflight.add(job.id)
             self._mark("failed", job, b_last_error=f"unreadable payload: {_describe(error)}")
             self._counts.failed += 1
         return jobs
 
-    def _claim_rows(self, limit: int, exclude: tuple[int, ...], now: datetime) -> list[Any]:
-        """The next due rows, by id: none of a chat whose earlier pending row is not due
+    def _claim_rows(
+        self, limit: int, exclude: tuple[tuple[str, str], ...], now: datetime
+    ) -> list[Any]:
+        """The next due rows, by id, but none of the chats in `exclude` (being sent to, or
+        with marks not yet written) nor of a chat whose earlier pending row is not due
         (quiet hours, a retry's backoff, a lease of another sender)."""
         earlier = OUTBOX.alias("earlier")
         held = exists().where(
@@ -608,7 +675,7 @@ class OutboxSender:
         if self.platforms is not None:
             statement = statement.where(OUTBOX.c.platform.in_(self.platforms))
         if exclude:
-            statement = statement.where(OUTBOX.c.id.not_in(exclude))
+            statement = statement.where(tuple_(OUTBOX.c.platform, OUTBOX.c.chat_id).not_in(exclude))
         statement = statement.order_by(OUTBOX.c.id).limit(limit)
         if self.postgresql:
             statement = statement.with_for_update(skip_locked=True, of=OUTBOX)
@@ -623,14 +690,20 @@ class OutboxSender:
         return rows
 
     def _mark(self, what: str, job: _Job, **values: Any) -> None:
-        self._marks.append((what, {"b_id": job.id, "b_attempts": job.attempts, **values}))
+        values = {"b_id": job.id, "b_attempts": job.attempts, "chat": job.chat, **values}
+        self._marks.append((what, values))
+        if what != "retry":
+            self._unwritten[job.chat] = self._unwritten.get(job.chat, 0) + 1
         self._marks_ready.set()
 
     async def _write_marks(self) -> None:
-        """The writer: everything marked since its last commit, in one transaction.
-        Returns when `_stopping` is set and every mark is written."""
+        """The writer: everything marked since its last commit, in one transaction, at
+        most `mark_delay` seconds after the first of them. Returns when `_stopping` is set
+        and every mark is written."""
         while True:
             await self._marks_ready.wait()
+            if not self._stopping and self.mark_delay > 0:
+                await asyncio.sleep(self.mark_delay)  # real time: it is about the disk
             self._marks_ready.clear()
             marks, self._marks = self._marks, []
             if marks:
@@ -644,7 +717,10 @@ class OutboxSender:
                 # written, or given up on: a row not marked stays pending and is sent again
                 for what, values in marks:
                     if what != "retry":
-                        self._inflight.discard(values["b_id"])
+                        chat = values["chat"]
+                        self._unwritten[chat] -= 1
+                        if not self._unwritten[chat]:
+                            del self._unwritten[chat]
                 self._wake.set()
             if self._stopping and not self._marks:
                 return
