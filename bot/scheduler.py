@@ -49,7 +49,7 @@ def start_scheduler(engine: Engine) -> AsyncIOScheduler:
 async def run_cycle(engine: Engine, send: SendFunction, rate: float = 30.0) -> None:
     """The scheduler and the sender, until cancelled."""
     scheduler = start_scheduler(engine)
-    sender = OutboxSender(engine, send, rate=rate)
+    sender = OutboxSender(engine, send, rate=rate, platforms=["telegram"])
     try:
         await sender.run_forever()
     finally:
