@@ -347,34 +347,18 @@ def _ask(ctx: Context, period: Period, assessment: SelfAssessment, step: str) ->
         ad_hoc = [
             t for t in tasks_of(ctx.session, ctx.person.id, period.id) if t.kind is TaskKind.AD_HOC
         ]
-        lines = [
-            ctx._(
-                "Were you assigned ad-hoc tasks this month? Send the title of each "
-                "one, or press «No more»."
-            )
-        ]
-        rows = []
-        for task in ad_hoc:
-            lines.append(f"• {task.title}")
-            rows.append(
-                [Button(ctx._("🗑 {title}").format(title=_short(task.title)), f"as:rma:{task.id}")]
-            )
-        return reply("\n".join(lines), *rows, [back, Button(ctx._("No more ➡️"), "as:skip")])
+        question = ctx._(
+            "Were you assigned ad-hoc tasks this month? Send the title of each "
+            "one, or press «No more»."
+        )
+        return _item_list(ctx, question, [(t.id, t.title) for t in ad_hoc], "as:rma", back)
     if kind == "init":
+        question = ctx._(
+            "Did you make initiatives or proposals this month? Send each one, or "
+            "press «No more». Approved ones earn bonus points."
+        )
         items = initiatives_of(ctx.session, assessment.id)
-        lines = [
-            ctx._(
-                "Did you make initiatives or proposals this month? Send each one, or "
-                "press «No more». Approved ones earn bonus points."
-            )
-        ]
-        rows = []
-        for item in items:
-            lines.append(f"• {item.title}")
-            rows.append(
-                [Button(ctx._("🗑 {title}").format(title=_short(item.title)), f"as:rmi:{item.id}")]
-            )
-        return reply("\n".join(lines), *rows, [back, Button(ctx._("No more ➡️"), "as:skip")])
+        return _item_list(ctx, question, [(i.id, i.title) for i in items], "as:rmi", back)
     if kind == "prop":
         return _ask_proposal(ctx, period, assessment)
     if kind == "why":
@@ -383,6 +367,19 @@ def _ask(ctx: Context, period: Period, assessment: SelfAssessment, step: str) ->
             [Button(ctx._("Choose again"), "as:go:prop")],
         )
     return _summary(ctx, period, assessment)
+
+
+def _item_list(
+    ctx: Context, question: str, items: list[tuple[int, str]], remove: str, back: Button
+) -> Reply:
+    """A question answered by sending items one by one: the items so far, each with a
+    button to remove it, and «No more»."""
+    lines = [question] + [f"• {title}" for _, title in items]
+    rows = [
+        [Button(ctx._("🗑 {title}").format(title=_short(title)), f"{remove}:{item_id}")]
+        for item_id, title in items
+    ]
+    return reply("\n".join(lines), *rows, [back, Button(ctx._("No more ➡️"), "as:skip")])
 
 
 def _ask_proposal(ctx: Context, period: Period, assessment: SelfAssessment) -> Reply:
