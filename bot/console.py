@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sys
 import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TextIO
 
 from sqlalchemy import Engine
@@ -45,7 +47,9 @@ def run(
     person: Person,
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> None:
+    """Chat until /quit or the end of `stdin`; `clock` gives the time (tests set it)."""
     chat_id = bind(engine, person)
     _ = translations(person.language).gettext
     print(
@@ -57,7 +61,7 @@ def run(
     )
     buttons: list[Button] = []
     last_message = 0
-    replies = _exchange(engine, settings, chat_id, "/menu", None, None)
+    replies = _exchange(engine, settings, clock(), chat_id, "/menu", None, None)
     buttons, last_message = _show(replies, stdout, last_message)
     while True:
         stdout.write("> ")
@@ -72,13 +76,14 @@ def run(
         if choice.isdigit() and 1 <= int(choice) <= len(buttons):
             payload = buttons[int(choice) - 1].payload
             text = None
-        replies = _exchange(engine, settings, chat_id, text, payload, last_message)
+        replies = _exchange(engine, settings, clock(), chat_id, text, payload, last_message)
         buttons, last_message = _show(replies, stdout, last_message)
 
 
 def _exchange(
     engine: Engine,
     settings: ChatSettings,
+    now: datetime,
     chat_id: str,
     text: str | None,
     payload: str | None,
@@ -93,7 +98,7 @@ def _exchange(
         payload=payload,
         message_id=message_id,
     )
-    return handle(engine, incoming, settings)
+    return handle(engine, incoming, settings, now=now)
 
 
 def _show(replies: list[Reply], stdout: TextIO, last_message: int) -> tuple[list[Button], int]:

@@ -9,14 +9,19 @@ from sqlmodel import Session, select
 from bot import console
 from handlers.dispatcher import ChatSettings
 from storage.models import AssessmentStatus, Identity, SelfAssessment
-from tests.chat import database, small_organization
+from tests.chat import NOW, database, small_organization
 
 
 def run_console(engine, code: str, lines: list[str]) -> str:
     person = console.find_person(engine, code)
     stdout = io.StringIO()
     console.run(
-        engine, ChatSettings(), person, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=stdout
+        engine,
+        ChatSettings(),
+        person,
+        stdin=io.StringIO("\n".join(lines) + "\n"),
+        stdout=stdout,
+        clock=lambda: NOW,
     )
     return stdout.getvalue()
 
