@@ -12,7 +12,7 @@ from typing import Any
 from core import warnings
 from core.annual import annual_score, apply_away_cap, eligibility
 from core.errors import InputError
-from core.levels import apply_overrides, apply_task_caps, level_for_score
+from core.levels import apply_overrides, apply_review, apply_task_caps, level_for_score
 from core.model import (
     Alert,
     Explanation,
@@ -49,6 +49,13 @@ class Outcome:
     unexplained: tuple[str, ...] = ()
     counted_tasks: int = 0
     grey_below: float | None = None
+    by_rules: Level | None = None  # the level of the rules, before the reviewer's
+
+    def review(self) -> None:
+        """The reviewer's level, which may only lower the one of the rules."""
+        if self.computed is not None:
+            self.by_rules = self.computed
+            self.computed = apply_review(self.computed, self.person, self.reasons)
 
 
 def classify(data: Any, ruleset: str | None = None, locale: str = DEFAULT_LOCALE) -> dict:
@@ -87,6 +94,8 @@ def evaluate(request: Request, rules: Ruleset):
         outcomes = [_year_by_points(p, period, rules) for p in request.people]
     else:
         outcomes = [_month_by_points(p, period, rules) for p in request.people]
+    for o in outcomes:
+        o.review()
 
     rated = [o for o in outcomes if o.rated]
     quota = apply_quotas(
@@ -100,11 +109,14 @@ def evaluate(request: Request, rules: Ruleset):
                 o.exceeded_share,
                 o.person.initiatives_approved,
                 o.person.head_rank,
+                o.person.name,
             )
             for o in rated
         ],
         rules,
         request.quota_overrides,
+        request.unit_names,
+        request.group_names,
     )
     for o in rated:
         o.level = o.computed
@@ -173,7 +185,7 @@ def _by_shares(person: Person, period: Period, rules: Ruleset) -> Outcome:
         "criteria_met": shares.criteria_met,
     }
     unexplained = tuple(
-        t.id
+        t.title
         for t in person.tasks
         if t.status is TaskStatus.NOT_DONE and t.explanation is not Explanation.APPROVED
     )
@@ -220,7 +232,7 @@ def _reward(o: Outcome, period: Period, rules: Ruleset) -> None:
 def _alerts(request: Request, rules: Ruleset, outcomes: list[Outcome]) -> list[Alert]:
     period = request.period
     alerts: list[Alert] = []
-    undone_by_unit: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    undone_by_unit: dict[str, list[tuple[Person, tuple[str, ...]]]] = {}
     heads: dict[str, str] = {}
     for o in outcomes:
         person = o.person
@@ -229,7 +241,7 @@ def _alerts(request: Request, rules: Ruleset, outcomes: list[Outcome]) -> list[A
         if not o.rated:
             continue
         history = request.history.get(person.id, {})
-        found = warnings.self_overrated(person, o.computed)
+        found = warnings.self_overrated(person, o.by_rules)
         if found:
             alerts.append(found)
         if period.is_year:
@@ -248,9 +260,13 @@ def _alerts(request: Request, rules: Ruleset, outcomes: list[Outcome]) -> list[A
         if o.grey_below is not None:
             alerts.append(warnings.grey_zone(person, o.grey_below))
         if o.unexplained and not period.is_year:
-            undone_by_unit.setdefault(person.unit, []).append((person.id, o.unexplained))
+            undone_by_unit.setdefault(person.unit, []).append((person, o.unexplained))
     for unit in sorted(undone_by_unit):
-        alerts.append(warnings.head_accountable(unit, undone_by_unit[unit], heads.get(unit)))
+        alerts.append(
+            warnings.head_accountable(
+                unit, request.unit_name(unit), undone_by_unit[unit], heads.get(unit)
+            )
+        )
     return alerts
 
 
@@ -272,6 +288,7 @@ def _render(
                 "rated": o.rated,
                 "score": o.score,
                 "breakdown": o.breakdown,
+                "rules_level": o.by_rules.value if o.by_rules else None,
                 "computed_level": o.computed.value if o.computed else None,
                 "level": o.level.value if o.level else None,
                 "reasons": reasons,
@@ -287,6 +304,7 @@ def _render(
                 "person": a.person,
                 "unit": a.unit,
                 "group": a.group,
+                "people": list(a.people or ((a.person,) if a.person else ())),
                 "rule": a.rule,
                 "detail": render(a.message, a.params, locale),
             }

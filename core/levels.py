@@ -14,7 +14,7 @@ from core.model import (
 )
 from core.ruleset import Ruleset
 from core.scoring import TaskSummary
-from core.texts import Term
+from core.texts import Term, quoted
 from locales import N_
 
 _FORM_NAMES = {
@@ -57,7 +57,7 @@ def apply_task_caps(level: Level, tasks: TaskSummary, reasons: list[Reason]) -> 
                     "Tasks not done without an explanation approved before their deadline "
                     "({tasks}): the level is at most {level}."
                 ),
-                {"tasks": late_or_missing, "level": Level.COMPLETED},
+                {"tasks": quoted(late_or_missing), "level": Level.COMPLETED},
             )
         )
     if level is Level.EXCELLENT and (tasks.unexplained or tasks.unexcused_late):
@@ -71,7 +71,7 @@ def apply_task_caps(level: Level, tasks: TaskSummary, reasons: list[Reason]) -> 
                 ),
                 {
                     "level_a": Level.EXCELLENT,
-                    "tasks": tasks.unexplained + tasks.unexcused_late,
+                    "tasks": quoted(tasks.unexplained + tasks.unexcused_late),
                     "level": Level.GOOD,
                 },
             )
@@ -131,6 +131,34 @@ def apply_overrides(level: Level, person: Person, period: Period, reasons: list[
         or (flags.unit_corruption and person.role.is_leader)
     ):
         return Level.NOT_COMPLETED
+    return level
+
+
+def apply_review(level: Level, person: Person, reasons: list[Reason]) -> Level:
+    """The reviewer's level (`review_level`, with its reason): it may lower the level the
+    rules give, never raise it; a higher one is noted and has no effect."""
+    wanted = person.review_level
+    if wanted is None or wanted is level:
+        return level
+    if wanted.rank < level.rank:
+        reasons.append(
+            Reason(
+                "review.level",
+                N_("The reviewer set the level {level}, below the {computed} of the rules: {why}"),
+                {"level": wanted, "computed": level, "why": person.review_reason},
+            )
+        )
+        return wanted
+    reasons.append(
+        Reason(
+            "review.level",
+            N_(
+                "The reviewer proposed {level}, above the {computed} of the rules; a reviewer "
+                "may lower a level, not raise it, so the level stays {computed}."
+            ),
+            {"level": wanted, "computed": level},
+        )
+    )
     return level
 
 

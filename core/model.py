@@ -118,6 +118,7 @@ class Task(NamedTuple):
     explanation: Explanation
     explanation_late: bool  # the explanation came after the task's deadline
     objective_reason: bool  # failures and delays have a confirmed objective reason
+    title: str  # how texts name the task (its id when no title is given)
 
 
 class Deduction(NamedTuple):
@@ -180,6 +181,9 @@ class Person(NamedTuple):
     exemplary: bool
     months: tuple[Month, ...] | None
     leadership: Leadership | None
+    name: str  # how texts name the person (the id when no name is given)
+    review_level: Level | None  # the level a reviewer set (it may only lower)
+    review_reason: str | None  # the reviewer's reason, required with review_level
 
 
 class HistoryEntry(NamedTuple):
@@ -202,6 +206,14 @@ class Request:
     people: tuple[Person, ...]
     history: dict[str, dict[Period, HistoryEntry]]
     quota_overrides: tuple[QuotaOverride, ...]
+    unit_names: dict[str, str]  # unit code: how texts name it (the code when missing)
+    group_names: dict[str, str]
+
+    def unit_name(self, code: str) -> str:
+        return self.unit_names.get(code, code)
+
+    def group_name(self, code: str) -> str:
+        return self.group_names.get(code, code)
 
 
 class Reason(NamedTuple):
@@ -225,3 +237,4 @@ class Alert(NamedTuple):
     group: str | None
     message: str
     params: dict[str, Any]
+    people: tuple[str, ...] = ()  # the ids of everyone the warning is about

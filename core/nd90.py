@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from core.model import Explanation, Level, Person, Reason, TaskStatus
 from core.ruleset import Ruleset
-from core.texts import Percent
+from core.texts import Percent, quoted
 from locales import N_
 
 
@@ -37,7 +37,7 @@ def task_shares(person: Person, ruleset: Ruleset) -> Shares:
             task.status in (TaskStatus.LATE, TaskStatus.NOT_DONE) or task.quality_failures
         ):
             below += task.weight
-            below_tasks.append(task.id)
+            below_tasks.append(task.title)
     rules = ruleset.shares
     review = person.general_review
     ratios = [
@@ -60,7 +60,7 @@ def shares_level(
     params = {
         "below": Percent(s.below),
         "exceeded": Percent(s.exceeded),
-        "tasks": s.below_tasks,
+        "tasks": quoted(s.below_tasks),
     }
     grey = False
     if s.below > rules.d_over_below:

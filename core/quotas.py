@@ -29,6 +29,7 @@ class Candidate(NamedTuple):
     exceeded_share: float
     initiatives: int
     head_rank: int | None
+    name: str  # as texts name the person
 
     @property
     def rank_key(self) -> tuple:
@@ -68,14 +69,22 @@ def good_share_cap(good: int, proposed_a: int, share: Fraction) -> int:
 
 
 def apply_quotas(
-    candidates: list[Candidate], ruleset: Ruleset, overrides: tuple[QuotaOverride, ...]
+    candidates: list[Candidate],
+    ruleset: Ruleset,
+    overrides: tuple[QuotaOverride, ...],
+    unit_names: dict[str, str] | None = None,
+    group_names: dict[str, str] | None = None,
 ) -> QuotaResult:
+    """Rules 10-14 on the rated; `unit_names` and `group_names` name them in the texts."""
+    unit_names = unit_names or {}
+    group_names = group_names or {}
     group_override = {(o.unit, o.group): o.cap for o in overrides if o.group is not None}
     unit_override = {o.unit: o.cap for o in overrides if o.group is None}
     by_unit: dict[str, dict[str, list[Candidate]]] = {}
     for c in candidates:
         by_unit.setdefault(c.unit, {}).setdefault(c.group, []).append(c)
 
+    names = {c.id: c.name for c in candidates}
     demoted: dict[str, Reason] = {}
     groups: list[GroupQuota] = []
     alerts: list[Alert] = []
@@ -103,7 +112,7 @@ def apply_quotas(
                 ):
                     cap, rule = 1, "quota.small_group"
                     small_group_kept = True
-            stay, out = _cut(proposed, cap, unit, group, alerts)
+            stay, out = _cut(proposed, cap, unit, group, alerts, unit_names)
             for c in out:
                 demoted[c.id] = _demotion_reason(rule, cap, good, len(proposed), ruleset)
             kept.extend(stay)
@@ -121,7 +130,7 @@ def apply_quotas(
             if small_group_kept:
                 unit_cap = max(unit_cap, 1)
         if unit_cap is not None:
-            stay, out = _cut(kept, unit_cap, unit, None, alerts)
+            stay, out = _cut(kept, unit_cap, unit, None, alerts, unit_names)
             for c in out:
                 demoted[c.id] = (
                     Reason(
@@ -164,21 +173,27 @@ def apply_quotas(
                             "allowed; brought down to {level_b}: {people}."
                         ),
                         {
-                            "unit": unit,
-                            "group": group,
+                            "unit": unit_names.get(unit, unit),
+                            "group": group_names.get(group, group),
                             "proposed": summary.proposed_a,
                             "kept": summary.proposed_a - len(summary.demoted),
                             "level_a": Level.EXCELLENT,
                             "level_b": Level.GOOD,
-                            "people": tuple(summary.demoted),
+                            "people": tuple(names[pid] for pid in summary.demoted),
                         },
+                        tuple(summary.demoted),
                     )
                 )
     return QuotaResult(demoted, groups, alerts)
 
 
 def _cut(
-    ranked: list[Candidate], cap: int, unit: str, group: str | None, alerts: list[Alert]
+    ranked: list[Candidate],
+    cap: int,
+    unit: str,
+    group: str | None,
+    alerts: list[Alert],
+    unit_names: dict[str, str],
 ) -> tuple[list[Candidate], list[Candidate]]:
     """Keep the `cap` best; a tie across the cut keeps the lower id and raises QUOTA_TIE."""
     if len(ranked) <= cap:
@@ -187,7 +202,7 @@ def _cut(
     stay, out = ordered[:cap], ordered[cap:]
     if cap > 0 and stay[-1].rank_key == out[0].rank_key:
         key = out[0].rank_key
-        tied = [c.id for c in ordered if c.rank_key == key]
+        tied = [c for c in ordered if c.rank_key == key]
         alerts.append(
             Alert(
                 "QUOTA_TIE",
@@ -196,10 +211,15 @@ def _cut(
                 unit,
                 group,
                 N_(
-                    "Unit {unit}: {people} are tied for the last place at {level_a}; the lower id "
-                    "was kept for now, a leader must decide."
+                    "Unit {unit}: {people} are tied for the last place at {level_a}; one was "
+                    "kept for now by the order of their codes, a leader must rank them."
                 ),
-                {"unit": unit, "people": tied, "level_a": Level.EXCELLENT},
+                {
+                    "unit": unit_names.get(unit, unit),
+                    "people": tuple(c.name for c in tied),
+                    "level_a": Level.EXCELLENT,
+                },
+                tuple(c.id for c in tied),
             )
         )
     return stay, out

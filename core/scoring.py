@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from core.model import Explanation, Person, Reason, TaskStatus
 from core.ruleset import Ruleset
-from core.texts import Localized, Percent
+from core.texts import Localized, Percent, quoted
 from locales import N_, SUPPORTED_LOCALES, format_number
 
 _CENT = Decimal("0.01")
@@ -37,6 +37,7 @@ class TaskSummary(NamedTuple):
     quality: float
     progress: float
     exceeded_share: float
+    # the tasks by title (their id where untitled), as the texts name them
     excluded: tuple[str, ...]  # not done, explanation approved: not counted
     unexplained: tuple[str, ...]  # not done, no approved explanation (so counted)
     late_explained: tuple[str, ...]  # not done, explanation approved after the deadline
@@ -58,14 +59,14 @@ def summarize_tasks(person: Person, ruleset: Ruleset) -> TaskSummary:
     unexcused_late: list[str] = []
     q_penalty = ruleset.quality_failure_penalty
     d_penalty = ruleset.delay_penalty
-    for task_id, weight, status, failures, delays, explanation, late, objective in person.tasks:
+    for _, weight, status, failures, delays, explanation, late, objective, title in person.tasks:
         if status is _NOT_DONE:
             if explanation is _APPROVED:
-                excluded.append(task_id)
+                excluded.append(title)
                 if late:
-                    late_explained.append(task_id)
+                    late_explained.append(title)
             else:
-                unexplained.append(task_id)
+                unexplained.append(title)
                 total += weight
             continue
         total += weight
@@ -78,7 +79,7 @@ def summarize_tasks(person: Person, ruleset: Ruleset) -> TaskSummary:
             continue
         quality += weight * max(0.0, 1.0 - q_penalty * failures) if failures else weight
         if status is _LATE:
-            unexcused_late.append(task_id)
+            unexcused_late.append(title)
             progress += weight * max(0.0, 1.0 - d_penalty * max(1, delays))
         else:
             progress += weight
@@ -154,7 +155,7 @@ def monthly_score(person: Person, ruleset: Ruleset) -> Score:
             Reason(
                 "score.tasks",
                 N_("Tasks not done with an approved explanation are not counted: {tasks}."),
-                {"tasks": tasks.excluded},
+                {"tasks": quoted(tasks.excluded)},
             )
         )
 

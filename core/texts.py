@@ -45,6 +45,17 @@ class Percent(float):
     __slots__ = ()
 
 
+class Quoted(str):
+    """A name the person gave (a task's title), shown between quotation marks: “…”."""
+
+    __slots__ = ()
+
+
+def quoted(texts) -> tuple[Quoted, ...]:
+    """Titles as a parameter: “Báo cáo tháng”, “Dự thảo kế hoạch”."""
+    return tuple(Quoted(t) for t in texts)
+
+
 def render(message: str, params: dict[str, Any], locale: str) -> str:
     """Translate `message` into `locale` and fill in its parameters.
 
@@ -86,6 +97,7 @@ _FORMATTERS = {
     int: lambda value, locale, gettext: format_number(value, locale),
     float: lambda value, locale, gettext: format_number(value, locale),
     Percent: lambda value, locale, gettext: format_percent(value, locale),
+    Quoted: lambda value, locale, gettext: f"\u201c{value}\u201d",
     Term: lambda value, locale, gettext: gettext(value),
     Localized: lambda value, locale, gettext: value.get(locale),
     Level: lambda value, locale, gettext: gettext(LEVEL_NAMES[value]),

@@ -69,6 +69,8 @@ _PERSON_KEYS = frozenset(
         "months",
         "leadership",
         "name",
+        "review_level",
+        "review_reason",
     }
 )
 _TASK_KEYS = frozenset(
@@ -130,10 +132,29 @@ def parse_request(data: dict[str, Any], period: Period, ruleset: Ruleset) -> Req
         "history",
         "quota_overrides",
         "organization",
+        "unit_names",
+        "group_names",
     }
     if unknown:
         raise InputError(sorted(unknown)[0], N_("unknown field"))
-    return Request(period, tuple(people), history, overrides)
+    return Request(
+        period,
+        tuple(people),
+        history,
+        overrides,
+        _names(data, "unit_names"),
+        _names(data, "group_names"),
+    )
+
+
+def _names(data: dict[str, Any], field: str) -> dict[str, str]:
+    """`{"code": "name"}`: how texts name units or groups (the code where missing)."""
+    value = data.get(field, {})
+    if not isinstance(value, dict):
+        raise InputError(field, N_("must be an object of names by code"))
+    for code, name in value.items():
+        _text(name, lambda p, c=code, **k: _raise(f"{field}.{c}", p, **k))
+    return value
 
 
 class _Person:
@@ -175,6 +196,15 @@ class _Person:
         flags = self.flags()
         if flags.unit_corruption and not role.is_leader:
             self.fail("flags.unit_corruption", N_("applies to leaders only"))
+        name = d.get("name")
+        if name is not None:
+            name = self.text("name")
+        review_level = self.optional_choice("review_level", _LEVEL)
+        review_reason = d.get("review_reason")
+        if review_level is not None:
+            review_reason = self.text("review_reason")  # a reviewer's level needs its reason
+        elif review_reason is not None:
+            self.fail("review_reason", N_("given without review_level"))
         return Person(  # positional, in the order of the fields: keywords cost more here
             self.id,
             unit,
@@ -192,6 +222,9 @@ class _Person:
             self.boolean(d, "exemplary", "exemplary"),
             months,
             self.leadership(role),
+            name or self.id,
+            review_level,
+            review_reason,
         )
 
     # -- small readers -------------------------------------------------------------------
@@ -325,6 +358,9 @@ class _Person:
             self.fail(f"{where}.quality_failures", N_("a task not done has no quality checks"))
         explanation = t.get("explanation", "none")
         explanation = self.choice(f"{where}.explanation", explanation, _EXPLANATION)
+        title = t.get("title")
+        if title is not None:
+            title = _text(title, lambda p, **k: self.fail(f"{where}.title", p, **k))
         return Task(
             task_id,
             weight,
@@ -334,6 +370,7 @@ class _Person:
             explanation,
             self.boolean(t, "explanation_late", f"{where}.explanation_late"),
             self.boolean(t, "objective_reason", f"{where}.objective_reason"),
+            title or task_id,
         )
 
     def initiatives(self) -> int:
@@ -512,6 +549,7 @@ def _plain_task(t: Any) -> Task | None:
     explanation = _EXPLANATION.get(explanation) if type(explanation) is str else None
     late = get("explanation_late", False)
     objective = get("objective_reason", False)
+    title = get("title", task_id)
     if (
         type(task_id) is not str
         or not task_id
@@ -528,11 +566,14 @@ def _plain_task(t: Any) -> Task | None:
         or (failures and status is _NOT_DONE)
         or (late is not True and late is not False)
         or (objective is not True and objective is not False)
+        or type(title) is not str
+        or not title
+        or title.isspace()
     ):
         return None
     # tuple.__new__ skips the NamedTuple's Python-level __new__: a third of the cost here
     return _new_tuple(
-        Task, (task_id, weight, status, failures, delays, explanation, late, objective)
+        Task, (task_id, weight, status, failures, delays, explanation, late, objective, title)
     )
 
 

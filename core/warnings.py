@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.model import Alert, HistoryEntry, Level, Period, Person
 from core.ruleset import Ruleset
-from core.texts import Percent
+from core.texts import Percent, quoted
 from locales import N_
 
 
@@ -39,19 +39,23 @@ def unexplained_months(
             "accountability review is required."
         ),
         {
-            "person": person.id,
+            "person": person.name,
             "count": len(months),
             "year": str(period.year),
             "months": tuple(months),
-            "tasks": undone,
+            "tasks": quoted(undone),
         },
     )
 
 
 def head_accountable(
-    unit: str, members: list[tuple[str, tuple[str, ...]]], head: str | None
+    unit: str, unit_name: str, members: list[tuple[Person, tuple[str, ...]]], head: str | None
 ) -> Alert:
     """HEAD_ACCOUNTABLE: a member left a task undone without an approved explanation."""
+    shown = []
+    for person, tasks in members:
+        titles = ", ".join(f"\u201c{title}\u201d" for title in tasks)
+        shown.append(f"{person.name} ({titles})")
     return Alert(
         "HEAD_ACCOUNTABLE",
         "warning.head_accountable",
@@ -62,7 +66,8 @@ def head_accountable(
             "Unit {unit}: {people} left assigned tasks undone without an approved explanation; "
             "the head of the unit and the leader in charge must explain."
         ),
-        {"unit": unit, "people": tuple(f"{pid} ({', '.join(tasks)})" for pid, tasks in members)},
+        {"unit": unit_name, "people": tuple(shown)},
+        tuple(person.id for person, _ in members),
     )
 
 
@@ -80,7 +85,7 @@ def self_overrated(person: Person, computed: Level) -> Alert | None:
             "{person} proposed {proposed} but the rules give {computed}: the "
             "self-assessment does not reflect the results."
         ),
-        {"person": person.id, "proposed": person.self_level, "computed": computed},
+        {"person": person.name, "proposed": person.self_level, "computed": computed},
     )
 
 
@@ -104,7 +109,7 @@ def level_d(
                 "{person} is at {level} for {count} months running: an accountability review "
                 "is proposed."
             ),
-            {"person": person.id, "level": Level.NOT_COMPLETED, "count": running},
+            {"person": person.name, "level": Level.NOT_COMPLETED, "count": running},
         )
     return Alert(
         "LEVEL_D",
@@ -113,7 +118,7 @@ def level_d(
         person.unit,
         person.group,
         N_("{person} is at {level} this month."),
-        {"person": person.id, "level": Level.NOT_COMPLETED},
+        {"person": person.name, "level": Level.NOT_COMPLETED},
     )
 
 
@@ -125,7 +130,7 @@ def no_tasks(person: Person) -> Alert:
         person.unit,
         person.group,
         N_("{person} has no counted task this period; the plan of work should be checked."),
-        {"person": person.id},
+        {"person": person.name},
     )
 
 
@@ -140,7 +145,7 @@ def grey_zone(person: Person, below: float) -> Alert:
             "{person}: {below} of the tasks below standard, where the decree is silent; rated "
             "{level} for a leader to confirm."
         ),
-        {"person": person.id, "below": Percent(below), "level": Level.COMPLETED},
+        {"person": person.name, "below": Percent(below), "level": Level.COMPLETED},
     )
 
 
@@ -162,7 +167,7 @@ def two_years_d(
             "{year}): the dismissal procedure must be considered."
         ),
         {
-            "person": person.id,
+            "person": person.name,
             "level": Level.NOT_COMPLETED,
             "last": period.previous(),
             "year": period,
