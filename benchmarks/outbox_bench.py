@@ -4,7 +4,7 @@ What it measures
 ----------------
 1. It creates a temporary SQLite database (migrated as the bot does), and writes
    ``--messages`` reminders (default 2,000) to as many different chats with
-   `bot.outbox.enqueue`, in one transaction, as the scheduler would: Vietnamese
+   `storage.outbox.enqueue`, in one transaction, as the scheduler would: Vietnamese
    self-assessment reminders with a button, keys ``remind:so-bench:2026-11:<person>:d-1``.
 2. It starts the fake Bot API server of the tests (tests/fake_telegram.py) on 127.0.0.1,
    in a process of its own (Telegram is on another machine; here its work would
@@ -66,10 +66,15 @@ from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bot.outbox import OutboxSender, enqueue, telegram_sender  # noqa: E402
-from handlers.events import Button, Reply  # noqa: E402
+from bot.outbox import OutboxSender, telegram_sender  # noqa: E402
+from handlers.events import (  # noqa: E402
+    Button,
+    Reply,
+    replies_to_payload,
+)
 from storage.db import make_engine, migrate, transaction  # noqa: E402
 from storage.models import OutboxMessage, OutboxStatus  # noqa: E402
+from storage.outbox import enqueue  # noqa: E402
 from tests.fake_telegram import FakeTelegram, _Failure  # noqa: E402
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -207,7 +212,7 @@ async def bench(args: argparse.Namespace) -> int:
                 kind="remind",
                 platform="telegram",
                 chat_id=FIRST_CHAT + i,
-                replies=reminder(i),
+                payload=replies_to_payload(reminder(i)),
             )
     enqueue_time = time.perf_counter() - started
 

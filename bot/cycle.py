@@ -28,7 +28,6 @@ from bot.digests import (
     level_chart_png,
     results_workbook,
 )
-from bot.outbox import enqueue
 from core import classify
 from handlers import notices
 from handlers.events import Document, Reply
@@ -347,20 +346,13 @@ class Cycle:
 
     def send(self, person: Person, step: str, message: Reply | list[Reply]) -> None:
         """Write the message(s) to the outbox for each chat of the person, once per step."""
-        for identity in self.session.exec(select(Identity).where(Identity.person_id == person.id)):
-            enqueue(
-                self.session,
-                key=(
-                    f"{step}:{self.organization.code}:{self.period.code}:"
-                    f"{person.code}:{identity.platform}"
-                ),
-                kind=step.split(":")[0],
-                platform=identity.platform,
-                chat_id=identity.chat_id,
-                replies=message if isinstance(message, list) else [message],
-                person_id=person.id,
-                not_before=release_time(self.now, self.settings),
-            )
+        notices.deliver(
+            self.session,
+            person.id,
+            f"{step}:{self.organization.code}:{self.period.code}:{person.code}",
+            message,
+            release_time(self.now, self.settings),
+        )
 
     def _people(self, registered_only: bool = True) -> list[Person]:
         people = self.session.exec(

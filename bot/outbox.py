@@ -1,9 +1,9 @@
-"""The outbox: what the monthly cycle sends on its own is written to a table first, then
-sent by one sender at the messenger's pace.
+"""The outbox sender: what the product sends is written to a table first, then sent by
+one sender at the messenger's pace.
 
-Writing (`enqueue`)
--------------------
-The scheduler writes one row per message, keyed by kind, person, period and step
+Writing (`storage.outbox.enqueue`, through `handlers.notices.deliver`)
+----------------------------------------------------------------------
+One row per message and chat, keyed by kind, person, period and step
 (``"remind:so-x:2026-11:nv01:d-1"``). ``INSERT ... ON CONFLICT (key) DO NOTHING``: a job
 that runs twice, or two processes that run it at once, write nothing twice and never
 fail. The payload is the list of `Reply`s as JSON (document contents in base64).
@@ -69,12 +69,11 @@ ends.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -93,129 +92,24 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from sqlalchemy import Engine, bindparam, exists, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlmodel import Session
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
+import storage.outbox
 from bot.telegram import PLATFORM as TELEGRAM
 from bot.telegram import _split
 from bot.telegram import send as telegram_send
-from handlers.events import Button, Document, Reply
-from storage.models import OutboxMessage, OutboxStatus, utcnow
+from handlers.events import Reply, payload_to_replies
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
 SendFunction = Callable[[str, str, list[Reply]], Awaitable[None]]
 """``send(platform, chat_id, replies)``: deliver the replies, or raise."""
 
-OUTBOX = OutboxMessage.__table__
-PAYLOAD_VERSION = 1
 DEFAULT_LEASE = 300.0  # seconds, PostgreSQL only (see the module docstring)
 _IDLE_POLL = 0.1  # seconds between claims while only lanes in backoff or pause remain
 _ERROR_LIMIT = 500  # characters of last_error
-
-
-# -- writing ---------------------------------------------------------------------------------
-
-
-def replies_to_payload(replies: Reply | Sequence[Reply]) -> dict[str, Any]:
-    """The JSON of an outbox row: the replies, document contents in base64."""
-    items = [replies] if isinstance(replies, Reply) else list(replies)
-    if not items:
-        raise ValueError("an outbox message needs at least one reply")
-    out = []
-    for reply in items:
-        item: dict[str, Any] = {"text": reply.text}
-        if reply.buttons:
-            item["buttons"] = [
-                [{"label": b.label, "payload": b.payload} for b in row] for row in reply.buttons
-            ]
-        if reply.edit:
-            item["edit"] = True
-        if reply.document is not None:
-            item["document"] = {
-                "filename": reply.document.filename,
-                "content": base64.b64encode(reply.document.content).decode("ascii"),
-                "caption": reply.document.caption,
-            }
-        out.append(item)
-    return {"v": PAYLOAD_VERSION, "replies": out}
-
-
-def payload_to_replies(payload: dict[str, Any]) -> list[Reply]:
-    """The replies of an outbox row (the inverse of `replies_to_payload`)."""
-    replies = []
-    for item in payload["replies"]:
-        document = None
-        if item.get("document") is not None:
-            doc = item["document"]
-            document = Document(
-                filename=doc["filename"],
-                content=base64.b64decode(doc["content"]),
-                caption=doc.get("caption", ""),
-            )
-        buttons = tuple(
-            tuple(Button(b["label"], b["payload"]) for b in row) for row in item.get("buttons", ())
-        )
-        replies.append(
-            Reply(
-                text=item.get("text", ""),
-                buttons=buttons,
-                edit=bool(item.get("edit", False)),
-                document=document,
-            )
-        )
-    return replies
-
-
-def enqueue(
-    session: Session,
-    *,
-    key: str,
-    kind: str,
-    platform: str,
-    chat_id: str | int,
-    replies: Reply | Sequence[Reply],
-    person_id: int | None = None,
-    not_before: datetime | None = None,
-) -> bool:
-    """Write one outbox row; False (and nothing written) if `key` is already there.
-
-    Runs in the caller's transaction (commit it). Concurrent writers of the same key
-    never fail: ``INSERT ... ON CONFLICT (key) DO NOTHING``.
-    """
-    now = utcnow()
-    if not_before is not None and not_before.utcoffset() is None:
-        raise ValueError("not_before must be an aware datetime (UTC)")
-    values = {
-        "key": key,
-        "kind": kind,
-        "person_id": person_id,
-        "platform": platform,
-        "chat_id": str(chat_id),
-        "payload": replies_to_payload(replies),
-        "status": OutboxStatus.PENDING,
-        "not_before": now if not_before is None else not_before,
-        "attempts": 0,
-        "last_error": None,
-        "created_at": now,
-        "sent_at": None,
-    }
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        statement = insert(OUTBOX).values(**values).on_conflict_do_nothing(index_elements=["key"])
-        return session.exec(statement).rowcount == 1
-    # other databases: a savepoint, and the unique index decides
-    if session.exec(select(OUTBOX.c.id).where(OUTBOX.c.key == key)).first() is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.exec(OUTBOX.insert().values(**values))
-    except IntegrityError:
-        return False
-    return True
 
 
 # -- sending -------------------------------------------------------------------------------
@@ -639,7 +533,15 @@ class OutboxSender:
     async def _claim(self, limit: int) -> list[_Job]:
         exclude = tuple(set(self._lanes) | set(self._unwritten))
         now = self.clock.now()
-        rows = await asyncio.to_thread(self._claim_rows, limit, exclude, now)
+        rows = await asyncio.to_thread(
+            storage.outbox.claim,
+            self.engine,
+            limit,
+            now,
+            exclude=exclude,
+            platforms=self.platforms,
+            lease=self.lease,
+        )
         jobs = []
         failed = []
         for row in rows:
@@ -654,40 +556,6 @@ class OutboxSender:
             self._mark("failed", job, b_last_error=f"unreadable payload: {_describe(error)}")
             self._counts.failed += 1
         return jobs
-
-    def _claim_rows(
-        self, limit: int, exclude: tuple[tuple[str, str], ...], now: datetime
-    ) -> list[Any]:
-        """The next due rows, by id, but none of the chats in `exclude` (being sent to, or
-        with marks not yet written) nor of a chat whose earlier pending row is not due
-        (quiet hours, a retry's backoff, a lease of another sender)."""
-        earlier = OUTBOX.alias("earlier")
-        held = exists().where(
-            earlier.c.platform == OUTBOX.c.platform,
-            earlier.c.chat_id == OUTBOX.c.chat_id,
-            earlier.c.status == OutboxStatus.PENDING,
-            earlier.c.id < OUTBOX.c.id,
-            earlier.c.not_before > now,
-        )
-        statement = select(
-            OUTBOX.c.id, OUTBOX.c.platform, OUTBOX.c.chat_id, OUTBOX.c.payload, OUTBOX.c.attempts
-        ).where(OUTBOX.c.status == OutboxStatus.PENDING, OUTBOX.c.not_before <= now, ~held)
-        if self.platforms is not None:
-            statement = statement.where(OUTBOX.c.platform.in_(self.platforms))
-        if exclude:
-            statement = statement.where(tuple_(OUTBOX.c.platform, OUTBOX.c.chat_id).not_in(exclude))
-        statement = statement.order_by(OUTBOX.c.id).limit(limit)
-        if self.postgresql:
-            statement = statement.with_for_update(skip_locked=True, of=OUTBOX)
-        with self.engine.begin() as connection:
-            rows = connection.execute(statement).all()
-            if rows and self.lease > 0:
-                connection.execute(
-                    update(OUTBOX)
-                    .where(OUTBOX.c.id.in_([row.id for row in rows]))
-                    .values(not_before=now + timedelta(seconds=self.lease))
-                )
-        return rows
 
     def _mark(self, what: str, job: _Job, **values: Any) -> None:
         values = {"b_id": job.id, "b_attempts": job.attempts, "chat": job.chat, **values}
@@ -709,7 +577,7 @@ class OutboxSender:
             if marks:
                 for attempt in range(1, 4):
                     try:
-                        await asyncio.to_thread(self._write, marks)
+                        await asyncio.to_thread(storage.outbox.write_marks, self.engine, marks)
                         break
                     except Exception:
                         log.exception("outbox: marks not written (try %d of 3)", attempt)
@@ -724,47 +592,6 @@ class OutboxSender:
                 self._wake.set()
             if self._stopping and not self._marks:
                 return
-
-    def _write(self, marks: list[tuple[str, dict[str, Any]]]) -> None:
-        by_kind: dict[str, list[dict[str, Any]]] = {"retry": [], "sent": [], "failed": []}
-        for what, values in marks:
-            by_kind[what].append(values)
-        row = OUTBOX.c.id == bindparam("b_id")
-        pending = OUTBOX.c.status == OutboxStatus.PENDING
-        with self.engine.begin() as connection:
-            if by_kind["retry"]:  # first: a row retried then sent in the same batch
-                connection.execute(
-                    update(OUTBOX)
-                    .where(row, pending)
-                    .values(
-                        attempts=bindparam("b_attempts"),
-                        last_error=bindparam("b_last_error"),
-                        not_before=bindparam("b_not_before"),
-                    ),
-                    by_kind["retry"],
-                )
-            if by_kind["sent"]:
-                connection.execute(
-                    update(OUTBOX)
-                    .where(row, pending)
-                    .values(
-                        status=OutboxStatus.SENT,
-                        attempts=bindparam("b_attempts"),
-                        sent_at=bindparam("b_sent_at"),
-                    ),
-                    by_kind["sent"],
-                )
-            if by_kind["failed"]:
-                connection.execute(
-                    update(OUTBOX)
-                    .where(row, pending)
-                    .values(
-                        status=OutboxStatus.FAILED,
-                        attempts=bindparam("b_attempts"),
-                        last_error=bindparam("b_last_error"),
-                    ),
-                    by_kind["failed"],
-                )
 
     def _prune_chats(self) -> None:
         if len(self._chat_ready) > 10_000:

@@ -6,7 +6,12 @@ the `Reply`s back in its own way. Button payloads stay within Telegram's 64 byte
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+PAYLOAD_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +45,53 @@ class Document:
     filename: str
     content: bytes = field(repr=False)
     caption: str = ""
+
+
+def replies_to_payload(replies: Reply | Sequence[Reply]) -> dict[str, Any]:
+    """The JSON of an outbox row: the replies, document contents in base64."""
+    items = [replies] if isinstance(replies, Reply) else list(replies)
+    if not items:
+        raise ValueError("an outbox message needs at least one reply")
+    out = []
+    for reply in items:
+        item: dict[str, Any] = {"text": reply.text}
+        if reply.buttons:
+            item["buttons"] = [
+                [{"label": b.label, "payload": b.payload} for b in row] for row in reply.buttons
+            ]
+        if reply.edit:
+            item["edit"] = True
+        if reply.document is not None:
+            item["document"] = {
+                "filename": reply.document.filename,
+                "content": base64.b64encode(reply.document.content).decode("ascii"),
+                "caption": reply.document.caption,
+            }
+        out.append(item)
+    return {"v": PAYLOAD_VERSION, "replies": out}
+
+
+def payload_to_replies(payload: dict[str, Any]) -> list[Reply]:
+    """The replies of an outbox row (the inverse of `replies_to_payload`)."""
+    replies = []
+    for item in payload["replies"]:
+        document = None
+        if item.get("document") is not None:
+            doc = item["document"]
+            document = Document(
+                filename=doc["filename"],
+                content=base64.b64decode(doc["content"]),
+                caption=doc.get("caption", ""),
+            )
+        buttons = tuple(
+            tuple(Button(b["label"], b["payload"]) for b in row) for row in item.get("buttons", ())
+        )
+        replies.append(
+            Reply(
+                text=item.get("text", ""),
+                buttons=buttons,
+                edit=bool(item.get("edit", False)),
+                document=document,
+            )
+        )
+    return replies

@@ -1,16 +1,47 @@
-"""The messages the monthly cycle sends on its own (reminders, lists, results), built in
-the recipient's language. They go through the outbox; buttons lead into the conversations.
+"""The messages sent to a person on the product's own initiative — by the monthly cycle
+(reminders, lists, results) or because of somebody else's decision (a submission returned
+for correction) — built in the recipient's language. They go through the outbox
+(`deliver`), so that none is lost; buttons lead into the conversations.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
+
 from core.model import Level
 from core.texts import level_name
-from handlers.events import Button, Reply
+from handlers.events import Button, Reply, replies_to_payload
 from locales import format_number, translations
+from storage.outbox import enqueue
+from storage.queries import identities_of
+
+
+def deliver(
+    session: Session,
+    person_id: int,
+    key: str,
+    replies: Reply | Sequence[Reply],
+    not_before: datetime,
+) -> None:
+    """Write the message(s) to the outbox for each chat of the person, once per `key`
+    (``"kind:..."``: a step that runs twice writes nothing twice), in the caller's
+    transaction: the message goes if and only if the decision behind it is committed."""
+    payload = replies_to_payload(replies)
+    for identity in identities_of(session, person_id):
+        enqueue(
+            session,
+            key=f"{key}:{identity.platform}",
+            kind=key.split(":", 1)[0],
+            platform=identity.platform,
+            chat_id=identity.chat_id,
+            payload=payload,
+            person_id=person_id,
+            not_before=not_before,
+        )
 
 
 def _month(code: str) -> str:

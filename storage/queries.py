@@ -12,6 +12,7 @@ from core.ruleset import Ruleset, builtin_for, load
 from storage.models import (
     AssessmentStatus,
     AuditLog,
+    Identity,
     Initiative,
     Organization,
     Period,
@@ -64,6 +65,13 @@ def assessment_period(session: Session, person: Person, local_now: datetime) -> 
         )
     ).first()
     return returned or current_period(session, person.organization_id, local_now)
+
+
+def identities_of(session: Session, person_id: int) -> list[Identity]:
+    """The chats a person registered, oldest first."""
+    return list(
+        session.exec(select(Identity).where(Identity.person_id == person_id).order_by(Identity.id))
+    )
 
 
 def ruleset_for(organization: Organization, period: Period) -> Ruleset:

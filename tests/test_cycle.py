@@ -16,7 +16,8 @@ import openpyxl
 from sqlmodel import Session, select
 
 from bot.cycle import tick
-from bot.outbox import Clock, OutboxSender, payload_to_replies, telegram_sender
+from bot.outbox import Clock, OutboxSender, telegram_sender
+from handlers.events import payload_to_replies
 from storage.db import make_engine
 from storage.models import (
     CycleStep,

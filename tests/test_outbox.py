@@ -1,5 +1,5 @@
-"""The outbox (bot/outbox.py): written once per key, sent to the fake Bot API server by
-the real aiogram client, in per-chat order, within the rate limits, through 429s,
+"""The outbox (storage/outbox.py, bot/outbox.py): written once per key, sent to the fake
+Bot API server by the real aiogram client, in per-chat order, within the rate limits, through 429s,
 server and network errors, and crashes.
 
 Most tests run the sender on `FastClock`, time running 20 times faster than the wall
@@ -27,18 +27,11 @@ from aiogram.exceptions import TelegramUnauthorizedError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.outbox import (
-    Clock,
-    OutboxSender,
-    api_calls,
-    enqueue,
-    payload_to_replies,
-    replies_to_payload,
-    telegram_sender,
-)
-from handlers.events import Button, Document, Reply
+from bot.outbox import Clock, OutboxSender, api_calls, telegram_sender
+from handlers.events import Button, Document, Reply, payload_to_replies, replies_to_payload
 from storage.db import make_engine, transaction
 from storage.models import OutboxMessage, OutboxStatus, utcnow
+from storage.outbox import enqueue
 from tests.chat import database
 from tests.fake_telegram import FakeTelegram, fake_telegram_fixture  # noqa: F401
 
@@ -119,7 +112,7 @@ def put(engine: Engine, chat: int, text: str, *, key: str | None = None, **field
             kind="remind",
             platform=fields.pop("platform", "telegram"),
             chat_id=chat,
-            replies=fields.pop("replies", Reply(text, BUTTON)),
+            payload=replies_to_payload(fields.pop("replies", Reply(text, BUTTON))),
             **fields,
         )
 
