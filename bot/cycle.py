@@ -128,23 +128,31 @@ def _run_month(
             continue
         try:
             with transaction(engine) as session:
-                session.add(
-                    CycleStep(
-                        organization_id=organization_id,
-                        period_code=f"{year:04d}-{month:02d}",
-                        step=step.name,
-                        done_at=now,
-                    )
-                )
-                session.flush()  # a second runner fails here and leaves the step alone
+                _record(session, organization_id, f"{year:04d}-{month:02d}", step.name, now)
                 organization = session.get(Organization, organization_id)
                 period = session.get(Period, period_id)
                 Cycle(session, organization, period, settings, now).run(step.name)
             carried.append(f"{organization.code} {period.code} {step.name}")
             log.info("cycle: %s %s %s", organization.code, period.code, step.name)
-        except IntegrityError:
+        except _StepTaken:
             log.info("cycle: %s already done by another process", step.name)
     return carried
+
+
+class _StepTaken(Exception):
+    """Another process recorded the step first."""
+
+
+def _record(session: Session, organization_id: int, code: str, step: str, now: datetime) -> None:
+    """The step's row in the ledger, first thing in its transaction: a second runner fails
+    here on the unique key and leaves the step alone (every other error goes on up)."""
+    session.add(
+        CycleStep(organization_id=organization_id, period_code=code, step=step, done_at=now)
+    )
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise _StepTaken from error
 
 
 def ensure_period(

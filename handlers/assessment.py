@@ -20,7 +20,7 @@ from core.model import Level
 from core.ruleset import Ruleset
 from core.texts import level_name
 from handlers import menu
-from handlers.context import Context, reply
+from handlers.context import Context, reply, whole_number
 from handlers.events import Button, Reply
 from locales import format_number
 from storage.models import (
@@ -96,9 +96,10 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
     match parts:
         case ["c", key, score]:
             criterion = next((c for c in rules.criteria if c.key == key), None)
-            if criterion is None or not score.isdigit() or int(score) > criterion.max:
+            value = whole_number(score, int(criterion.max)) if criterion else None
+            if value is None:
                 return [_ask(ctx, period, assessment, ctx.state.step)]
-            _set_score(ctx, assessment, key, int(score))
+            _set_score(ctx, assessment, key, value)
             return [_advance(ctx, period, assessment, f"c:{key}")]
         case ["t", task_id, code] if code in STATUS_CODES:
             task = _own_task(ctx, period, task_id)
@@ -112,7 +113,7 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
             else:
                 return [_advance(ctx, period, assessment, f"t:{task.id}")]
             return [_ask(ctx, period, assessment, ctx.state.step)]
-        case ["d", task_id, count] if count.isdigit() and 1 <= int(count) <= 4:
+        case ["d", task_id, count] if (whole_number(count, 4) or 0) >= 1:
             task = _own_task(ctx, period, task_id)
             if task is None:
                 return [_ask(ctx, period, assessment, ctx.state.step)]
@@ -147,9 +148,8 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
                 _remove_task(ctx, assessment, task)
             return [_ask(ctx, period, assessment, "adhoc")]
         case ["rmi", initiative_id]:
-            initiative = (
-                ctx.session.get(Initiative, int(initiative_id)) if initiative_id.isdigit() else None
-            )
+            number = whole_number(initiative_id)
+            initiative = ctx.session.get(Initiative, number) if number is not None else None
             if initiative is not None and initiative.assessment_id == assessment.id:
                 ctx.session.delete(initiative)
                 ctx.session.flush()
@@ -173,9 +173,9 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
             reply(ctx._("Please answer with the buttons below.")),
             _ask(ctx, period, assessment, step),
         ]
-    if kind == "c" and text.isdigit():  # a score typed instead of pressed
+    if kind == "c" and whole_number(text) is not None:  # a score typed instead of pressed
         return on_button(ctx, ["c", arg, text])
-    if kind == "d" and text.isdigit() and 1 <= int(text) <= 20:
+    if kind == "d" and (whole_number(text, 20) or 0) >= 1:
         task = _own_task(ctx, period, arg)
         if task is not None:
             _set_delays(ctx, assessment, task, int(text))
@@ -742,7 +742,8 @@ def _closed_reason(ctx: Context, period: Period) -> str | None:
 
 
 def _own_task(ctx: Context, period: Period, task_id: str) -> Task | None:
-    task = ctx.session.get(Task, int(task_id)) if task_id.isdigit() else None
+    number = whole_number(task_id)
+    task = ctx.session.get(Task, number) if number is not None else None
     if task is None or task.person_id != ctx.person.id or task.period_id != period.id:
         return None
     return task

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,8 @@ from sqlmodel import Session, select
 
 from handlers.events import Button, Incoming, Reply
 from locales import SUPPORTED_LOCALES, translations
-from storage.models import ConversationState, Identity, Organization, Person
+from storage.models import ConversationState, Organization, Person
+from storage.queries import person_of
 
 
 @dataclass
@@ -34,15 +36,7 @@ class Context:
         default_language: str,
     ) -> Context:
         ctx = cls(session, incoming, now, timezone, default_language)
-        identity = session.exec(
-            select(Identity).where(
-                Identity.platform == incoming.platform, Identity.user_id == incoming.user_id
-            )
-        ).first()
-        if identity is not None:
-            person = session.get(Person, identity.person_id)
-            if person is not None and person.active:
-                ctx.person = person
+        ctx.person = person_of(session, incoming.platform, incoming.user_id)
         state = session.exec(
             select(ConversationState).where(
                 ConversationState.platform == incoming.platform,
@@ -96,3 +90,16 @@ class Context:
 
 def reply(text: str, *rows: list[Button] | tuple[Button, ...], edit: bool = False) -> Reply:
     return Reply(text, tuple(tuple(row) for row in rows if row), edit=edit)
+
+
+_ASCII_NUMBER = re.compile(r"[0-9]{1,18}")
+MAX_ID = 2**63 - 1  # the largest key a database integer holds
+
+
+def whole_number(text: str | None, maximum: int = MAX_ID) -> int | None:
+    """`text` as a whole number from 0 to `maximum`, or None: ASCII digits only, since
+    str.isdigit() also accepts "²" and "①", which int() then refuses."""
+    if text is None or not _ASCII_NUMBER.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= maximum else None

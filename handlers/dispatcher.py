@@ -15,13 +15,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from handlers import assessment, menu, plan, registration, result, review, status
 from handlers.context import Context
 from handlers.events import Incoming, Reply
+from locales import SUPPORTED_LOCALES
 from storage.db import transaction
 from storage.models import ProcessedUpdate
+from storage.queries import person_of
 
 log = logging.getLogger(__name__)
 
@@ -56,38 +58,74 @@ class ChatSettings:
     default_language: str = "vi"
 
 
+class _AlreadyHandled(Exception):
+    """Another process recorded this update first."""
+
+
 def handle(
     engine: Engine,
     incoming: Incoming,
     settings: ChatSettings | None = None,
     now: datetime | None = None,
 ) -> list[Reply]:
-    """Handle one event exactly once; the replies are for the adapter to send."""
+    """Handle one event exactly once; the replies are for the adapter to send.
+
+    A failure rolls everything back and answers that nothing was saved: the person is
+    never left without an answer, and the error is logged with its traceback.
+    """
     now = now or datetime.now(UTC)
     settings = settings or ChatSettings()
     try:
         with transaction(engine) as session:
-            if incoming.update_id is not None:
-                seen = session.exec(
-                    select(ProcessedUpdate.id).where(
-                        ProcessedUpdate.platform == incoming.platform,
-                        ProcessedUpdate.update_id == incoming.update_id,
-                    )
-                ).first()
-                if seen is not None:
-                    log.info("update %s already handled", incoming.update_id)
-                    return []
-                session.add(
-                    ProcessedUpdate(
-                        platform=incoming.platform, update_id=incoming.update_id, processed_at=now
-                    )
-                )
-                session.flush()  # a second process handling it now fails here
+            if incoming.update_id is not None and _seen(session, incoming, now):
+                log.info("update %s already handled", incoming.update_id)
+                return []
             ctx = Context.load(session, incoming, now, settings.timezone, settings.default_language)
             return route(ctx)
-    except IntegrityError:
+    except _AlreadyHandled:
         log.info("update %s handled by another process", incoming.update_id)
         return []
+    except Exception:
+        log.exception(
+            "%s update %s of chat %s failed; rolled back",
+            incoming.platform,
+            incoming.update_id,
+            incoming.chat_id,
+        )
+        return [menu.failed(_language(engine, incoming, settings))]
+
+
+def _seen(session: Session, incoming: Incoming, now: datetime) -> bool:
+    """Whether the update was handled before; if not, mark it (in this transaction)."""
+    seen = session.exec(
+        select(ProcessedUpdate.id).where(
+            ProcessedUpdate.platform == incoming.platform,
+            ProcessedUpdate.update_id == incoming.update_id,
+        )
+    ).first()
+    if seen is not None:
+        return True
+    session.add(
+        ProcessedUpdate(platform=incoming.platform, update_id=incoming.update_id, processed_at=now)
+    )
+    try:
+        session.flush()  # a second process handling the same update now fails here
+    except IntegrityError as error:
+        raise _AlreadyHandled from error
+    return False
+
+
+def _language(engine: Engine, incoming: Incoming, settings: ChatSettings) -> str:
+    """The language to say that something failed in: the person's, else the client's."""
+    try:
+        with Session(engine) as session:
+            person = person_of(session, incoming.platform, incoming.user_id)
+            if person is not None:
+                return person.language
+    except Exception:  # the database itself may be what failed
+        log.debug("no language for the failure message", exc_info=True)
+    hint = (incoming.language or "")[:2]
+    return hint if hint in SUPPORTED_LOCALES else settings.default_language
 
 
 def route(ctx: Context) -> list[Reply]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.context import Context, reply
 from handlers.events import Button, Reply
-from locales import SUPPORTED_LOCALES
+from locales import SUPPORTED_LOCALES, translations
 from storage.models import AssessmentStatus, PeriodStatus
 from storage.queries import assessment_of, current_period, tasks_of
 
@@ -116,6 +116,17 @@ def unknown_command(ctx: Context) -> Reply:
     return reply(
         ctx._("I do not know this command. Here is the menu; /help lists what I can do."),
         *buttons(ctx),
+    )
+
+
+def failed(language: str) -> Reply:
+    """After an unexpected failure: nothing was saved, please try again."""
+    _ = translations(language).gettext
+    return Reply(
+        _(
+            "Sorry, the system could not complete this action, so nothing of it was saved. "
+            "Please try again in a moment; if it happens again, tell the personnel office."
+        )
     )
 
 

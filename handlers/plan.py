@@ -8,7 +8,7 @@ import calendar
 from datetime import date
 
 from handlers import menu
-from handlers.context import Context, reply
+from handlers.context import Context, reply, whole_number
 from handlers.events import Button, Reply
 from storage.models import Period, PeriodStatus, Task, TaskKind
 from storage.queries import current_period, tasks_of
@@ -288,7 +288,8 @@ def _tasks(ctx: Context, period: Period) -> list[Task]:
 
 
 def _own_task(ctx: Context, period: Period, task_id: str) -> Task | None:
-    task = ctx.session.get(Task, int(task_id)) if task_id.isdigit() else None
+    number = whole_number(task_id)
+    task = ctx.session.get(Task, number) if number is not None else None
     if task is None or task.person_id != ctx.person.id or task.period_id != period.id:
         return None
     return task
@@ -306,9 +307,8 @@ def _end_of_month(period: Period) -> date:
 
 def _parse_date(text: str, period: Period) -> date | None:
     parts = text.replace("-", "/").replace(".", "/").split("/")
-    try:
-        numbers = [int(p) for p in parts]
-    except ValueError:
+    numbers = [whole_number(p.strip(), 9999) for p in parts]
+    if None in numbers:
         return None
     year = int(period.code[:4])
     if len(numbers) == 2:

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from core import classify
 from core.model import Level
 from core.texts import level_name
-from handlers.context import Context, reply
+from handlers.context import Context, reply, whole_number
 from handlers.events import Button, Reply
 from locales import format_number
 from storage.models import (
@@ -419,9 +419,10 @@ def _decide(
 
 def _own(ctx: Context, period: Period, stage: str, model, item_id: str):
     """The row, if it belongs to a submission this reviewer decides on."""
-    if not item_id.isdigit():
+    number = whole_number(item_id)
+    if number is None:
         return None
-    item = ctx.session.get(model, int(item_id))
+    item = ctx.session.get(model, number)
     if item is None:
         return None
     assessment_id = item.id if model is SelfAssessment else item.assessment_id

@@ -67,6 +67,15 @@ def assessment_period(session: Session, person: Person, local_now: datetime) -> 
     return returned or current_period(session, person.organization_id, local_now)
 
 
+def person_of(session: Session, platform: str, user_id: str) -> Person | None:
+    """The active person a chat account is registered to, if any."""
+    return session.exec(
+        select(Person)
+        .join(Identity, col(Identity.person_id) == col(Person.id))
+        .where(Identity.platform == platform, Identity.user_id == user_id, Person.active)
+    ).first()
+
+
 def identities_of(session: Session, person_id: int) -> list[Identity]:
     """The chats a person registered, oldest first."""
     return list(

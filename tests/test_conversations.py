@@ -288,6 +288,40 @@ def test_a_stale_button_of_another_person_changes_nothing(engine, codes):
         assert s.exec(select(TaskOutcome)).all() == []
 
 
+@pytest.mark.parametrize(
+    "payload",
+    ["as:c:politics:²", "as:c:politics:①", "as:t:99999999999999999999:e", f"as:rmi:{2**63}"],
+)
+def test_digits_that_are_not_ascii_and_huge_ids_are_answered_and_change_nothing(
+    engine, codes, payload
+):
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    chat._handle(payload=payload, message_id=1)
+    assert "Tiêu chí chung 1/6" in chat.text
+    chat.send("²")
+    assert "Tiêu chí chung 1/6" in chat.text
+    assert assessment_row(engine).general == {}
+
+
+def test_an_unexpected_failure_saves_nothing_and_says_so(engine, codes, monkeypatch, caplog):
+    from handlers import menu
+
+    def broken(ctx):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(menu, "show", broken)  # registration saves, then shows the menu
+    chat = Chat(engine, chat_id="100")
+    chat.send(f"/start {codes['nv01']}")
+    assert "chưa được lưu" in chat.text
+    assert any(r.levelname == "ERROR" and r.exc_info for r in caplog.records)
+    with Session(engine) as s:
+        assert s.exec(select(Identity)).all() == []  # the registration was rolled back
+    monkeypatch.undo()
+    chat.send(f"/start {codes['nv01']}")  # the code was not spent
+    assert "Trần Thị Mai" in chat.text
+
+
 def test_an_unknown_command_shows_the_menu(engine, codes):
     chat = registered(engine, codes)
     chat.send("/xyz")
