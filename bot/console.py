@@ -13,8 +13,9 @@ from typing import TextIO
 from sqlalchemy import Engine
 from sqlmodel import select
 
+import storage.outbox
 from handlers.dispatcher import ChatSettings, handle
-from handlers.events import Button, Incoming, Reply
+from handlers.events import Button, Incoming, Reply, payload_to_replies
 from locales import translations
 from storage.db import transaction
 from storage.models import Identity, Person
@@ -61,7 +62,8 @@ def run(
     )
     buttons: list[Button] = []
     last_message = 0
-    replies = _exchange(engine, settings, clock(), chat_id, "/menu", None, None)
+    replies = _delivered(engine, chat_id, clock())
+    replies += _exchange(engine, settings, clock(), chat_id, "/menu", None, None)
     buttons, last_message = _show(replies, stdout, last_message)
     while True:
         stdout.write("> ")
@@ -77,6 +79,7 @@ def run(
             payload = buttons[int(choice) - 1].payload
             text = None
         replies = _exchange(engine, settings, clock(), chat_id, text, payload, last_message)
+        replies += _delivered(engine, chat_id, clock())
         buttons, last_message = _show(replies, stdout, last_message)
 
 
@@ -101,9 +104,21 @@ def _exchange(
     return handle(engine, incoming, settings, now=now)
 
 
+def _delivered(engine: Engine, chat_id: str, now: datetime) -> list[Reply]:
+    """The messages the bot sent to this chat on its own (a reminder, a decision of a
+    reviewer), taken from the outbox as a messenger's sender would take them."""
+    rows = storage.outbox.claim(engine, 100, now, platforms=(PLATFORM,), chat_id=chat_id)
+    storage.outbox.write_marks(
+        engine, [("sent", {"b_id": row.id, "b_attempts": 1, "b_sent_at": now}) for row in rows]
+    )
+    return [reply for row in rows for reply in payload_to_replies(row.payload)]
+
+
 def _show(replies: list[Reply], stdout: TextIO, last_message: int) -> tuple[list[Button], int]:
     buttons: list[Button] = []
     for item in replies:
+        if item.commands is not None:
+            continue  # a terminal has no command menu
         last_message += 1
         print(file=stdout)
         print(item.text, file=stdout)

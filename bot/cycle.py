@@ -1,7 +1,8 @@
 """The monthly cycle, carried out by `tick(engine, now)`.
 
-Each step of an organization's month (open, reminders, close, review reminders, the
-classification run, publication) is due at a time of its calendar (bot/calendar.py).
+Each step of an organization's month (open, reminders, close, review reminders, the end
+of the heads' review, the classification run, publication) is due at a time of its
+calendar (bot/calendar.py).
 A tick carries out every due step not yet in the ledger (`cycle_step`), each in its own
 transaction together with its ledger row and its outbox messages: a step that runs twice
 finds its row and does nothing; a restart after a missed time catches up on the next tick;
@@ -31,8 +32,7 @@ from bot.digests import (
 from core import classify
 from handlers import notices
 from handlers.events import Document, Reply
-from handlers.review import reviewees, stage_of
-from locales import SUPPORTED_LOCALES, translations
+from locales import SUPPORTED_LOCALES, name_sort_key
 from storage.db import transaction
 from storage.models import (
     AssessmentStatus,
@@ -48,10 +48,16 @@ from storage.models import (
     SelfAssessment,
     Unit,
 )
-from storage.queries import classification_request, latest_review
+from storage.queries import (
+    audit,
+    awaits_decision,
+    classification_request,
+    review_of,
+    reviewees,
+    reviewer_of,
+)
 
 log = logging.getLogger(__name__)
-RANK = {"A": 3, "B": 2, "C": 1, "D": 0}
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ def steps_of(dates: CycleDates) -> list[Step]:
     steps += [
         Step("close", dates.deadline),
         Step("remind:head_review", dates.head_review_by - timedelta(hours=9)),
+        Step("close:head_review", dates.head_review_by),
         Step("remind:director_review", dates.director_review_by - timedelta(hours=9)),
         Step("classify", dates.director_review_by),
         Step("publish", dates.publish_at),
@@ -207,6 +214,8 @@ class Cycle:
             self.close()
         elif step in ("remind:head_review", "remind:director_review"):
             self.remind_reviewers("head" if step == "remind:head_review" else "director", step)
+        elif step == "close:head_review":
+            self.close_head_review()
         elif step == "classify":
             self.classify()
         elif step == "publish":
@@ -243,11 +252,16 @@ class Cycle:
         submitted = self._submitted_ids()
         people = self._people(registered_only=False)
         for head in [p for p in people if p.role is Role.HEAD]:
-            late = [
-                p.full_name
-                for p in people
-                if p.unit_id == head.unit_id and p.id != head.id and p.id not in submitted
-            ]
+            late = sorted(
+                (
+                    p.full_name
+                    for p in people
+                    if p.unit_id == head.unit_id
+                    and p.role not in (Role.HEAD, Role.DIRECTOR)
+                    and p.id not in submitted
+                ),
+                key=name_sort_key,
+            )
             if late:
                 unit = self.session.get(Unit, head.unit_id)
                 self.send(
@@ -259,13 +273,17 @@ class Cycle:
         self.remind_reviewers("director", "review_request")
 
     def remind_reviewers(self, stage: str, step: str) -> None:
+        """Each reviewer of `stage` with submissions awaiting a decision is told how many
+        and by when; a reminder whose deadline passed (the bot was down) is dropped."""
         role = Role.HEAD if stage == "head" else Role.DIRECTOR
         deadline = self.period.head_review_by if stage == "head" else self.period.director_review_by
+        if deadline is not None and self.now > deadline:
+            return
         for reviewer in [p for p in self._people() if p.role is role]:
             pending = [
                 a
-                for a in reviewees(self.session, reviewer, self.period)
-                if latest_review(self.session, a, stage_of(reviewer)) is None
+                for a, _ in reviewees(self.session, reviewer, self.period)
+                if awaits_decision(a, review_of(self.session, a.id, stage))
             ]
             if pending:
                 self.send(
@@ -280,18 +298,96 @@ class Cycle:
                     ),
                 )
 
+    def close_head_review(self) -> None:
+        """The heads' deadline: a submission returned for correction and not submitted
+        again counts as it stood; its reviewer and the person are told."""
+        returned = self.session.exec(
+            select(SelfAssessment).where(
+                SelfAssessment.period_id == self.period.id,
+                SelfAssessment.status == AssessmentStatus.RETURNED,
+            )
+        ).all()
+        by_reviewer: dict[int, tuple[Person, list[str]]] = {}
+        for assessment in returned:
+            person = self.session.get(Person, assessment.person_id)
+            assessment.status = AssessmentStatus.SUBMITTED
+            self.session.add(assessment)
+            audit(
+                self.session,
+                None,
+                "self_assessment",
+                assessment.id,
+                "status",
+                "returned",
+                "submitted",
+                reason="not corrected by the heads' review deadline",
+                at=self.now,
+            )
+            self.send(
+                person,
+                "not_corrected",
+                notices.not_corrected_to_person(person.language, self.period.code),
+            )
+            reviewer = reviewer_of(self.session, person)
+            if reviewer is not None:
+                by_reviewer.setdefault(reviewer.id, (reviewer, []))[1].append(person.full_name)
+        for reviewer, names in by_reviewer.values():
+            self.send(
+                reviewer,
+                "not_corrected",
+                notices.not_corrected(
+                    reviewer.language, self.period.code, sorted(names, key=name_sort_key)
+                ),
+            )
+
     def classify(self) -> None:
-        run_classification(self.session, self.organization, self.period, self.now)
+        """The classification run; reviewers of people tied for the last A place are asked
+        to rank them before publication."""
+        output = run_classification(self.session, self.organization, self.period, self.now)
+        people = classification_request(self.session, self.organization, self.period).people
+        ties: dict[int, tuple[Person, int]] = {}
+        for warning in output["warnings"]:
+            if warning["code"] != "QUOTA_TIE":
+                continue
+            tied = [people[code] for code in warning["people"]]
+            reviewers = {reviewer_of(self.session, p) for p in tied}
+            reviewer = next(iter(reviewers)) if len(reviewers) == 1 else self._director()
+            if reviewer is not None:
+                count = ties.get(reviewer.id, (reviewer, 0))[1]
+                ties[reviewer.id] = (reviewer, count + 1)
+        for reviewer, count in ties.values():
+            self.send(
+                reviewer,
+                "ties",
+                notices.ties(
+                    reviewer.language,
+                    self.period.code,
+                    count,
+                    self.period.publish_at or self.now,
+                    self.settings.timezone,
+                ),
+            )
 
     def publish(self) -> None:
-        if not self.period.run:  # the run did not happen (e.g. started after its time)
-            run_classification(self.session, self.organization, self.period, self.now)
+        """Results to everyone (each with the warnings about them), digests to leaders.
+        The classification runs again first: decisions made since the run count."""
+        run_classification(self.session, self.organization, self.period, self.now)
         self.period.status = PeriodStatus.PUBLISHED
         people = {p.code: p for p in self._people(registered_only=False)}
+        by_id = {p.id: p for p in people.values()}
+        warnings = self.period.run.get("warnings", {})
+        about: dict[str, list[int]] = {}  # person code: indexes of the warnings about them
+        for index, warning in enumerate(warnings.get("vi", [])):
+            if warning["code"] in PERSONAL_WARNINGS:
+                for code in warning.get("people", []):
+                    about.setdefault(code, []).append(index)
         for result in self.session.exec(select(Result).where(Result.period_id == self.period.id)):
             result.published_at = self.now
-            person = self.session.get(Person, result.person_id)
+            person = by_id.get(result.person_id)
+            if person is None:
+                continue
             reasons = result.reasons.get(person.language) or result.reasons.get("vi", [])
+            texts = warnings.get(person.language) or warnings.get("vi", [])
             self.send(
                 person,
                 "result",
@@ -302,25 +398,10 @@ class Cycle:
                     result.score,
                     reasons,
                     result.reward_vnd,
+                    [texts[i]["detail"] for i in about.get(person.code, [])],
                 ),
             )
-        warnings = self.period.run.get("warnings", {})
         leaders = [p for p in people.values() if p.role in (Role.HEAD, Role.DIRECTOR)]
-        for index, warning in enumerate(warnings.get("vi", [])):
-            targets = {}
-            if warning.get("person") in people:
-                targets[people[warning["person"]].id] = people[warning["person"]]
-            for leader in leaders:
-                unit_code = self.session.get(Unit, leader.unit_id).code
-                if leader.role is Role.DIRECTOR or unit_code == warning.get("unit"):
-                    targets[leader.id] = leader
-            for person in targets.values():
-                texts = warnings.get(person.language) or warnings["vi"]
-                self.send(
-                    person,
-                    f"warning:{index}",
-                    notices.warning(person.language, texts[index]["detail"]),
-                )
         self.digests(leaders)
 
     def digests(self, leaders: list[Person]) -> None:
@@ -373,70 +454,82 @@ class Cycle:
         registered = set(self.session.exec(select(Identity.person_id)).all())
         return [p for p in people if p.id in registered]
 
+    def _director(self) -> Person | None:
+        return next(
+            (p for p in self._people(registered_only=False) if p.role is Role.DIRECTOR), None
+        )
+
     def _submitted_ids(self) -> set[int]:
         return set(
             self.session.exec(
                 select(SelfAssessment.person_id).where(
                     SelfAssessment.period_id == self.period.id,
-                    SelfAssessment.status == AssessmentStatus.SUBMITTED,
+                    SelfAssessment.status.in_(
+                        [AssessmentStatus.SUBMITTED, AssessmentStatus.RETURNED]
+                    ),
                 )
             ).all()
         )
+
+
+# Warnings about one person, which go to that person with the result; the others (about a
+# unit or the quota) are for the leaders, in their digests.
+PERSONAL_WARNINGS = frozenset({"SELF_OVERRATED", "UNEXPLAINED_2_MONTHS", "LEVEL_D", "NO_TASKS"})
 
 
 def run_classification(
     session: Session, organization: Organization, period: Period, now: datetime
 ) -> dict[str, Any]:
     """The core on the month's reviewed data and the history: results (not yet published)
-    with their reasons in every language, and the run's warnings kept on the period."""
-    people, request, reviewed_levels, undone = classification_request(
-        session, organization, period, now
-    )
-    runs = {locale: classify(request, locale=locale) for locale in SUPPORTED_LOCALES}
-    by_code = {p.code: p for p in people}
+    with their reasons in every language, and the run's warnings kept on the period. A
+    score or level that differs from the stored one is audited (by the system)."""
+    found = classification_request(session, organization, period)
+    runs = {locale: classify(found.request, locale=locale) for locale in SUPPORTED_LOCALES}
     existing = {
         r.person_id: r for r in session.exec(select(Result).where(Result.period_id == period.id))
     }
+    rated = set()
     for index, entry in enumerate(runs["vi"]["people"]):
-        person = by_code[entry["id"]]
-        reasons = {locale: list(run["people"][index]["reasons"]) for locale, run in runs.items()}
-        level = entry["level"]
-        if person.code in reviewed_levels:
-            reviewer_level, why = reviewed_levels[person.code]
-            if level is not None and RANK[reviewer_level] < RANK[level]:  # a leader lowers
-                level = reviewer_level
-                for locale in reasons:
-                    _ = translations(locale).gettext
-                    reasons[locale].append(
-                        {
-                            "rule": "review.level",
-                            "text": _("Your leader set the level {level}: {reason}").format(
-                                level=reviewer_level, reason=why
-                            ),
-                        }
-                    )
+        person = found.people[entry["id"]]
+        rated.add(person.id)
         result = existing.get(person.id) or Result(person_id=person.id, period_id=period.id)
+        _audit_result(session, result, entry["score"], entry["level"], now)
         result.score = entry["score"]
-        result.breakdown = {**entry["breakdown"], "unexplained_undone": undone[person.code]}
-        result.computed_level = entry["computed_level"]
-        result.level = level
-        result.reasons = reasons
+        result.breakdown = {**entry["breakdown"], "unexplained_undone": found.undone[person.code]}
+        result.computed_level = entry["rules_level"]
+        result.level = entry["level"]
+        result.reasons = {
+            locale: list(run["people"][index]["reasons"]) for locale, run in runs.items()
+        }
         result.reward_vnd = entry["reward_vnd"]
         session.add(result)
-    for person in people:  # not submitted: not rated this month
-        if person.code not in {e["id"] for e in runs["vi"]["people"]}:
+    for person in found.people.values():  # not submitted: not rated this month
+        if person.id not in rated:
             result = existing.get(person.id) or Result(person_id=person.id, period_id=period.id)
+            _audit_result(session, result, None, None, now)
             result.level = result.computed_level = result.score = None
             result.reasons = {locale: [] for locale in SUPPORTED_LOCALES}
             session.add(result)
     period.run = {
         "warnings": {locale: run["warnings"] for locale, run in runs.items()},
         "units": runs["vi"]["units"],
+        "unit_names": found.request["unit_names"],
+        "group_names": found.request["group_names"],
         "at": now.isoformat(),
     }
     session.add(period)
     session.flush()
     return runs["vi"]
+
+
+def _audit_result(
+    session: Session, result: Result, score: float | None, level: str | None, now: datetime
+) -> None:
+    if result.id is None:
+        session.add(result)
+        session.flush()  # the audit names the row
+    audit(session, None, "result", result.id, "score", result.score, score, at=now)
+    audit(session, None, "result", result.id, "level", result.level, level, at=now)
 
 
 def build_digest(
@@ -459,7 +552,10 @@ def build_digest(
         for g in session.exec(select(RoleGroup).where(RoleGroup.organization_id == organization.id))
     }
     rows, missing = [], []
-    for person in sorted(people, key=lambda p: (units[p.unit_id].name, p.full_name)):
+    ordered = sorted(
+        people, key=lambda p: (name_sort_key(units[p.unit_id].name), name_sort_key(p.full_name))
+    )
+    for person in ordered:
         result = results.get(person.id)
         if result is None or result.level is None:
             missing.append(person.full_name)
@@ -485,8 +581,11 @@ def build_digest(
         or period.run.get("warnings", {}).get("vi")
         or []
     )
+    unit_names = period.run.get("unit_names", {})
+    group_names = period.run.get("group_names", {})
     quota = [
-        f"{g['unit']} / {g['group']}: A {g['counts']['A']} / {g['proposed_a']} (≤ {g['cap']})"
+        f"{unit_names.get(g['unit'], g['unit'])} / {group_names.get(g['group'], g['group'])}: "
+        f"A {g['counts']['A']} / {g['proposed_a']} (≤ {g['cap']})"
         for g in period.run.get("units", [])
         if g["unit"] in unit_codes and g["proposed_a"]
     ]

@@ -19,8 +19,9 @@ The sender drains the due rows (pending, ``not_before`` passed) in order of id:
   a second ago. The unit is the API call, not the row: a reply whose text is split in
   two costs two, a document one (`api_calls`). A chat gets at most one call every
   ``per_chat_interval`` seconds, counted from the answer to its previous call (Telegram:
-  about one a second per chat); the pieces of one split text go back to back, a short
-  burst Telegram tolerates.
+  about one a second per chat); the replies of one row (an answer's record and the next
+  question, the pieces of one split text) go back to back, a short burst Telegram
+  tolerates.
 * Order. Each chat has a lane that sends its rows one after the other, in order of id;
   different chats are sent concurrently, as fast as the limiter allows. A row that waits
   for a retry holds its lane, so the chat's later rows wait too. In the database too: a
@@ -104,8 +105,9 @@ from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
-SendFunction = Callable[[str, str, list[Reply]], Awaitable[None]]
-"""``send(platform, chat_id, replies)``: deliver the replies, or raise."""
+SendFunction = Callable[[str, str, list[Reply], int | None], Awaitable[None]]
+"""``send(platform, chat_id, replies, message_id)``: deliver the replies, or raise; a reply
+marked `edit` replaces the message `message_id` (the one whose button was pressed)."""
 
 DEFAULT_LEASE = 300.0  # seconds, PostgreSQL only (see the module docstring)
 _IDLE_POLL = 0.1  # seconds between claims while only lanes in backoff or pause remain
@@ -135,13 +137,15 @@ def api_calls(platform: str, reply: Reply) -> int:
 
 
 def telegram_sender(bot: Bot) -> SendFunction:
-    """The send function of Telegram: `bot.telegram.send` (no pressed button: no edits)."""
+    """The send function of Telegram: `bot.telegram.send`."""
 
-    async def send(platform: str, chat_id: str, replies: list[Reply]) -> None:
+    async def send(
+        platform: str, chat_id: str, replies: list[Reply], message_id: int | None = None
+    ) -> None:
         if platform != TELEGRAM:
             raise Undeliverable(f"the Telegram sender cannot send to {platform}")
         target: int | str = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
-        await telegram_send(bot, target, replies, None)  # type: ignore[arg-type]
+        await telegram_send(bot, target, replies, message_id)  # type: ignore[arg-type]
 
     return send
 
@@ -287,6 +291,7 @@ class _Job:
     chat_id: str
     replies: list[Reply]
     attempts: int
+    message_id: int | None = None  # the message an `edit` reply replaces
     progress: int = 0  # replies already accepted
 
     @property
@@ -337,7 +342,8 @@ def _describe(error: BaseException) -> str:
 class OutboxSender:
     """Sends the due outbox rows; see the module docstring for the rules it keeps.
 
-    `send_function(platform, chat_id, replies)` delivers or raises (`telegram_sender`).
+    `send_function(platform, chat_id, replies, message_id)` delivers or raises
+    (`telegram_sender`); `wake()` says new rows are there (a chat's reply).
     `rate`: API calls a second, all chats together (`RateLimiter`; `rate_margin` slows it
     by that share); `per_chat_interval`: seconds between two calls to one chat;
     `max_attempts`: tries of a row before it is failed (429s not counted), with a backoff
@@ -388,6 +394,7 @@ class OutboxSender:
         self._marks: list[tuple[str, dict[str, Any]]] = []
         self._marks_ready = asyncio.Event()
         self._wake = asyncio.Event()
+        self._arrived = asyncio.Event()
         self._counts = SendCounts()
         self._stopping = False
         self._lane_error: Exception | None = None
@@ -436,6 +443,7 @@ class OutboxSender:
         task; cancel it to stop: the marks already made are written first). A database
         error is logged and tried again; a wrong token (401) ends it."""
         while True:
+            self._arrived.clear()
             try:
                 counts = await self.run_until_idle()
             except SQLAlchemyError:  # the database is busy or away: look again later
@@ -450,7 +458,14 @@ class OutboxSender:
                     counts.retried_429,
                     counts.retried,
                 )
-            await self.clock.sleep(poll_interval)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(poll_interval):
+                    await self._arrived.wait()
+
+    def wake(self) -> None:
+        """Rows were just written (a reply): look now, not at the next poll."""
+        self._arrived.set()
+        self._wake.set()
 
     # -- lanes
 
@@ -490,16 +505,18 @@ class OutboxSender:
     async def _deliver(self, job: _Job) -> None:
         """Send one row's replies in order; retry as the module docstring says."""
         chat = job.chat
+        first = True  # the replies of one row go back to back: the pacing is between rows
         while job.progress < len(job.replies):
             reply = job.replies[job.progress]
             cost = self.cost(job.platform, reply)
             wait = self._chat_ready.get(chat, float("-inf")) - self.clock.monotonic()
-            if wait > 0:
+            if wait > 0 and first:
                 await self.clock.sleep(wait)
+            first = False
             error: Exception | None = None
             async with self.limiter.slot(cost):
                 try:
-                    await self.send_function(job.platform, job.chat_id, [reply])
+                    await self.send_function(job.platform, job.chat_id, [reply], job.message_id)
                 except Exception as raised:  # not CancelledError: that one goes on
                     error = raised
             # the chat's next call: counted from this one's answer, as the limiter does
@@ -550,7 +567,8 @@ class OutboxSender:
             except (KeyError, TypeError, ValueError) as error:
                 failed.append((row, error))
                 continue
-            jobs.append(_Job(row.id, row.platform, row.chat_id, replies, row.attempts))
+            message_id = row.payload.get("message_id") if isinstance(row.payload, dict) else None
+            jobs.append(_Job(row.id, row.platform, row.chat_id, replies, row.attempts, message_id))
         for row, error in failed:  # a payload nobody can read: failed at once
             job = _Job(row.id, row.platform, row.chat_id, [], row.attempts)
             self._mark("failed", job, b_last_error=f"unreadable payload: {_describe(error)}")

@@ -1,5 +1,5 @@
-"""The monthly cycle on a schedule: APScheduler runs the cycle's tick every minute, and
-the outbox sender delivers what it wrote.
+"""The monthly cycle on a schedule: APScheduler runs the cycle's tick every minute (the
+outbox sender, started beside it, delivers what it writes).
 
 The tick itself decides what is due from the calendar and its ledger (bot/cycle.py), so
 missed runs (the bot was down, the machine slept) need no special care: the next tick
@@ -16,7 +16,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
 from bot import cycle
-from bot.outbox import OutboxSender, SendFunction
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60
@@ -44,13 +43,3 @@ def start_scheduler(engine: Engine) -> AsyncIOScheduler:
     )
     scheduler.start()
     return scheduler
-
-
-async def run_cycle(engine: Engine, send: SendFunction, rate: float = 30.0) -> None:
-    """The scheduler and the sender, until cancelled."""
-    scheduler = start_scheduler(engine)
-    sender = OutboxSender(engine, send, rate=rate, platforms=["telegram"])
-    try:
-        await sender.run_forever()
-    finally:
-        scheduler.shutdown(wait=False)

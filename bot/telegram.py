@@ -1,7 +1,9 @@
 """The Telegram adapter (aiogram 3, long polling): translate in, translate out.
 
 Updates are handled one at a time, in order, so that a chat's answers never race; the
-database work runs in a thread so the event loop keeps polling.
+database work runs in a thread so the event loop keeps polling. Replies go through the
+outbox, written with the answer they confirm, and the outbox sender delivers them (with
+Telegram's rate limits, retries on 429, 5xx and timeouts, in each chat's order).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import (
     BotCommand,
+    BotCommandScopeChat,
     BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
@@ -26,11 +29,14 @@ from aiogram.types import (
     Update,
 )
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.config import Settings
+from handlers import menu
 from handlers.dispatcher import handle
 from handlers.events import Incoming, Reply
-from locales import SUPPORTED_LOCALES, translations
+from locales import SUPPORTED_LOCALES
+from storage.queries import leader_chats
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
@@ -43,14 +49,25 @@ def make_bot(settings: Settings) -> Bot:
 
 
 def make_dispatcher(
-    engine: Engine, settings: Settings, clock: Callable[[], datetime] | None = None
+    engine: Engine,
+    settings: Settings,
+    wake: Callable[[], None],
+    clock: Callable[[], datetime] | None = None,
 ) -> Dispatcher:
-    """The conversations on Telegram; `clock` gives the time (tests control it)."""
+    """The conversations on Telegram. Each update is handled with its replies written to
+    the outbox in the same transaction; `wake` tells the sender they are there. `clock`
+    gives the time (tests control it)."""
     router = Router(name="conversations")
     chat = settings.chat
 
     def run(incoming: Incoming) -> list[Reply]:
-        return handle(engine, incoming, chat, now=clock() if clock else None)
+        return handle(engine, incoming, chat, now=clock() if clock else None, outbox=True)
+
+    async def answer(bot: Bot, chat_id: int, incoming: Incoming) -> None:
+        unsent = await asyncio.to_thread(run, incoming)
+        wake()
+        if unsent:  # the outbox itself failed: say so directly, once
+            await send(bot, chat_id, unsent, incoming.message_id)
 
     @router.message()
     async def on_message(message: Message, bot: Bot, event_update: Update) -> None:
@@ -64,8 +81,7 @@ def make_dispatcher(
             text=message.text or message.caption or "",
             language=message.from_user.language_code,
         )
-        replies = await asyncio.to_thread(run, incoming)
-        await send(bot, message.chat.id, replies, None)
+        await answer(bot, message.chat.id, incoming)
 
     @router.callback_query()
     async def on_button(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
@@ -82,8 +98,7 @@ def make_dispatcher(
             message_id=message.message_id,
             language=query.from_user.language_code,
         )
-        replies = await asyncio.to_thread(run, incoming)
-        await send(bot, message.chat.id, replies, message.message_id)
+        await answer(bot, message.chat.id, incoming)
 
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
@@ -91,8 +106,15 @@ def make_dispatcher(
 
 
 async def send(bot: Bot, chat_id: int, replies: list[Reply], pressed: int | None) -> None:
-    """Send the replies in order; an edit replaces the message whose button was pressed."""
+    """Send the replies in order; an edit replaces the message whose button was pressed
+    (its keyboard goes unless the edit has one); `commands` set the chat's command menu."""
     for item in replies:
+        if item.commands is not None:
+            await bot.set_my_commands(
+                [BotCommand(command=c, description=d) for c, d in item.commands],
+                scope=BotCommandScopeChat(chat_id=chat_id),
+            )
+            continue
         markup = _markup(item)
         if item.document is not None:
             await bot.send_document(
@@ -117,43 +139,45 @@ async def send(bot: Bot, chat_id: int, replies: list[Reply], pressed: int | None
             await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
 
 
-async def set_commands(bot: Bot) -> None:
-    """The command menu of Telegram, in each language (Vietnamese by default)."""
+async def set_commands(bot: Bot, engine: Engine) -> None:
+    """The command menu of Telegram: everyone's, in each language (Vietnamese by default);
+    then each leader's own chat (with /review and /status) in the leader's language."""
     for locale in SUPPORTED_LOCALES:
-        _ = translations(locale).gettext
-        commands = [
-            BotCommand(command="menu", description=_("Main menu")),
-            BotCommand(command="plan", description=_("Monthly plan")),
-            BotCommand(command="assess", description=_("Self-assessment")),
-            BotCommand(command="result", description=_("My result")),
-            BotCommand(command="help", description=_("Help")),
-            BotCommand(command="lang", description=_("Language")),
-        ]
+        commands = [BotCommand(command=c, description=d) for c, d in menu.commands(locale, False)]
         await bot.set_my_commands(commands, language_code=None if locale == "vi" else locale)
+    with Session(engine) as session:
+        leaders = leader_chats(session, PLATFORM)
+    for chat_id, language in leaders:
+        await send(bot, int(chat_id), [Reply("", commands=menu.commands(language, True))], None)
 
 
 async def run_polling(
     engine: Engine, settings: Settings, handle_signals: bool = True, with_cycle: bool = True
 ) -> None:
-    """Poll Telegram until stopped (Ctrl+C or SIGTERM), one update at a time; beside it,
-    the monthly cycle (scheduler and outbox sender)."""
-    from bot.outbox import telegram_sender
-    from bot.scheduler import run_cycle
+    """Poll Telegram until stopped (Ctrl+C or SIGTERM), one update at a time, with the
+    outbox sender that delivers the replies and the cycle's messages; beside them, unless
+    `with_cycle` is false, the monthly cycle's scheduler."""
+    from bot.outbox import OutboxSender, telegram_sender
+    from bot.scheduler import start_scheduler
 
     bot = make_bot(settings)
-    dispatcher = make_dispatcher(engine, settings)
-    cycle = None
+    sender = OutboxSender(engine, telegram_sender(bot), platforms=[PLATFORM])
+    dispatcher = make_dispatcher(engine, settings, sender.wake)
+    sending = scheduler = None
     try:
         await bot.delete_webhook(drop_pending_updates=False)
-        await set_commands(bot)
+        await set_commands(bot, engine)
+        sending = asyncio.create_task(sender.run_forever())
         if with_cycle:
-            cycle = asyncio.create_task(run_cycle(engine, telegram_sender(bot)))
+            scheduler = start_scheduler(engine)
         await dispatcher.start_polling(bot, handle_as_tasks=False, handle_signals=handle_signals)
     finally:
-        if cycle is not None:
-            cycle.cancel()
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        if sending is not None:
+            sending.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await cycle
+                await sending
         await bot.session.close()
 
 

@@ -1,13 +1,20 @@
 """The self-assessment (tự đánh giá), one question at a time:
 
-  each general criterion (a score by buttons, up to its maximum in the ruleset)
-  → each task (exceeded / on time / late → how many delays / not done → explanation)
-  → ad-hoc tasks → initiatives → summary with the score the core computes live
-  → the proposed level (a reason is asked when it is above the computed level) → submit.
+    each general criterion (a score by buttons, up to its maximum in the ruleset)
+    → each planned task (exceeded / on time / late → how many delays / not done → explanation)
+    → ad-hoc tasks (titles sent one by one, each with its result) → initiatives
+    → summary with the score the core computes live
+    → the proposed level (a reason is asked when it is above the computed level) → submit.
 
 Every answer is stored at once (a draft), so a restart continues where the person was.
-Back, skip (ad-hoc tasks and initiatives), edit any answer from the summary, and edit
-again after submitting, until the deadline. Every change of a score or level is audited.
+A button answers the question it belongs to: the pressed question is edited into a record
+of the answer (its keyboard goes) and the next question follows; a button of an older
+question gets "this question was already answered" and the current question again.
+Back, skip, and "edit an answer" from the summary; after submitting, edits are possible
+until the deadline, only through the summary's "edit", and each is confirmed as an update
+of the submitted version. A submission returned for correction is corrected and submitted
+again until the heads' review deadline; its reviewer is told. Every change of a score or a
+level is audited.
 
 Steps: "c:<criterion>", "t:<task id>", "d:<task id>" (delays), "x:<task id>"
 (explanation), "adhoc", "init", "sum", "prop", "why".
@@ -19,10 +26,10 @@ from core import CoreError, classify
 from core.model import Level
 from core.ruleset import Ruleset
 from core.texts import level_name
-from handlers import menu
-from handlers.context import Context, reply, whole_number
+from handlers import menu, notices
+from handlers.context import Context, reply, short_label, whole_number
 from handlers.events import Button, Reply
-from locales import format_number
+from locales import format_moment, format_number
 from storage.models import (
     AssessmentStatus,
     Initiative,
@@ -32,14 +39,18 @@ from storage.models import (
     Task,
     TaskKind,
     TaskOutcome,
+    Unit,
 )
 from storage.queries import (
+    STAGES,
     assessment_of,
     assessment_period,
     audit,
-    core_person,
+    classification_request,
     initiatives_of,
     outcomes_of,
+    review_of,
+    reviewer_of,
     ruleset_for,
     tasks_of,
 )
@@ -52,6 +63,7 @@ MAX_TITLE = 300
 MAX_EXPLANATION = 1000
 MIN_EXPLANATION = 10
 MAX_ITEMS = 20  # ad-hoc tasks, initiatives
+MAX_DELAYS = 20
 
 
 def start(ctx: Context) -> list[Reply]:
@@ -72,13 +84,26 @@ def start(ctx: Context) -> list[Reply]:
         intro.append(
             reply(
                 ctx._(
-                    "Self-assessment of month {month}. I will ask one question at a time; "
-                    "your answers are saved as you go, and you can go back or edit them from "
-                    "the summary."
+                    "Self-assessment of month {month}. The system asks one question at a time; "
+                    "each answer is saved at once, and you can go back or edit any answer "
+                    "from the summary."
                 ).format(month=_month(period))
             )
         )
     return [*intro, _ask(ctx, period, assessment, step)]
+
+
+# Buttons that answer a question: the step they answer, from their payload's parts.
+_ANSWERS = {
+    "c": lambda parts: f"c:{parts[1]}",
+    "t": lambda parts: f"t:{parts[1]}",
+    "d": lambda parts: f"d:{parts[1]}",
+    "p": lambda parts: "prop",
+    "skip": lambda parts: parts[1],
+    "rma": lambda parts: "adhoc",
+    "rmi": lambda parts: "init",
+}
+_ARITY = {"c": 3, "t": 3, "d": 3, "p": 2, "skip": 2, "rma": 2, "rmi": 2}
 
 
 def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
@@ -90,73 +115,103 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
         ctx.go(None)
         return [reply(closed, *menu.buttons(ctx))]
     assessment = assessment_of(ctx.session, ctx.person.id, period.id, create=True)
+    kind = parts[0] if parts else ""
+    if kind in _ANSWERS:
+        if len(parts) != _ARITY[kind] or not _is_current(ctx, _ANSWERS[kind](parts)):
+            return _stale(ctx, period, assessment)
+        return _answer(ctx, period, assessment, parts)
+    match parts:
+        case ["back"] if ctx.state.flow == PREFIX:
+            step = _previous(ctx, period, ctx.state.step or "sum")
+            ctx.state.step = step
+            return [_ask(ctx, period, assessment, step, edit=True)]
+        case ["next"]:
+            step = _first_unanswered(ctx, period, assessment) or "sum"
+            ctx.go(PREFIX, step)
+            return [_ask(ctx, period, assessment, step, edit=True)]
+        case ["sum"]:
+            ctx.go(PREFIX, "sum")
+            return [_summary(ctx, period, assessment, edit=True)]
+        case ["edit"]:
+            ctx.go(PREFIX, "sum")
+            return [_edit_menu(ctx, period, assessment)]
+        case ["go", *step] if step:
+            target = ":".join(step)
+            rules = ruleset_for(ctx.organization, period)
+            if target not in _sequence(ctx, period, rules) and target != "prop":
+                ctx.go(PREFIX, "sum")
+                return [_summary(ctx, period, assessment, edit=True)]
+            ctx.go(PREFIX, target, editing=True)
+            return [_ask(ctx, period, assessment, target, edit=True)]
+        case ["submit"]:
+            if assessment.status is AssessmentStatus.SUBMITTED:
+                return [
+                    reply(ctx._("This self-assessment is already submitted.")),
+                    _summary(ctx, period, assessment),
+                ]
+            return _submit(ctx, period, assessment)
+    return _stale(ctx, period, assessment)
+
+
+def _answer(
+    ctx: Context, period: Period, assessment: SelfAssessment, parts: list[str]
+) -> list[Reply]:
+    """A button that answers the current question."""
     rules = ruleset_for(ctx.organization, period)
-    if ctx.state.flow != PREFIX:
-        ctx.go(PREFIX, "sum")
     match parts:
         case ["c", key, score]:
             criterion = next((c for c in rules.criteria if c.key == key), None)
             value = whole_number(score, int(criterion.max)) if criterion else None
             if value is None:
-                return [_ask(ctx, period, assessment, ctx.state.step)]
+                return _stale(ctx, period, assessment)
             _set_score(ctx, assessment, key, value)
-            return [_advance(ctx, period, assessment, f"c:{key}")]
+            done = ctx._("{criterion}: {score} points").format(
+                criterion=_label(ctx, criterion.label), score=value
+            )
+            return _then(ctx, period, assessment, done, f"c:{key}")
         case ["t", task_id, code] if code in STATUS_CODES:
             task = _own_task(ctx, period, task_id)
             if task is None:
-                return [_ask(ctx, period, assessment, ctx.state.step)]
+                return _stale(ctx, period, assessment)
             _set_outcome(ctx, assessment, task, STATUS_CODES[code])
-            if code == "l":
-                ctx.state.step = f"d:{task.id}"
-            elif code == "n":
-                ctx.state.step = f"x:{task.id}"
-            else:
-                return [_advance(ctx, period, assessment, f"t:{task.id}")]
-            return [_ask(ctx, period, assessment, ctx.state.step)]
-        case ["d", task_id, count] if (whole_number(count, 4) or 0) >= 1:
+            done = f"\u201c{task.title}\u201d: {_status_name(ctx, STATUS_CODES[code])}"
+            if code in ("l", "n"):
+                step = f"{'d' if code == 'l' else 'x'}:{task.id}"
+                ctx.go(PREFIX, step, editing=bool(ctx.recall("editing")))
+                return [*_record(ctx, done), _ask(ctx, period, assessment, step)]
+            return _then(ctx, period, assessment, done, f"t:{task.id}")
+        case ["d", task_id, count]:
             task = _own_task(ctx, period, task_id)
-            if task is None:
-                return [_ask(ctx, period, assessment, ctx.state.step)]
-            _set_delays(ctx, assessment, task, int(count))
-            return [_advance(ctx, period, assessment, f"t:{task.id}")]
-        case ["back"]:
-            step = _previous(ctx, period, assessment, ctx.state.step or "sum")
-            ctx.state.step = step
-            return [_ask(ctx, period, assessment, step)]
-        case ["skip"] if ctx.state.step in ("adhoc", "init"):
-            return [_advance(ctx, period, assessment, ctx.state.step)]
-        case ["next"]:
-            step = _first_unanswered(ctx, period, assessment) or "sum"
-            ctx.go(PREFIX, step)
-            return [_ask(ctx, period, assessment, step)]
-        case ["sum"]:
-            ctx.go(PREFIX, "sum")
-            return [_summary(ctx, period, assessment)]
-        case ["edit"]:
-            return [_edit_menu(ctx, period, assessment)]
-        case ["go", *step] if step:
-            target = ":".join(step)
-            if target not in _sequence(ctx, period, rules) and target not in ("prop",):
-                return [_summary(ctx, period, assessment)]
-            ctx.go(PREFIX, target, editing=True)
-            return [_ask(ctx, period, assessment, target)]
+            delays = whole_number(count, 4)
+            if task is None or not delays:
+                return _stale(ctx, period, assessment)
+            _set_delays(ctx, assessment, task, delays)
+            return _then(ctx, period, assessment, _delays_text(ctx, task, delays), f"t:{task.id}")
         case ["p", level] if level in LEVELS:
             return _propose(ctx, period, assessment, level)
+        case ["skip", step] if step in ("adhoc", "init"):
+            return [
+                *_record(ctx, _items_text(ctx, period, assessment, step)),
+                _advance(ctx, period, assessment, step),
+            ]
         case ["rma", task_id]:
             task = _own_task(ctx, period, task_id)
             if task is not None and task.kind is TaskKind.AD_HOC:
                 _remove_task(ctx, assessment, task)
-            return [_ask(ctx, period, assessment, "adhoc")]
+            return [
+                _ask(ctx, period, assessment, "adhoc", edit=True, note=_updated(ctx, assessment))
+            ]
         case ["rmi", initiative_id]:
             number = whole_number(initiative_id)
             initiative = ctx.session.get(Initiative, number) if number is not None else None
             if initiative is not None and initiative.assessment_id == assessment.id:
                 ctx.session.delete(initiative)
+                _touch(ctx, assessment)
                 ctx.session.flush()
-            return [_ask(ctx, period, assessment, "init")]
-        case ["submit"]:
-            return _submit(ctx, period, assessment)
-    return [_ask(ctx, period, assessment, ctx.state.step or "sum")]
+            return [
+                _ask(ctx, period, assessment, "init", edit=True, note=_updated(ctx, assessment))
+            ]
+    return _stale(ctx, period, assessment)
 
 
 def on_text(ctx: Context, text: str) -> list[Reply]:
@@ -168,92 +223,34 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
     assessment = assessment_of(ctx.session, ctx.person.id, period.id, create=True)
     step = ctx.state.step or "sum"
     kind, _, arg = step.partition(":")
-    if not text:
-        return [
-            reply(ctx._("Please answer with the buttons below.")),
-            _ask(ctx, period, assessment, step),
-        ]
     if kind == "c" and whole_number(text) is not None:  # a score typed instead of pressed
         return on_button(ctx, ["c", arg, text])
-    if kind == "d" and (whole_number(text, 20) or 0) >= 1:
+    if kind == "d" and (whole_number(text, MAX_DELAYS) or 0) >= 1:
         task = _own_task(ctx, period, arg)
         if task is not None:
             _set_delays(ctx, assessment, task, int(text))
-            return [_advance(ctx, period, assessment, f"t:{task.id}")]
+            return _then(ctx, period, assessment, None, f"t:{task.id}")
     if kind == "x":
-        task = _own_task(ctx, period, arg)
-        if task is None:
-            return [_ask(ctx, period, assessment, "sum")]
-        if not MIN_EXPLANATION <= len(text) <= MAX_EXPLANATION:
-            return [
-                reply(
-                    ctx._(
-                        "Please explain in {low} to {high} characters why the task was not done."
-                    ).format(low=MIN_EXPLANATION, high=MAX_EXPLANATION)
-                )
-            ]
-        outcome = _outcome(ctx, assessment, task)
-        outcome.explanation = text
-        outcome.explanation_status = "submitted"
-        return [
-            reply(ctx._("Your explanation is recorded; your leaders will consider it.")),
-            _advance(ctx, period, assessment, f"t:{task.id}"),
-        ]
-    if kind == "adhoc":
-        if len(text) > MAX_TITLE:
-            return [
-                reply(
-                    ctx._(
-                        "The title is too long (at most {n} characters); please shorten it."
-                    ).format(n=MAX_TITLE)
-                )
-            ]
-        ad_hoc = [
-            t for t in tasks_of(ctx.session, ctx.person.id, period.id) if t.kind is TaskKind.AD_HOC
-        ]
-        if len(ad_hoc) >= MAX_ITEMS:
-            return [
-                reply(ctx._("At most {n} ad-hoc tasks a month.").format(n=MAX_ITEMS)),
-                _ask(ctx, period, assessment, "adhoc"),
-            ]
-        task = Task(
-            person_id=ctx.person.id,
-            period_id=period.id,
-            kind=TaskKind.AD_HOC,
-            title=text,
-            position=len(ad_hoc) + 1,
-        )
-        ctx.session.add(task)
-        ctx.session.flush()
-        ctx.go(PREFIX, f"t:{task.id}", editing=bool(ctx.recall("editing")))
-        return [_ask(ctx, period, assessment, f"t:{task.id}")]
-    if kind == "init":
-        if len(text) > MAX_TITLE:
-            return [
-                reply(
-                    ctx._(
-                        "The title is too long (at most {n} characters); please shorten it."
-                    ).format(n=MAX_TITLE)
-                )
-            ]
-        if len(initiatives_of(ctx.session, assessment.id)) >= MAX_ITEMS:
-            return [reply(ctx._("At most {n} initiatives a month.").format(n=MAX_ITEMS))]
-        ctx.session.add(Initiative(assessment_id=assessment.id, title=text))
-        ctx.session.flush()
-        return [_ask(ctx, period, assessment, "init")]
+        return _explain(ctx, period, assessment, arg, text)
+    if kind in ("adhoc", "init"):
+        return _add_item(ctx, period, assessment, kind, text)
     if kind == "why":
-        if not MIN_EXPLANATION <= len(text) <= MAX_EXPLANATION:
+        if not MIN_EXPLANATION <= len(text) <= MAX_EXPLANATION or not _has_words(text):
             return [
                 reply(
                     ctx._("Please give your reason in {low} to {high} characters.").format(
                         low=MIN_EXPLANATION, high=MAX_EXPLANATION
                     )
-                )
+                ),
+                _ask(ctx, period, assessment, "why"),
             ]
         assessment.proposal_reason = text
         _touch(ctx, assessment)
         ctx.go(PREFIX, "sum")
-        return [reply(ctx._("Your reason is recorded.")), _summary(ctx, period, assessment)]
+        return [
+            reply(ctx._("Your reason is recorded.") + _updated(ctx, assessment, prefix="\n")),
+            _summary(ctx, period, assessment),
+        ]
     # text where a button was expected
     return [
         reply(ctx._("Please answer with the buttons below.")),
@@ -261,19 +258,93 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
     ]
 
 
+def _explain(
+    ctx: Context, period: Period, assessment: SelfAssessment, task_id: str, text: str
+) -> list[Reply]:
+    task = _own_task(ctx, period, task_id)
+    if task is None:
+        return [_summary(ctx, period, assessment)]
+    if not MIN_EXPLANATION <= len(text) <= MAX_EXPLANATION or not _has_words(text):
+        return [
+            reply(
+                ctx._(
+                    "Please explain in {low} to {high} characters why the task was not done."
+                ).format(low=MIN_EXPLANATION, high=MAX_EXPLANATION)
+            ),
+            _ask(ctx, period, assessment, f"x:{task.id}"),
+        ]
+    outcome = _outcome(ctx, assessment, task)
+    outcome.explanation = text
+    outcome.explanation_status = "submitted"
+    _touch(ctx, assessment)
+    return _then(
+        ctx,
+        period,
+        assessment,
+        None,
+        f"t:{task.id}",
+        ctx._("Your explanation is recorded; your leaders will consider it."),
+    )
+
+
+def _add_item(
+    ctx: Context, period: Period, assessment: SelfAssessment, kind: str, text: str
+) -> list[Reply]:
+    """A title sent at the ad-hoc tasks or the initiatives: an ad-hoc task then asks its
+    result; an initiative is listed."""
+    refusal = None
+    if len(text) > MAX_TITLE:
+        refusal = ctx._(
+            "The title is too long (at most {n} characters); please shorten it."
+        ).format(n=MAX_TITLE)
+    elif not _has_words(text):
+        refusal = ctx._("Please send the title in words (an emoji or a sticker is not a title).")
+    elif kind == "adhoc" and len(_ad_hoc(ctx, period)) >= MAX_ITEMS:
+        refusal = ctx._("At most {n} ad-hoc tasks a month.").format(n=MAX_ITEMS)
+    elif kind == "init" and len(initiatives_of(ctx.session, assessment.id)) >= MAX_ITEMS:
+        refusal = ctx._("At most {n} initiatives a month.").format(n=MAX_ITEMS)
+    if refusal is not None:
+        return [reply(refusal), _ask(ctx, period, assessment, kind)]
+    _touch(ctx, assessment)
+    if kind == "init":
+        ctx.session.add(Initiative(assessment_id=assessment.id, title=text))
+        ctx.session.flush()
+        return [_ask(ctx, period, assessment, "init", note=_updated(ctx, assessment))]
+    task = Task(
+        person_id=ctx.person.id,
+        period_id=period.id,
+        kind=TaskKind.AD_HOC,
+        title=text,
+        position=len(_ad_hoc(ctx, period)) + 1,
+    )
+    ctx.session.add(task)
+    ctx.session.flush()
+    ctx.go(PREFIX, f"t:{task.id}", editing=bool(ctx.recall("editing")))
+    return [_ask(ctx, period, assessment, f"t:{task.id}")]
+
+
 # -- questions -------------------------------------------------------------------------------
 
 
-def _ask(ctx: Context, period: Period, assessment: SelfAssessment, step: str) -> Reply:
+def _ask(
+    ctx: Context,
+    period: Period,
+    assessment: SelfAssessment,
+    step: str,
+    edit: bool = False,
+    note: str = "",
+) -> Reply:
+    """The question of `step` (with `note` above it); `edit`: in place of the pressed message."""
     rules = ruleset_for(ctx.organization, period)
     kind, _, arg = step.partition(":")
     back = Button(ctx._("⬅️ Back"), "as:back")
     summary = Button(ctx._("📋 Summary"), "as:sum")
+    head = note.strip() + "\n" if note.strip() else ""
     if kind == "c":
         criteria = list(rules.criteria)
         index = next((i for i, c in enumerate(criteria) if c.key == arg), None)
         if index is None:
-            return _summary(ctx, period, assessment)
+            return _summary(ctx, period, assessment, edit=edit)
         criterion = criteria[index]
         current = assessment.general.get(arg)
         text = ctx._(
@@ -291,17 +362,21 @@ def _ask(ctx: Context, period: Period, assessment: SelfAssessment, step: str) ->
             )
         scores = [Button(str(s), f"as:c:{arg}:{s}") for s in range(int(criterion.max), -1, -1)]
         rows = [scores[i : i + 4] for i in range(0, len(scores), 4)]
-        return reply(text, *rows, [back, summary] if index or ctx.recall("editing") else [])
+        nav = [back, summary] if index or ctx.recall("editing") else []
+        return reply(head + text, *rows, nav, edit=edit)
     if kind == "t":
         task = _own_task(ctx, period, arg)
         if task is None:
-            return _summary(ctx, period, assessment)
-        tasks = tasks_of(ctx.session, ctx.person.id, period.id)
-        number = next(i for i, t in enumerate(tasks, start=1) if t.id == task.id)
-        label = ctx._("Ad-hoc task") if task.kind is TaskKind.AD_HOC else ctx._("Task")
-        text = ctx._("{label} {n}/{total}: «{title}»").format(
-            label=label, n=number, total=len(tasks), title=task.title
-        )
+            return _summary(ctx, period, assessment, edit=edit)
+        if task.kind is TaskKind.AD_HOC:
+            number = next(i for i, t in enumerate(_ad_hoc(ctx, period), start=1) if t.id == task.id)
+            text = ctx._("Ad-hoc task {n}: \u201c{title}\u201d").format(n=number, title=task.title)
+        else:
+            planned = _planned(ctx, period)
+            number = next(i for i, t in enumerate(planned, start=1) if t.id == task.id)
+            text = ctx._("Task {n}/{total}: \u201c{title}\u201d").format(
+                n=number, total=len(planned), title=task.title
+            )
         if task.deadline:
             text += " " + ctx._("(due {date})").format(date=task.deadline.strftime("%d/%m"))
         text += "\n" + ctx._("What was the result?")
@@ -311,78 +386,92 @@ def _ask(ctx: Context, period: Period, assessment: SelfAssessment, step: str) ->
                 value=_status_name(ctx, outcome.status)
             )
         return reply(
-            text,
+            head + text,
             [
                 Button(ctx._("Exceeded"), f"as:t:{task.id}:e"),
                 Button(ctx._("Done on time"), f"as:t:{task.id}:o"),
             ],
             [
-                Button(ctx._("Done late"), f"as:t:{task.id}:l"),
+                Button(ctx._("Done behind schedule"), f"as:t:{task.id}:l"),
                 Button(ctx._("Not done"), f"as:t:{task.id}:n"),
             ],
             [back, summary],
+            edit=edit,
         )
     if kind == "d":
         return reply(
-            ctx._(
-                "How many times was the task late against its deadline? "
-                "(each delay lowers its progress points)"
-            ),
+            head
+            + ctx._(
+                "How many times was the task behind schedule against its deadline? Choose, "
+                "or write a number up to {n} (each delay lowers its progress points)."
+            ).format(n=MAX_DELAYS),
             [Button(str(n) if n < 4 else "4+", f"as:d:{arg}:{n}") for n in (1, 2, 3, 4)],
             [back],
+            edit=edit,
         )
     if kind == "x":
         task = _own_task(ctx, period, arg)
-        title = task.title if task else ""
         return reply(
-            ctx._(
-                "Please explain why «{title}» was not done (your explanation "
-                "report). Your leaders decide whether to accept it; a task not "
-                "done without an accepted explanation limits the level to "
-                "Completion of duties (C)."
-            ).format(title=title),
+            head
+            + ctx._(
+                "Please explain why \u201c{title}\u201d was not done (your explanation "
+                "report). Your leaders decide whether to accept it; a task not done without "
+                "an accepted explanation limits the level to {level}."
+            ).format(
+                title=task.title if task else "",
+                level=level_name(Level.COMPLETED, ctx.language),
+            ),
             [back],
+            edit=edit,
         )
     if kind == "adhoc":
-        ad_hoc = [
-            t for t in tasks_of(ctx.session, ctx.person.id, period.id) if t.kind is TaskKind.AD_HOC
-        ]
         question = ctx._(
-            "Were you assigned ad-hoc tasks this month? Send the title of each "
-            "one, or press «No more»."
+            "Were you assigned ad-hoc tasks this month? Send the title of each one, or "
+            "press the button below."
         )
-        return _item_list(ctx, question, [(t.id, t.title) for t in ad_hoc], "as:rma", back)
+        items = [(t.id, t.title) for t in _ad_hoc(ctx, period)]
+        return _item_list(ctx, head + question, items, "adhoc", back, edit)
     if kind == "init":
         question = ctx._(
-            "Did you make initiatives or proposals this month? Send each one, or "
-            "press «No more». Approved ones earn bonus points."
+            "Did you make initiatives or proposals this month? Send each one, or press the "
+            "button below. Approved ones earn bonus points."
         )
-        items = initiatives_of(ctx.session, assessment.id)
-        return _item_list(ctx, question, [(i.id, i.title) for i in items], "as:rmi", back)
+        items = [(i.id, i.title) for i in initiatives_of(ctx.session, assessment.id)]
+        return _item_list(ctx, head + question, items, "init", back, edit)
     if kind == "prop":
-        return _ask_proposal(ctx, period, assessment)
+        return _ask_proposal(ctx, period, assessment, edit)
     if kind == "why":
         return reply(
-            ctx._("Please give the reason for your proposal, for your leaders."),
+            head + ctx._("Please give the reason for your proposal, for your leaders."),
             [Button(ctx._("Choose again"), "as:go:prop")],
+            edit=edit,
         )
-    return _summary(ctx, period, assessment)
+    return _summary(ctx, period, assessment, edit=edit, note=note)
 
 
 def _item_list(
-    ctx: Context, question: str, items: list[tuple[int, str]], remove: str, back: Button
+    ctx: Context,
+    question: str,
+    items: list[tuple[int, str]],
+    step: str,
+    back: Button,
+    edit: bool,
 ) -> Reply:
     """A question answered by sending items one by one: the items so far, each with a
-    button to remove it, and «No more»."""
-    lines = [question] + [f"• {title}" for _, title in items]
+    button to remove it, and "None" (nothing added yet) or "No more"."""
+    lines = [question] + [f"{n}. {title}" for n, (_, title) in enumerate(items, start=1)]
+    remove = "as:rma" if step == "adhoc" else "as:rmi"
     rows = [
-        [Button(ctx._("🗑 {title}").format(title=_short(title)), f"{remove}:{item_id}")]
-        for item_id, title in items
+        [Button(ctx._("🗑 Remove {n}").format(n=n), f"{remove}:{item_id}")]
+        for n, (item_id, _) in enumerate(items, start=1)
     ]
-    return reply("\n".join(lines), *rows, [back, Button(ctx._("No more ➡️"), "as:skip")])
+    done = ctx._("No more ➡️") if items else ctx._("None ➡️")
+    return reply("\n".join(lines), *rows, [back, Button(done, f"as:skip:{step}")], edit=edit)
 
 
-def _ask_proposal(ctx: Context, period: Period, assessment: SelfAssessment) -> Reply:
+def _ask_proposal(
+    ctx: Context, period: Period, assessment: SelfAssessment, edit: bool = False
+) -> Reply:
     live = _live(ctx, period, assessment)
     text = ctx._("Which level do you propose for yourself?")
     if live is not None:
@@ -395,24 +484,33 @@ def _ask_proposal(ctx: Context, period: Period, assessment: SelfAssessment) -> R
             + text
         )
     rows = [[Button(level_name_text(ctx, level), f"as:p:{level}")] for level in LEVELS]
-    return reply(text, *rows, [Button(ctx._("⬅️ Back"), "as:sum")])
+    return reply(text, *rows, [Button(ctx._("⬅️ Back"), "as:sum")], edit=edit)
 
 
 def _summary(
-    ctx: Context, period: Period, assessment: SelfAssessment, final: bool = False
+    ctx: Context,
+    period: Period,
+    assessment: SelfAssessment,
+    final: bool = False,
+    edit: bool = False,
+    note: str = "",
 ) -> Reply:
     rules = ruleset_for(ctx.organization, period)
     tasks = tasks_of(ctx.session, ctx.person.id, period.id)
     outcomes = outcomes_of(ctx.session, assessment.id)
     initiatives = initiatives_of(ctx.session, assessment.id)
     lang = ctx.language
-    lines = [ctx._("Self-assessment of month {month}").format(month=_month(period))]
+    lines = [note.strip()] if note.strip() else []
+    title = ctx._("Self-assessment of month {month}").format(month=_month(period))
     if assessment.status is AssessmentStatus.SUBMITTED:
-        lines[0] += " — " + ctx._("submitted {time}").format(
-            time=_local(ctx, assessment.submitted_at)
-        )
+        title += " — " + ctx._("submitted {time}").format(time=_local(ctx, assessment.submitted_at))
+    elif assessment.status is AssessmentStatus.RETURNED:
+        title += " — " + ctx._("returned for correction")
     else:
-        lines[0] += " — " + ctx._("draft")
+        title += " — " + ctx._("draft")
+    lines.append(title)
+    if assessment.status is AssessmentStatus.RETURNED:
+        lines.append(_returned_line(ctx, period, assessment))
     general = sum(assessment.general.values())
     lines.append(
         ctx._("General criteria: {score}/{max}").format(
@@ -422,15 +520,20 @@ def _summary(
     counts = {status: 0 for status in STATUS_CODES.values()}
     for outcome in outcomes.values():
         counts[outcome.status] += 1
-    lines.append(
-        ctx._("Tasks: {total} — exceeded {e}, on time {o}, late {l}, not done {n}").format(
-            total=len(tasks),
-            e=counts["exceeded"],
-            o=counts["on_time"],
-            l=counts["late"],
-            n=counts["not_done"],
+    if tasks:
+        lines.append(
+            ctx._(
+                "Tasks: {total} — exceeded {e}, on time {o}, behind schedule {l}, not done {n}"
+            ).format(
+                total=len(tasks),
+                e=counts["exceeded"],
+                o=counts["on_time"],
+                l=counts["late"],
+                n=counts["not_done"],
+            )
         )
-    )
+    else:
+        lines.append(ctx._("No task yet."))
     if initiatives:
         lines.append(
             ctx._("Initiatives and proposals: {n} (awaiting approval)").format(n=len(initiatives))
@@ -439,7 +542,7 @@ def _summary(
     live = _live(ctx, period, assessment) if not missing else None
     if live is not None:
         lines.append(
-            ctx._("Estimated score: {score}/100 — {level}").format(
+            ctx._("Provisional score: {score}/100 — {level}").format(
                 score=format_number(live["score"], lang),
                 level=level_name_text(ctx, live["computed_level"]),
             )
@@ -455,34 +558,41 @@ def _summary(
         )
     if missing:
         lines.append(ctx._("Still to answer: {items}").format(items=", ".join(missing)))
-    if period.deadline is not None:
+    if period.deadline is not None and assessment.status is not AssessmentStatus.RETURNED:
         lines.append(ctx._("Deadline: {time}").format(time=_local(ctx, period.deadline)))
     if assessment.status is AssessmentStatus.SUBMITTED and not final:
-        lines.append(ctx._("Changes you make now are saved at once, until the deadline."))
+        lines.append(
+            ctx._(
+                "To change an answer, press “Edit an answer”: the submitted version is "
+                "updated at once, until the deadline."
+            )
+        )
     if final:
-        return reply("\n".join(lines))
+        return reply("\n".join(lines), edit=edit)
     rows = []
     if missing:
         rows.append([Button(ctx._("➡️ Continue"), "as:next")])
     else:
         rows.append([Button(ctx._("🎯 Propose my level"), "as:go:prop")])
     rows.append([Button(ctx._("✏️ Edit an answer"), "as:edit")])
-    if assessment.status is not AssessmentStatus.SUBMITTED:
+    if assessment.status is AssessmentStatus.DRAFT:
         rows.append([Button(ctx._("✅ Submit"), "as:submit")])
+    elif assessment.status is AssessmentStatus.RETURNED:
+        rows.append([Button(ctx._("✅ Submit again"), "as:submit")])
     rows.append([Button(ctx._("⬅️ Menu"), "mn:show")])
-    return reply("\n".join(lines), *rows)
+    return reply("\n".join(lines), *rows, edit=edit)
 
 
 def _edit_menu(ctx: Context, period: Period, assessment: SelfAssessment) -> Reply:
     rules = ruleset_for(ctx.organization, period)
-    rows = [[Button(_short(_label(ctx, c.label)), f"as:go:c:{c.key}")] for c in rules.criteria]
-    for number, task in enumerate(tasks_of(ctx.session, ctx.person.id, period.id), start=1):
-        rows.append([Button(f"{number}. {_short(task.title)}", f"as:go:t:{task.id}")])
+    rows = [[Button(short_label(_label(ctx, c.label)), f"as:go:c:{c.key}")] for c in rules.criteria]
+    for number, task in enumerate(_planned(ctx, period), start=1):
+        rows.append([Button(short_label(f"{number}. {task.title}"), f"as:go:t:{task.id}")])
     rows.append(
         [Button(ctx._("Ad-hoc tasks"), "as:go:adhoc"), Button(ctx._("Initiatives"), "as:go:init")]
     )
     rows.append([Button(ctx._("⬅️ Summary"), "as:sum")])
-    return reply(ctx._("Which answer do you want to change?"), *rows)
+    return reply(ctx._("Which answer do you want to change?"), *rows, edit=True)
 
 
 # -- moving through the steps ----------------------------------------------------------------
@@ -494,7 +604,53 @@ def _sequence(ctx: Context, period: Period, rules: Ruleset) -> list[str]:
     return [*steps, "adhoc", "init", "sum"]
 
 
-def _advance(ctx: Context, period: Period, assessment: SelfAssessment, done: str) -> Reply:
+def _is_current(ctx: Context, step: str) -> bool:
+    """Whether a button answering `step` answers the question the chat is at."""
+    return ctx.state.flow == PREFIX and ctx.state.step == step
+
+
+def _stale(ctx: Context, period: Period, assessment: SelfAssessment) -> list[Reply]:
+    """A button of an older question: it changes nothing; the current question again."""
+    in_flow = ctx.state.flow == PREFIX and ctx.state.step
+    step = ctx.state.step if in_flow else "sum"
+    if not in_flow:
+        ctx.go(PREFIX, "sum")
+    return [
+        reply(ctx._("This question was already answered; nothing was changed."), edit=True),
+        _ask(ctx, period, assessment, step),
+    ]
+
+
+def _then(
+    ctx: Context,
+    period: Period,
+    assessment: SelfAssessment,
+    done: str | None,
+    step: str,
+    note: str = "",
+) -> list[Reply]:
+    """After an answer: its record in place of the question, then the next question."""
+    updated = _updated(ctx, assessment)
+    return [*_record(ctx, done), _advance(ctx, period, assessment, step, note + updated)]
+
+
+def _record(ctx: Context, done: str | None) -> list[Reply]:
+    """The pressed question, edited into the record of its answer (its keyboard goes)."""
+    if done is None or ctx.incoming.payload is None:
+        return []
+    return [reply("✔ " + done, edit=True)]
+
+
+def _updated(ctx: Context, assessment: SelfAssessment, prefix: str = "") -> str:
+    """The confirmation that a change reached the submitted version."""
+    if assessment.status is not AssessmentStatus.SUBMITTED:
+        return ""
+    return prefix + ctx._("The submitted self-assessment is updated.")
+
+
+def _advance(
+    ctx: Context, period: Period, assessment: SelfAssessment, done: str, note: str = ""
+) -> Reply:
     """The question after the answered step `done`.
 
     An ad-hoc task leads back to the list of ad-hoc tasks; an answer edited from the
@@ -512,10 +668,10 @@ def _advance(ctx: Context, period: Period, assessment: SelfAssessment, done: str
         if step == "sum":
             step = _first_unanswered(ctx, period, assessment) or "sum"
     ctx.go(PREFIX, step, editing=editing and step != "sum")
-    return _ask(ctx, period, assessment, step)
+    return _ask(ctx, period, assessment, step, note=note)
 
 
-def _previous(ctx: Context, period: Period, assessment: SelfAssessment, step: str) -> str:
+def _previous(ctx: Context, period: Period, step: str) -> str:
     steps = _sequence(ctx, period, ruleset_for(ctx.organization, period))
     kind, _, arg = step.partition(":")
     if kind in ("d", "x"):
@@ -544,13 +700,13 @@ def _first_unanswered(ctx: Context, period: Period, assessment: SelfAssessment) 
 
 def _missing(ctx: Context, period: Period, assessment: SelfAssessment, rules: Ruleset) -> list[str]:
     missing = [
-        _short(_label(ctx, c.label)) for c in rules.criteria if c.key not in assessment.general
+        short_label(_label(ctx, c.label)) for c in rules.criteria if c.key not in assessment.general
     ]
     outcomes = outcomes_of(ctx.session, assessment.id)
     for task in tasks_of(ctx.session, ctx.person.id, period.id):
         outcome = outcomes.get(task.id)
         if outcome is None or (outcome.status == "not_done" and not outcome.explanation):
-            missing.append("«" + _short(task.title) + "»")
+            missing.append("\u201c" + short_label(task.title) + "\u201d")
     return missing
 
 
@@ -617,9 +773,21 @@ def _set_delays(ctx: Context, assessment: SelfAssessment, task: Task, delays: in
 def _remove_task(ctx: Context, assessment: SelfAssessment, task: Task) -> None:
     outcome = outcomes_of(ctx.session, assessment.id).get(task.id)
     if outcome is not None:
+        audit(
+            ctx.session,
+            ctx.person.id,
+            "task_outcome",
+            outcome.id,
+            "status",
+            outcome.status,
+            None,
+            reason=task.title,
+            at=ctx.now,
+        )
         ctx.session.delete(outcome)
     ctx.session.flush()
     ctx.session.delete(task)
+    _touch(ctx, assessment)
     ctx.session.flush()
 
 
@@ -637,10 +805,12 @@ def _propose(ctx: Context, period: Period, assessment: SelfAssessment, level: st
     assessment.proposed_level = level
     assessment.proposal_reason = None
     _touch(ctx, assessment)
+    done = ctx._("Proposed level: {level}").format(level=level_name_text(ctx, level))
     live = _live(ctx, period, assessment)
     if live is not None and RANK[level] > RANK[live["computed_level"]]:
         ctx.go(PREFIX, "why")
         return [
+            *_record(ctx, done),
             reply(
                 ctx._(
                     "You propose {proposed}, above the level your results give: {computed}. "
@@ -651,16 +821,17 @@ def _propose(ctx: Context, period: Period, assessment: SelfAssessment, level: st
                     computed=level_name_text(ctx, live["computed_level"]),
                 ),
                 [Button(ctx._("Choose again"), "as:go:prop")],
-            )
+            ),
         ]
     ctx.go(PREFIX, "sum")
-    return [_summary(ctx, period, assessment)]
+    return [*_record(ctx, done), _summary(ctx, period, assessment, note=_updated(ctx, assessment))]
 
 
 def _submit(ctx: Context, period: Period, assessment: SelfAssessment) -> list[Reply]:
     rules = ruleset_for(ctx.organization, period)
     missing = _missing(ctx, period, assessment, rules)
     if missing:
+        ctx.go(PREFIX, "sum")
         return [
             reply(
                 ctx._("Before submitting, please answer: {items}").format(items=", ".join(missing))
@@ -681,18 +852,50 @@ def _submit(ctx: Context, period: Period, assessment: SelfAssessment) -> list[Re
     ):
         ctx.go(PREFIX, "why")
         return [_ask(ctx, period, assessment, "why")]
+    again = assessment.status is AssessmentStatus.RETURNED
+    audit(
+        ctx.session,
+        ctx.person.id,
+        "self_assessment",
+        assessment.id,
+        "status",
+        assessment.status.value,
+        "submitted",
+        at=ctx.now,
+    )
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = ctx.now
     _touch(ctx, assessment)
     ctx.go(None)
-    text = ctx._(
-        "✅ Your self-assessment of month {month} is submitted. Your unit head will review it."
-    ).format(month=_month(period))
-    if period.deadline is not None:
-        text += "\n" + ctx._("You can still edit it until {time}.").format(
+    reviewer = reviewer_of(ctx.session, ctx.person)
+    if again:
+        text = ctx._(
+            "✅ Your corrected self-assessment of month {month} is submitted again; {reviewer} "
+            "is told."
+        )
+        if reviewer is not None:
+            notices.deliver(
+                ctx.session,
+                reviewer.id,
+                f"resubmitted:{assessment.id}:{ctx.now.isoformat()}",
+                notices.resubmitted(
+                    reviewer.language, period.code, ctx.person.full_name, assessment.id
+                ),
+                ctx.now,
+            )
+    else:
+        text = ctx._(
+            "✅ Your self-assessment of month {month} is submitted. {reviewer} will review it."
+        )
+    text = text.format(month=_month(period), reviewer=_reviewer_name(ctx, reviewer))
+    if period.deadline is not None and not again:
+        text += "\n" + ctx._("You can still change it until {time}, from the summary.").format(
             time=_local(ctx, period.deadline)
         )
-    return [reply(text, *menu.buttons(ctx))]
+    record = (
+        [_summary(ctx, period, assessment, final=True, edit=True)] if ctx.incoming.payload else []
+    )
+    return [*record, reply(text, *menu.buttons(ctx))]
 
 
 def _touch(ctx: Context, assessment: SelfAssessment) -> None:
@@ -704,16 +907,13 @@ def _touch(ctx: Context, assessment: SelfAssessment) -> None:
 
 
 def _live(ctx: Context, period: Period, assessment: SelfAssessment) -> dict | None:
-    """The core's verdict on the answers so far (before the unit's quota)."""
-    data = {
-        "period": period.code,
-        "people": [core_person(ctx.session, ctx.person, period, assessment, ctx.now)],
-    }
-    if ctx.organization.ruleset:
-        data["ruleset"] = ctx.organization.ruleset
+    """The core's verdict on the person's own answers so far (before any review)."""
+    request = classification_request(
+        ctx.session, ctx.organization, period, only=[ctx.person], with_reviews=False
+    ).request
     try:
-        return classify(data, locale=ctx.language)["people"][0]
-    except CoreError:
+        return classify(request, locale=ctx.language)["people"][0]
+    except (CoreError, IndexError):
         return None  # incomplete answers: no estimate yet
 
 
@@ -723,6 +923,11 @@ def _period(ctx: Context) -> Period:
 
 def _closed_reason(ctx: Context, period: Period) -> str | None:
     if period.status is PeriodStatus.PLANNING:
+        if period.opens_at is not None:
+            return ctx._(
+                "The self-assessment of month {month} opens at {time}. Meanwhile you can "
+                "register your tasks with /plan."
+            ).format(month=_month(period), time=_local(ctx, period.opens_at))
         return ctx._(
             "The self-assessment of month {month} is not open yet. Meanwhile you "
             "can register your tasks with /plan."
@@ -737,8 +942,37 @@ def _closed_reason(ctx: Context, period: Period) -> str | None:
     if period.status is not PeriodStatus.OPEN or (
         period.deadline is not None and ctx.now > period.deadline
     ):
+        if period.deadline is not None:
+            return ctx._("The self-assessment of month {month} closed at {time}.").format(
+                month=_month(period), time=_local(ctx, period.deadline)
+            )
         return ctx._("The self-assessment of month {month} is closed.").format(month=_month(period))
     return None
+
+
+def _returned_line(ctx: Context, period: Period, assessment: SelfAssessment) -> str:
+    """Who returned it, what to correct, by when."""
+    reviewer = reviewer_of(ctx.session, ctx.person)
+    review = None
+    for stage in STAGES.values():
+        found = review_of(ctx.session, assessment.id, stage)
+        if found is not None and found.decision == "return":
+            review = found
+    line = ctx._("{reviewer} asks you to correct: \u201c{comment}\u201d").format(
+        reviewer=_reviewer_name(ctx, reviewer), comment=review.comment if review else "—"
+    )
+    if period.head_review_by is not None:
+        line += "\n" + ctx._("Correct it and submit it again before {time}.").format(
+            time=_local(ctx, period.head_review_by)
+        )
+    return line
+
+
+def _reviewer_name(ctx: Context, reviewer) -> str:
+    if reviewer is None:
+        return ctx._("Your leader")
+    unit = ctx.session.get(Unit, reviewer.unit_id)
+    return notices.leader_title(reviewer.role, unit.name, ctx.organization.name, ctx.language)
 
 
 def _own_task(ctx: Context, period: Period, task_id: str) -> Task | None:
@@ -749,6 +983,37 @@ def _own_task(ctx: Context, period: Period, task_id: str) -> Task | None:
     return task
 
 
+def _planned(ctx: Context, period: Period) -> list[Task]:
+    return [
+        t for t in tasks_of(ctx.session, ctx.person.id, period.id) if t.kind is TaskKind.PLANNED
+    ]
+
+
+def _ad_hoc(ctx: Context, period: Period) -> list[Task]:
+    return [t for t in tasks_of(ctx.session, ctx.person.id, period.id) if t.kind is TaskKind.AD_HOC]
+
+
+def _items_text(ctx: Context, period: Period, assessment: SelfAssessment, step: str) -> str:
+    if step == "adhoc":
+        count = len(_ad_hoc(ctx, period))
+        return ctx.ngettext("Ad-hoc tasks: {n}", "Ad-hoc tasks: {n}", count).format(n=count)
+    count = len(initiatives_of(ctx.session, assessment.id))
+    return ctx.ngettext("Initiatives: {n}", "Initiatives: {n}", count).format(n=count)
+
+
+def _delays_text(ctx: Context, task: Task, delays: int) -> str:
+    return ctx.ngettext(
+        "\u201c{title}\u201d: behind schedule {n} time",
+        "\u201c{title}\u201d: behind schedule {n} times",
+        delays,
+    ).format(title=task.title, n=delays)
+
+
+def _has_words(text: str) -> bool:
+    """A title or a reason has letters or digits (not only emoji or punctuation)."""
+    return any(c.isalnum() for c in text)
+
+
 def _label(ctx: Context, labels: dict[str, str]) -> str:
     return labels.get(ctx.language) or labels["vi"]
 
@@ -757,7 +1022,7 @@ def _status_name(ctx: Context, status: str) -> str:
     return {
         "exceeded": ctx._("Exceeded"),
         "on_time": ctx._("Done on time"),
-        "late": ctx._("Done late"),
+        "late": ctx._("Done behind schedule"),
         "not_done": ctx._("Not done"),
     }[status]
 
@@ -771,8 +1036,4 @@ def _month(period: Period) -> str:
 
 
 def _local(ctx: Context, moment) -> str:
-    return moment.astimezone(ctx.timezone).strftime("%H:%M %d/%m/%Y")
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return format_moment(moment, ctx.timezone, ctx.language)

@@ -103,3 +103,12 @@ def whole_number(text: str | None, maximum: int = MAX_ID) -> int | None:
         return None
     value = int(text)
     return value if value <= maximum else None
+
+
+def short_label(text: str, limit: int = 40) -> str:
+    """A text short enough for a button, cut between words (never inside one), with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:-–") + "…"

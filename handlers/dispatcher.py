@@ -8,6 +8,7 @@ together, so a crash loses no confirmed answer and a redelivered update is ignor
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,10 +20,11 @@ from sqlmodel import Session, select
 
 from handlers import assessment, menu, plan, registration, result, review, status
 from handlers.context import Context
-from handlers.events import Incoming, Reply
+from handlers.events import Incoming, Reply, replies_to_payload
 from locales import SUPPORTED_LOCALES
 from storage.db import transaction
 from storage.models import ProcessedUpdate
+from storage.outbox import enqueue
 from storage.queries import person_of
 
 log = logging.getLogger(__name__)
@@ -67,8 +69,15 @@ def handle(
     incoming: Incoming,
     settings: ChatSettings | None = None,
     now: datetime | None = None,
+    *,
+    outbox: bool = False,
 ) -> list[Reply]:
-    """Handle one event exactly once; the replies are for the adapter to send.
+    """Handle one event exactly once and return the replies for the adapter to send.
+
+    With `outbox`, the replies are written to the outbox in the same transaction as the
+    answer they confirm (the messenger's sender delivers them, retrying, in the chat's
+    order): a crash or a refused call loses none. Then only what could not be written
+    there is returned, for the adapter to send itself.
 
     A failure rolls everything back and answers that nothing was saved: the person is
     never left without an answer, and the error is logged with its traceback.
@@ -81,7 +90,11 @@ def handle(
                 log.info("update %s already handled", incoming.update_id)
                 return []
             ctx = Context.load(session, incoming, now, settings.timezone, settings.default_language)
-            return route(ctx)
+            replies = route(ctx)
+            if outbox and replies:
+                _to_outbox(session, incoming, replies, ctx.person.id if ctx.person else None)
+                return []
+            return replies
     except _AlreadyHandled:
         log.info("update %s handled by another process", incoming.update_id)
         return []
@@ -92,7 +105,32 @@ def handle(
             incoming.update_id,
             incoming.chat_id,
         )
-        return [menu.failed(_language(engine, incoming, settings))]
+        failed = [menu.failed(_language(engine, incoming, settings))]
+        if outbox:
+            try:
+                with transaction(engine) as session:
+                    _to_outbox(session, incoming, failed, None)
+                return []
+            except Exception:  # the database itself failed: the adapter sends it
+                log.exception("the failure message could not be written to the outbox")
+        return failed
+
+
+def _to_outbox(session: Session, incoming: Incoming, replies: list[Reply], person_id) -> None:
+    """The replies as one outbox row (an edit names the message whose button was pressed)."""
+    payload = replies_to_payload(replies)
+    if incoming.message_id is not None:
+        payload["message_id"] = incoming.message_id
+    update = incoming.update_id or uuid.uuid4().hex
+    enqueue(
+        session,
+        key=f"reply:{incoming.platform}:{incoming.chat_id}:{update}",
+        kind="reply",
+        platform=incoming.platform,
+        chat_id=incoming.chat_id,
+        payload=payload,
+        person_id=person_id,
+    )
 
 
 def _seen(session: Session, incoming: Incoming, now: datetime) -> bool:

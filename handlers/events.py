@@ -34,10 +34,14 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
+    """A message to the chat; or, with `commands` (and no text), the instruction to set
+    the chat's list of commands, which messengers that have one show in their menu."""
+
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()  # rows of buttons
     edit: bool = False  # replace the message whose button was pressed
     document: Document | None = None
+    commands: tuple[tuple[str, str], ...] | None = None  # (command, description)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,8 @@ def replies_to_payload(replies: Reply | Sequence[Reply]) -> dict[str, Any]:
                 "content": base64.b64encode(reply.document.content).decode("ascii"),
                 "caption": reply.document.caption,
             }
+        if reply.commands is not None:
+            item["commands"] = [list(pair) for pair in reply.commands]
         out.append(item)
     return {"v": PAYLOAD_VERSION, "replies": out}
 
@@ -86,12 +92,14 @@ def payload_to_replies(payload: dict[str, Any]) -> list[Reply]:
         buttons = tuple(
             tuple(Button(b["label"], b["payload"]) for b in row) for row in item.get("buttons", ())
         )
+        commands = item.get("commands")
         replies.append(
             Reply(
                 text=item.get("text", ""),
                 buttons=buttons,
                 edit=bool(item.get("edit", False)),
                 document=document,
+                commands=None if commands is None else tuple(tuple(c) for c in commands),
             )
         )
     return replies

@@ -4,45 +4,72 @@ from __future__ import annotations
 
 from handlers.context import Context, reply
 from handlers.events import Button, Reply
-from locales import SUPPORTED_LOCALES, translations
+from locales import SUPPORTED_LOCALES, format_moment, translations
 from storage.models import AssessmentStatus, PeriodStatus
-from storage.queries import assessment_of, current_period, tasks_of
+from storage.queries import STAGES, assessment_of, assessment_period, tasks_of
 
 PREFIX = "mn"
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}  # each in its own language
 
 
 def buttons(ctx: Context) -> list[list[Button]]:
-    return [
+    rows = [
         [
             Button(ctx._("📋 Monthly plan"), "pl:list"),
             Button(ctx._("📝 Self-assessment"), "as:start"),
         ],
+    ]
+    if ctx.person is not None and ctx.person.role in STAGES:
+        rows.append([Button(ctx._("🗂 Review"), "rv:next"), Button(ctx._("📈 Status"), "mn:status")])
+    rows += [
         [Button(ctx._("📊 Result"), "mn:result"), Button(ctx._("❓ Help"), "mn:help")],
         [Button(ctx._("🌐 Language"), "mn:lang")],
     ]
+    return rows
 
 
 def show(ctx: Context) -> list[Reply]:
     person = ctx.person
-    period = current_period(ctx.session, person.organization_id, ctx.local_now())
+    period = assessment_period(ctx.session, person, ctx.local_now())
     month = _month(period.code)
-    tasks = len(tasks_of(ctx.session, person.id, period.id))
     assessment = assessment_of(ctx.session, person.id, period.id)
     if period.status is PeriodStatus.PLANNING:
-        status = ctx.ngettext(
-            "Month {month}: {n} task in your plan. The self-assessment is not open yet.",
-            "Month {month}: {n} tasks in your plan. The self-assessment is not open yet.",
-            tasks,
-        ).format(month=month, n=tasks)
+        tasks = len(tasks_of(ctx.session, person.id, period.id))
+        status = (
+            ctx._("Month {month}: no task in your plan yet.").format(month=month)
+            if not tasks
+            else ctx.ngettext(
+                "Month {month}: {n} task in your plan.",
+                "Month {month}: {n} tasks in your plan.",
+                tasks,
+            ).format(month=month, n=tasks)
+        )
+        if period.opens_at is not None:
+            status += " " + ctx._("The self-assessment opens at {time}.").format(
+                time=_moment(ctx, period.opens_at)
+            )
+        else:
+            status += " " + ctx._("The self-assessment is not open yet.")
+    elif assessment is not None and assessment.status is AssessmentStatus.RETURNED:
+        status = ctx._("Month {month}: your self-assessment was returned for correction.").format(
+            month=month
+        )
+        if period.head_review_by is not None:
+            status += " " + ctx._("Please correct it and submit it again by {time}.").format(
+                time=_moment(ctx, period.head_review_by)
+            )
     elif assessment is not None and assessment.status is AssessmentStatus.SUBMITTED:
         status = ctx._("Month {month}: your self-assessment has been submitted.").format(
             month=month
         )
-    elif period.status is PeriodStatus.OPEN:
-        status = ctx._(
-            "Month {month}: the self-assessment is open. Please complete it before the deadline."
-        ).format(month=month)
+    elif period.status is PeriodStatus.OPEN and (
+        period.deadline is None or ctx.now <= period.deadline
+    ):
+        status = ctx._("Month {month}: the self-assessment is open.").format(month=month)
+        if period.deadline is not None:
+            status += " " + ctx._("Please complete it by {time}.").format(
+                time=_moment(ctx, period.deadline)
+            )
     else:
         status = ctx._("Month {month}: the self-assessment is closed.").format(month=month)
     text = ctx._("Hello, {name}.").format(name=person.full_name) + "\n" + status
@@ -50,21 +77,44 @@ def show(ctx: Context) -> list[Reply]:
 
 
 def help(ctx: Context) -> list[Reply]:
-    return [
-        reply(
-            ctx._(
-                "What this bot does for you each month:\n"
-                "/plan – register the month's tasks (before the self-assessment opens)\n"
-                "/assess – assess yourself: general criteria, each task, ad-hoc tasks, "
-                "initiatives, then propose your level\n"
-                "/result – your level, score and the reasons, once published\n"
-                "/lang – Vietnamese or English\n"
-                "/menu – the main menu\n"
-                "Your answers are saved as you go: you can stop and continue later."
-            ),
-            *buttons(ctx),
+    text = ctx._(
+        "What this bot does for you each month:\n"
+        "/plan – register the month's tasks (before the self-assessment opens)\n"
+        "/assess – assess yourself: general criteria, each task, ad-hoc tasks, "
+        "initiatives, then propose your level\n"
+        "/result – your level, score and the reasons, once published\n"
+        "/lang – Vietnamese or English\n"
+        "/menu – the main menu\n"
+        "Your answers are saved as you go: you can stop and continue later."
+    )
+    if ctx.person is not None and ctx.person.role in STAGES:
+        text += "\n" + ctx._(
+            "For leaders:\n"
+            "/review – review the self-assessments of the people you lead: agree, lower "
+            "the level with a reason, re-score a criterion, return for correction\n"
+            "/status – who has submitted, in real time"
         )
+    return [reply(text, *buttons(ctx))]
+
+
+def command_list(ctx: Context) -> Reply:
+    """The instruction to show this person's commands in the messenger's menu."""
+    return Reply("", commands=commands(ctx.language, ctx.person.role in STAGES))
+
+
+def commands(language: str, leader: bool) -> tuple[tuple[str, str], ...]:
+    """The messenger's command list for a person (leaders have /review and /status)."""
+    _ = translations(language).gettext
+    items = [
+        ("menu", _("Main menu")),
+        ("plan", _("Monthly plan")),
+        ("assess", _("Self-assessment")),
+        ("result", _("My result")),
     ]
+    if leader:
+        items += [("review", _("Review")), ("status", _("Who has submitted"))]
+    items += [("help", _("Help")), ("lang", _("Language"))]
+    return tuple(items)
 
 
 def language(ctx: Context) -> list[Reply]:
@@ -73,7 +123,7 @@ def language(ctx: Context) -> list[Reply]:
 
 
 def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
-    from handlers import result  # the menu leads everywhere; imported here, not in a cycle
+    from handlers import result, status  # the menu leads everywhere: not imported at the top
 
     match parts:
         case ["help"]:
@@ -89,9 +139,12 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
                     edit=True,
                 ),
                 *show(ctx),
+                command_list(ctx),
             ]
         case ["result"]:
             return result.show(ctx)
+        case ["status"]:
+            return status.show(ctx)
         case ["show"]:
             return show(ctx)
     return [not_understood(ctx)]
@@ -137,6 +190,10 @@ def too_long(ctx: Context, limit: int) -> Reply:
             "was saved; please send a shorter text."
         ).format(limit=limit)
     )
+
+
+def _moment(ctx: Context, moment) -> str:
+    return format_moment(moment, ctx.timezone, ctx.language)
 
 
 def _month(code: str) -> str:

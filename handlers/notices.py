@@ -15,7 +15,8 @@ from sqlmodel import Session
 from core.model import Level
 from core.texts import level_name
 from handlers.events import Button, Reply, replies_to_payload
-from locales import format_number, translations
+from locales import N_, format_moment, format_number, translations
+from storage.models import Role
 from storage.outbox import enqueue
 from storage.queries import identities_of
 
@@ -113,7 +114,9 @@ def result(
     score: float | None,
     reasons: list[dict],
     reward_vnd: int,
+    warnings: Sequence[str] = (),
 ) -> Reply:
+    """The published result, with the reasons and the warnings about the person."""
     _ = translations(language).gettext
     if level is None:
         return Reply(
@@ -132,9 +135,117 @@ def result(
     lines += [f"• {reason['text']}" for reason in reasons]
     if reward_vnd:
         lines.append(_("Reward: {amount} VND").format(amount=format_number(reward_vnd, language)))
+    lines += ["⚠️ " + detail for detail in warnings]
     return Reply("\n".join(lines))
 
 
-def warning(language: str, detail: str) -> Reply:
+# -- the review loop -------------------------------------------------------------------------
+
+
+# How a unit's head is called depends on the kind of unit, which its name tells (the
+# names are Vietnamese data: "Phòng Tổ chức", "Văn phòng Sở", "Thanh tra Sở"). Each title
+# is a message, translated like any other; the first prefix that matches decides.
+_HEAD_TITLES = (
+    ("Phòng ", N_("Head of Division {rest}")),  # Trưởng phòng Tổ chức
+    ("Ban ", N_("Head of Board {rest}")),  # Trưởng ban Quản lý
+    ("Chi cục ", N_("Head of Sub-department {rest}")),  # Chi cục trưởng Chi cục ...
+    ("Văn phòng", N_("Chief of {unit}")),  # Chánh Văn phòng Sở
+    ("Thanh tra", N_("Chief of {unit}")),  # Chánh Thanh tra Sở
+    ("Trung tâm", N_("Director of {unit}")),  # Giám đốc Trung tâm ...
+)
+_DIRECTOR_TITLES = (("Sở ", N_("Director of the Department")),)  # Giám đốc Sở
+
+
+def leader_title(role: Role, unit_name: str, organization_name: str, language: str) -> str:
+    """How a reviewer is named by office (VIETNAMESE.md: name the actual reviewer):
+    "Trưởng phòng Tổ chức", "Chánh Văn phòng Sở", "Giám đốc Sở"."""
     _ = translations(language).gettext
-    return Reply("⚠️ " + _("Warning: {detail}").format(detail=detail))
+    if role is Role.DIRECTOR:
+        for prefix, title in _DIRECTOR_TITLES:
+            if organization_name.startswith(prefix):
+                return _(title)
+        return _("Head of the organization")
+    for prefix, title in _HEAD_TITLES:
+        if unit_name.startswith(prefix):
+            return _(title).format(rest=unit_name.removeprefix(prefix), unit=unit_name)
+    return _("Head of {unit}").format(unit=unit_name)
+
+
+def returned(
+    language: str,
+    period_code: str,
+    reviewer: str,
+    comment: str,
+    correct_by: datetime | None,
+    timezone: ZoneInfo,
+) -> Reply:
+    """To the person: the reviewer sent the self-assessment back, what to correct, by when."""
+    _ = translations(language).gettext
+    text = _(
+        "{reviewer} returned your self-assessment of month {month} for correction: "
+        "\u201c{comment}\u201d"
+    ).format(reviewer=_capitalized(reviewer), month=_month(period_code), comment=comment)
+    if correct_by is not None:
+        text += "\n" + _(
+            "Please correct it and submit it again before {time}; after that, the version "
+            "you submitted is rated as it stands."
+        ).format(time=format_moment(correct_by, timezone, language))
+    return Reply(text, ((Button(_("📝 Correct the self-assessment"), "as:start"),),))
+
+
+def resubmitted(language: str, period_code: str, name: str, assessment_id: int) -> Reply:
+    """To the reviewer: the person corrected the returned self-assessment."""
+    _ = translations(language).gettext
+    return Reply(
+        _(
+            "{name} corrected the self-assessment of month {month} you returned and "
+            "submitted it again."
+        ).format(name=name, month=_month(period_code)),
+        ((Button(_("🗂 Review it"), f"rv:open:{assessment_id}"),),),
+    )
+
+
+def not_corrected(language: str, period_code: str, names: list[str]) -> Reply:
+    """To the reviewer at the heads' deadline: returned, not corrected, rated as it stood."""
+    _ = translations(language).gettext
+    lines = [
+        _(
+            "Month {month}: these self-assessments you returned were not corrected by the "
+            "deadline; they are rated as they were submitted:"
+        ).format(month=_month(period_code))
+    ]
+    lines += [f"• {name}" for name in names]
+    return Reply("\n".join(lines))
+
+
+def not_corrected_to_person(language: str, period_code: str) -> Reply:
+    _ = translations(language).gettext
+    return Reply(
+        _(
+            "Month {month}: the time to correct your returned self-assessment has passed; "
+            "the version you submitted is rated as it stands."
+        ).format(month=_month(period_code))
+    )
+
+
+def ties(
+    language: str, period_code: str, count: int, publish_at: datetime, timezone: ZoneInfo
+) -> Reply:
+    """To the reviewer after the classification run: people tied for the last A place."""
+    _ = translations(language).gettext
+    return Reply(
+        _(
+            "Month {month}: people you reviewed are tied for the last place at {level} "
+            "({n} group(s)). Please rank them before the results are published at {time}."
+        ).format(
+            month=_month(period_code),
+            level=level_name(Level.EXCELLENT, language),
+            n=count,
+            time=format_moment(publish_at, timezone, language),
+        ),
+        ((Button(_("🗂 Rank them"), "rv:next"),),),
+    )
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]

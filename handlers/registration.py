@@ -49,7 +49,7 @@ def start(ctx: Context, code: str) -> list[Reply]:
             "tasks, assess yourself at the end of the month and receive your results."
         ).format(name=person.full_name)
     )
-    return [welcome, *menu.show(ctx)]
+    return [welcome, *menu.show(ctx), menu.command_list(ctx)]
 
 
 def stranger(ctx: Context) -> list[Reply]:

@@ -1,23 +1,39 @@
-"""Reviews (đánh giá của lãnh đạo): the unit head reviews the members of the unit —
-deputies first, then staff — and the director reviews the heads (the seeds: the head is
-reviewed before the deputies and the staff).
+"""Reviews (đánh giá của lãnh đạo): the unit head reviews the deputies and staff of the
+unit, the director the heads (and the director's own unit, and units without a head).
 
-For each submission: agree; change the level (a reason is required); return it for
-correction (a comment is required). The reviewer also accepts or not each explanation of
-a task not done and each initiative, which the rules need, and the director may mark the
-exemplary of the month. Every decision is audited.
+    /review ─▶ [director: each unit's A against the quota]
+            ─▶ card of the next submission awaiting a decision
+                 ├─ ✅ agree
+                 ├─ ⬇️ lower the level ─▶ a level below the rules' ─▶ the reason (text)
+                 ├─ ✏️ re-score a general criterion ─▶ criterion ─▶ score ─▶ [lower: comment]
+                 ├─ ↩️ return for correction ─▶ what to correct (text) ─▶ the person is told
+                 ├─ accept an explanation / an initiative (toggles)
+                 └─ ⭐ exemplary of the month (director)
+            ─▶ after the last card: people tied for the last A place, to rank
+            ─▶ all reviewed
+
+A card's buttons act only on the card open in the chat (the conversation state): a
+button of an older card is answered "already dealt with" and the open card is shown.
+A leader may lower the level the rules give, never raise it: to raise, re-score a
+criterion. Deadlines: a head decides until the heads' review deadline; the director until
+publication (a decision after the classification run makes the run again before
+publication); tied people may be ranked until publication. Every decision, the exemplary
+mark included, goes to the audit log.
 """
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from datetime import datetime
+
+from sqlmodel import select
 
 from core import classify
 from core.model import Level
 from core.texts import level_name
-from handlers.context import Context, reply, whole_number
+from handlers import notices
+from handlers.context import Context, reply, short_label, whole_number
 from handlers.events import Button, Reply
-from locales import format_number
+from locales import format_moment, format_number
 from storage.models import (
     AssessmentStatus,
     Initiative,
@@ -27,111 +43,85 @@ from storage.models import (
     Person,
     Review,
     Role,
-    RoleGroup,
     SelfAssessment,
     TaskOutcome,
     Unit,
 )
 from storage.queries import (
+    STAGES,
     audit,
+    awaits_decision,
     classification_request,
     initiatives_of,
-    latest_review,
     outcomes_of,
+    review_of,
+    reviewees,
+    reviewer_of,
+    ruleset_for,
     tasks_of,
 )
 
 PREFIX = "rv"
 LEVELS = ("A", "B", "C", "D")
-ROLE_ORDER = {Role.HEAD: 0, Role.DEPUTY: 1, Role.STAFF: 2, Role.DIRECTOR: 3}
+RANK = {"A": 3, "B": 2, "C": 1, "D": 0}
 MIN_REASON = 10
 MAX_REASON = 1000
 
 
-def stage_of(reviewer: Person) -> str | None:
-    if reviewer.role is Role.DIRECTOR:
-        return "director"
-    if reviewer.role is Role.HEAD:
-        return "head"
-    return None
-
-
-def reviewees(session: Session, reviewer: Person, period: Period) -> list[SelfAssessment]:
-    """The submissions this reviewer decides on, in the order of the seeds."""
-    query = (
-        select(SelfAssessment, Person)
-        .join(Person, col(Person.id) == col(SelfAssessment.person_id))
-        .where(
-            SelfAssessment.period_id == period.id,
-            SelfAssessment.status == AssessmentStatus.SUBMITTED,
-            Person.organization_id == reviewer.organization_id,
-            Person.id != reviewer.id,
-            Person.active,
-        )
-    )
-    if reviewer.role is Role.HEAD:
-        query = query.where(
-            Person.unit_id == reviewer.unit_id, col(Person.role).in_([Role.DEPUTY, Role.STAFF])
-        )
-    elif reviewer.role is Role.DIRECTOR:
-        query = query.where(col(Person.role).in_([Role.HEAD, Role.DIRECTOR, Role.DEPUTY]))
-        query = query.where((Person.role == Role.HEAD) | (Person.unit_id == reviewer.unit_id))
-    else:
-        return []
-    rows = session.exec(query).all()
-    rows.sort(key=lambda row: (ROLE_ORDER[row[1].role], row[1].full_name))
-    return [assessment for assessment, _ in rows]
+# -- screens ---------------------------------------------------------------------------------
 
 
 def show_next(ctx: Context) -> list[Reply]:
-    period = _review_period(ctx)
-    stage = stage_of(ctx.person)
+    """The next card awaiting a decision; then the ties to rank; then "all reviewed"."""
+    period, stage = _review_period(ctx), STAGES.get(ctx.person.role)
     if period is None or stage is None:
+        ctx.go(None)
         return [reply(ctx._("There is nothing for you to review now."))]
-    pending = [
-        a
-        for a in reviewees(ctx.session, ctx.person, period)
-        if latest_review(ctx.session, a, stage) is None
-    ]
     overview = [quota_overview(ctx, period)] if stage == "director" else []
-    if not pending:
-        return [
-            *overview,
-            reply(
-                ctx._("All submissions of month {month} are reviewed. Thank you.").format(
-                    month=_month(period)
-                )
-            ),
-        ]
-    return [*overview, card(ctx, period, pending[0], stage)]
+    rows = reviewees(ctx.session, ctx.person, period)
+    if _closed_for(ctx, period, stage) is None:
+        for assessment, person in rows:
+            if awaits_decision(assessment, review_of(ctx.session, assessment.id, stage)):
+                return [*overview, card(ctx, period, assessment, person, stage)]
+    tie = _next_tie(ctx, period, {a.id for a, _ in rows})
+    if tie is not None:
+        return [*overview, _ask_rank(ctx, period, tie, [])]
+    ctx.go(None)
+    lines = [
+        ctx._("All submissions of month {month} are reviewed. Thank you.").format(
+            month=_month(period)
+        )
+    ]
+    waiting = [p.full_name for a, p in rows if a.status is AssessmentStatus.RETURNED]
+    if waiting:
+        lines.append(
+            ctx._("Returned for correction, not submitted again yet: {names}.").format(
+                names=", ".join(waiting)
+            )
+        )
+    closed = _closed_for(ctx, period, stage)
+    if closed is not None:
+        lines.append(closed)
+    return [*overview, reply("\n".join(lines))]
 
 
 def quota_overview(ctx: Context, period: Period) -> Reply:
     """For the director: each unit's A by the rules, against the quota, as it stands."""
     organization = ctx.session.get(Organization, ctx.person.organization_id)
-    _, request, _, _ = classification_request(ctx.session, organization, period, ctx.now)
+    request = classification_request(ctx.session, organization, period).request
     lines = [ctx._("Level A by unit and group, as the reviews stand (before the quota → kept):")]
-    units = {
-        u.code: u.name
-        for u in ctx.session.exec(select(Unit).where(Unit.organization_id == organization.id))
-    }
-    groups = {
-        g.code: g.name
-        for g in ctx.session.exec(
-            select(RoleGroup).where(RoleGroup.organization_id == organization.id)
-        )
-    }
     if request["people"]:
         for entry in classify(request, locale=ctx.language)["units"]:
+            cap = (
+                entry["cap"] if entry["unit_cap"] is None else min(entry["cap"], entry["unit_cap"])
+            )
             lines.append(
                 ctx._("{unit} — {group}: {proposed} → {kept} (at most {cap})").format(
-                    unit=units.get(entry["unit"], entry["unit"]),
-                    group=groups.get(entry["group"], entry["group"]),
+                    unit=request["unit_names"][entry["unit"]],
+                    group=request["group_names"][entry["group"]],
                     proposed=entry["proposed_a"],
                     kept=entry["counts"]["A"],
-                    cap=min(entry["cap"], entry["unit_cap"])
-                    if entry["unit_cap"] is not None
-                    else entry["cap"],
+                    cap=cap,
                 )
             )
     else:
@@ -140,58 +130,86 @@ def quota_overview(ctx: Context, period: Period) -> Reply:
 
 
 def card(
-    ctx: Context, period: Period, assessment: SelfAssessment, stage: str, edit: bool = False
+    ctx: Context,
+    period: Period,
+    assessment: SelfAssessment,
+    person: Person,
+    stage: str,
+    edit: bool = False,
+    note: str | None = None,
 ) -> Reply:
-    person = ctx.session.get(Person, assessment.person_id)
+    """A submission with what the reviewer may decide; opens it in this chat."""
+    ctx.go(PREFIX, "card", assessment=assessment.id)
+    review = review_of(ctx.session, assessment.id, stage)
+    verdict = _verdict(ctx, period, person)
     lang = ctx.language
-    outcomes = outcomes_of(ctx.session, assessment.id)
-    tasks = tasks_of(ctx.session, person.id, period.id)
-    lines = [
+    rules = ruleset_for(ctx.organization, period)
+    lines = [note] if note else []
+    lines.append(
         ctx._("Review: {name} — self-assessment of month {month}").format(
             name=person.full_name, month=_month(period)
         )
-    ]
+    )
+    if assessment.submitted_at is not None:
+        lines.append(
+            ctx._("Submitted at {time}.").format(time=_moment(ctx, assessment.submitted_at))
+        )
+    own = sum(assessment.general.values())
+    scored = {**assessment.general, **(review.general if review else {})}
     lines.append(
-        ctx._("General criteria: {score}").format(
-            score=format_number(sum(assessment.general.values()), lang)
+        ctx._("General criteria: {score}/{max}").format(
+            score=format_number(sum(scored.values()), lang),
+            max=format_number(rules.general_max, lang),
+        )
+        + (
+            " " + ctx._("(self-assessed: {score})").format(score=format_number(own, lang))
+            if review and review.general
+            else ""
         )
     )
+    labels = {c.key: _label(ctx, c.label) for c in rules.criteria}
+    for key, value in (review.general if review else {}).items():
+        line = "   " + ctx._("{criterion}: {before} → {after}").format(
+            criterion=labels.get(key, key),
+            before=format_number(assessment.general.get(key, 0), lang),
+            after=format_number(value, lang),
+        )
+        if review.notes.get(key):
+            line += f" (\u201c{review.notes[key]}\u201d)"
+        lines.append(line)
     rows: list[list[Button]] = []
-    for number, task in enumerate(tasks, start=1):
+    outcomes = outcomes_of(ctx.session, assessment.id)
+    for number, task in enumerate(tasks_of(ctx.session, person.id, period.id), start=1):
         outcome = outcomes.get(task.id)
-        status = outcome.status if outcome else "—"
-        lines.append(f"{number}. {task.title}: {_status(ctx, status)}")
+        status = _status(ctx, outcome.status) if outcome else "—"
+        lines.append(f"{number}. \u201c{task.title}\u201d: {status}")
         if outcome is not None and outcome.status == "not_done":
-            lines.append(
-                "   " + ctx._("Explanation: {text}").format(text=outcome.explanation or "—")
-            )
             accepted = outcome.explanation_status == "approved"
-            rows.append(
-                [
-                    Button(
-                        (
-                            ctx._("☑️ Explanation {n} accepted")
-                            if accepted
-                            else ctx._("Accept explanation {n}")
-                        ).format(n=number),
-                        f"rv:x:{outcome.id}",
-                    )
-                ]
+            lines.append(
+                "   "
+                + ctx._("Explanation: {text}").format(text=outcome.explanation or "—")
+                + (" ☑️" if accepted else "")
             )
-    for item in initiatives_of(ctx.session, assessment.id):
-        lines.append("💡 " + item.title)
-        rows.append(
-            [
-                Button(
-                    (
-                        ctx._("☑️ Initiative accepted")
-                        if item.approved
-                        else ctx._("Accept the initiative")
-                    )
-                    + f": {item.title[:20]}",
-                    f"rv:i:{item.id}",
-                )
-            ]
+            label = (
+                ctx._("Withdraw acceptance of explanation {n}")
+                if accepted
+                else ctx._("Accept explanation {n}")
+            )
+            rows.append([Button(label.format(n=number), f"rv:x:{outcome.id}")])
+    for number, item in enumerate(initiatives_of(ctx.session, assessment.id), start=1):
+        lines.append(f"💡 {number}. {item.title}" + (" ☑️" if item.approved else ""))
+        label = (
+            ctx._("Withdraw acceptance of initiative {n}")
+            if item.approved
+            else ctx._("Accept initiative {n}")
+        )
+        rows.append([Button(label.format(n=number), f"rv:i:{item.id}")])
+    if verdict is not None:
+        lines.append(
+            ctx._("By the rules: {score} points — {level}").format(
+                score=format_number(verdict["score"], lang),
+                level=level_name(Level(verdict["rules_level"]), lang),
+            )
         )
     if assessment.proposed_level:
         lines.append(
@@ -200,10 +218,13 @@ def card(
             )
         )
     if assessment.proposal_reason:
-        lines.append(ctx._("Reason given: {text}").format(text=assessment.proposal_reason))
+        lines.append(
+            ctx._("Reason given: {text}").format(text=f"\u201c{assessment.proposal_reason}\u201d")
+        )
+    if review is not None and review.decision is not None:
+        lines.append(_decision_text(ctx, review))
+    exemplary = bool(review and review.exemplary)
     if stage == "director":
-        marked = latest_review(ctx.session, assessment, "director")
-        exemplary = bool(marked and marked.exemplary)
         rows.append(
             [
                 Button(
@@ -212,222 +233,531 @@ def card(
                 )
             ]
         )
-    rows.append(
-        [
-            Button(ctx._("✅ Agree"), f"rv:ok:{assessment.id}"),
-            Button(ctx._("✏️ Change the level"), f"rv:lv:{assessment.id}"),
-            Button(ctx._("↩️ Return"), f"rv:ret:{assessment.id}"),
-        ]
-    )
+    rows.append([Button(ctx._("✏️ Re-score a general criterion"), f"rv:g:{assessment.id}")])
+    decide = [Button(ctx._("✅ Agree"), f"rv:ok:{assessment.id}")]
+    if verdict is not None and verdict["rules_level"] != "D":
+        decide.append(Button(ctx._("⬇️ Lower the level"), f"rv:lv:{assessment.id}"))
+    rows.append(decide)
+    if period.head_review_by is None or ctx.now < period.head_review_by:
+        rows.append([Button(ctx._("↩️ Return for correction"), f"rv:ret:{assessment.id}")])
     return reply("\n".join(lines), *rows, edit=edit)
 
 
+# -- buttons and texts -----------------------------------------------------------------------
+
+
 def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
-    period = _review_period(ctx)
-    stage = stage_of(ctx.person)
+    period, stage = _review_period(ctx), STAGES.get(ctx.person.role)
     if period is None or stage is None:
+        ctx.go(None)
         return [reply(ctx._("There is nothing for you to review now."))]
     match parts:
         case ["next"]:
             return show_next(ctx)
-        case ["x", outcome_id]:
-            outcome = _own(ctx, period, stage, TaskOutcome, outcome_id)
-            if outcome is not None:
-                new = "submitted" if outcome.explanation_status == "approved" else "approved"
-                audit(
-                    ctx.session,
-                    ctx.person.id,
-                    "task_outcome",
-                    outcome.id,
-                    "explanation_status",
-                    outcome.explanation_status,
-                    new,
-                    at=ctx.now,
-                )
-                outcome.explanation_status = new
-                return [
-                    card(
-                        ctx,
-                        period,
-                        ctx.session.get(SelfAssessment, outcome.assessment_id),
-                        stage,
-                        True,
-                    )
-                ]
-        case ["i", initiative_id]:
-            item = _own(ctx, period, stage, Initiative, initiative_id)
-            if item is not None:
-                audit(
-                    ctx.session,
-                    ctx.person.id,
-                    "initiative",
-                    item.id,
-                    "approved",
-                    item.approved,
-                    not item.approved,
-                    at=ctx.now,
-                )
-                item.approved = not item.approved
-                return [
-                    card(
-                        ctx,
-                        period,
-                        ctx.session.get(SelfAssessment, item.assessment_id),
-                        stage,
-                        True,
-                    )
-                ]
-        case ["star", assessment_id] if stage == "director":
-            assessment = _own(ctx, period, stage, SelfAssessment, assessment_id)
-            if assessment is not None:
-                last = latest_review(ctx.session, assessment, "director")
-                _decide(
-                    ctx,
-                    assessment,
-                    stage,
-                    last.decision if last else "agree",
-                    level=last.level if last else None,
-                    comment=last.comment if last else None,
-                    exemplary=not (last and last.exemplary),
-                )
-                return [card(ctx, period, assessment, stage, True)]
-        case ["ok", assessment_id]:
-            assessment = _own(ctx, period, stage, SelfAssessment, assessment_id)
-            if assessment is not None:
-                _decide(ctx, assessment, stage, "agree")
-                return [reply(ctx._("Agreed."), edit=True), *show_next(ctx)]
-        case ["lv", assessment_id]:
-            assessment = _own(ctx, period, stage, SelfAssessment, assessment_id)
-            if assessment is not None:
-                return [
-                    reply(
-                        ctx._("Which level do you give?"),
-                        [
-                            Button(
-                                level_name(Level(lv), ctx.language), f"rv:set:{assessment.id}:{lv}"
-                            )
-                            for lv in LEVELS[:2]
-                        ],
-                        [
-                            Button(
-                                level_name(Level(lv), ctx.language), f"rv:set:{assessment.id}:{lv}"
-                            )
-                            for lv in LEVELS[2:]
-                        ],
-                    )
-                ]
-        case ["set", assessment_id, level] if level in LEVELS:
-            assessment = _own(ctx, period, stage, SelfAssessment, assessment_id)
-            if assessment is not None:
-                ctx.go(PREFIX, "why", assessment=assessment.id, level=level)
-                return [reply(ctx._("Please give the reason for the level you set (required)."))]
-        case ["ret", assessment_id]:
-            assessment = _own(ctx, period, stage, SelfAssessment, assessment_id)
-            if assessment is not None:
-                ctx.go(PREFIX, "comment", assessment=assessment.id)
-                return [
-                    reply(
-                        ctx._(
-                            "What should be corrected? Your comment goes to the person (required)."
-                        )
-                    )
-                ]
-    return show_next(ctx)
+        case ["open", assessment_id]:
+            found = _reviewee(ctx, period, assessment_id)
+            if found is None:
+                return show_next(ctx)
+            return [card(ctx, period, *found, stage)]
+        case ["rk", assessment_id]:
+            return _rank(ctx, period, assessment_id)
+    target = _target(ctx, parts)
+    found = _reviewee(ctx, period, target) if target is not None else None
+    if found is None:
+        return [reply(ctx._("This button is not valid any more.")), *show_next(ctx)]
+    assessment, person = found
+    if not (ctx.state.flow == PREFIX and ctx.recall("assessment") == assessment.id):
+        return [
+            reply(
+                ctx._("This card was already dealt with; here is where you are now."),
+                edit=True,
+            ),
+            *_current(ctx, period, stage),
+        ]
+    closed = _closed_for(ctx, period, stage)
+    if closed is not None:
+        ctx.go(None)
+        return [reply(closed), *show_next(ctx)]
+    return _act(ctx, period, stage, assessment, person, parts)
 
 
 def on_text(ctx: Context, text: str) -> list[Reply]:
-    period = _review_period(ctx)
-    stage = stage_of(ctx.person)
+    period, stage = _review_period(ctx), STAGES.get(ctx.person.role)
     step = ctx.state.step
-    if period is None or stage is None or step not in ("why", "comment"):
+    if period is None or stage is None or step not in ("why", "comment", "note"):
+        return [reply(ctx._("Please use the buttons of the card.")), *_current(ctx, period, stage)]
+    found = _reviewee(ctx, period, str(ctx.recall("assessment")))
+    if found is None:
         ctx.go(None)
         return show_next(ctx)
-    assessment = _own(ctx, period, stage, SelfAssessment, str(ctx.recall("assessment")))
-    if assessment is None:
+    assessment, person = found
+    closed = _closed_for(ctx, period, stage)
+    if closed is not None:
         ctx.go(None)
-        return show_next(ctx)
-    if not MIN_REASON <= len(text) <= MAX_REASON:
+        return [reply(closed), *show_next(ctx)]
+    if not MIN_REASON <= len(text) <= MAX_REASON or not any(c.isalnum() for c in text):
         return [
             reply(
                 ctx._("Please write {low} to {high} characters.").format(
                     low=MIN_REASON, high=MAX_REASON
                 )
+            ),
+            _ask_text(ctx, step, person),
+        ]
+    review = _review(ctx, assessment, stage)
+    if step == "why":
+        level = ctx.recall("level")
+        verdict = _verdict(ctx, period, person)
+        if verdict is None or RANK[level] >= RANK[verdict["rules_level"]]:
+            return [
+                _refuse_raise(ctx, verdict, assessment),
+                card(ctx, period, assessment, person, stage),
+            ]
+        _decide(ctx, assessment, review, "change", level=level, comment=text)
+        done = ctx._("{name}: the level {level} is recorded with your reason.").format(
+            name=person.full_name, level=level_name(Level(level), ctx.language)
+        )
+        return [reply(_after_run(ctx, period, done)), *show_next(ctx)]
+    if step == "note":
+        key, score = ctx.recall("key"), ctx.recall("score")
+        _rescore(ctx, assessment, review, key, score, text)
+        return [
+            card(
+                ctx,
+                period,
+                assessment,
+                person,
+                stage,
+                note=_after_run(ctx, period, ctx._("Saved.")),
             )
         ]
-    if step == "why":
-        _decide(ctx, assessment, stage, "change", level=ctx.recall("level"), comment=text)
-        ctx.go(None)
-        return [reply(ctx._("The level is recorded with your reason.")), *show_next(ctx)]
-    _decide(ctx, assessment, stage, "return", comment=text)
+    _decide(ctx, assessment, review, "return", comment=text)
+    before = assessment.status
     assessment.status = AssessmentStatus.RETURNED
     ctx.session.add(assessment)
-    ctx.go(None)
-    return [reply(ctx._("Returned for correction; the person is told.")), *show_next(ctx)]
+    audit(
+        ctx.session,
+        ctx.person.id,
+        "self_assessment",
+        assessment.id,
+        "status",
+        before.value,
+        "returned",
+        reason=text,
+        at=ctx.now,
+    )
+    unit = ctx.session.get(Unit, ctx.person.unit_id)
+    notices.deliver(
+        ctx.session,
+        person.id,
+        f"returned:{assessment.id}:{review.id}:{ctx.now.isoformat()}",
+        notices.returned(
+            person.language,
+            period.code,
+            notices.leader_title(
+                ctx.person.role, unit.name, ctx.organization.name, person.language
+            ),
+            text,
+            period.head_review_by,
+            ctx.timezone,
+        ),
+        ctx.now,
+    )
+    done = ctx._("Returned to {name} for correction; {name} is told now.").format(
+        name=person.full_name
+    )
+    return [reply(done), *show_next(ctx)]
+
+
+def _act(
+    ctx: Context,
+    period: Period,
+    stage: str,
+    assessment: SelfAssessment,
+    person: Person,
+    parts: list[str],
+) -> list[Reply]:
+    """A button of the open card."""
+    review = _review(ctx, assessment, stage)
+    match parts:
+        case ["ok", _]:
+            _decide(ctx, assessment, review, "agree")
+            done = ctx._("{name}: agreed.").format(name=person.full_name)
+            return [reply(_after_run(ctx, period, done), edit=True), *show_next(ctx)]
+        case ["lv", _]:
+            verdict = _verdict(ctx, period, person)
+            lower = [lv for lv in LEVELS if verdict and RANK[lv] < RANK[verdict["rules_level"]]]
+            if not lower:
+                return [
+                    _refuse_raise(ctx, verdict, assessment),
+                    card(ctx, period, assessment, person, stage),
+                ]
+            ctx.go(PREFIX, "level", assessment=assessment.id)
+            return [
+                reply(
+                    _rules_level_text(ctx, verdict) + "\n" + ctx._("Which level do you set?"),
+                    *[
+                        [
+                            Button(
+                                level_name(Level(lv), ctx.language), f"rv:set:{assessment.id}:{lv}"
+                            )
+                        ]
+                        for lv in lower
+                    ],
+                    [Button(ctx._("⬅️ Back to the card"), f"rv:back:{assessment.id}")],
+                    edit=True,
+                )
+            ]
+        case ["set", _, level] if level in LEVELS:
+            verdict = _verdict(ctx, period, person)
+            if verdict is None or RANK[level] >= RANK[verdict["rules_level"]]:
+                return [
+                    _refuse_raise(ctx, verdict, assessment),
+                    card(ctx, period, assessment, person, stage),
+                ]
+            ctx.go(PREFIX, "why", assessment=assessment.id, level=level)
+            return [_ask_text(ctx, "why", person)]
+        case ["ret", _]:
+            if period.head_review_by is not None and ctx.now >= period.head_review_by:
+                return [
+                    reply(
+                        ctx._(
+                            "The time to correct a returned self-assessment has passed; it "
+                            "can no longer be returned."
+                        )
+                    ),
+                    card(ctx, period, assessment, person, stage),
+                ]
+            ctx.go(PREFIX, "comment", assessment=assessment.id)
+            return [_ask_text(ctx, "comment", person)]
+        case ["g", _]:
+            rules = ruleset_for(ctx.organization, period)
+            ctx.go(PREFIX, "criteria", assessment=assessment.id)
+            rows = [
+                [Button(short_label(_label(ctx, c.label)), f"rv:gk:{assessment.id}:{c.key}")]
+                for c in rules.criteria
+            ]
+            rows.append([Button(ctx._("⬅️ Back to the card"), f"rv:back:{assessment.id}")])
+            return [reply(ctx._("Which general criterion do you score again?"), *rows, edit=True)]
+        case ["gk", _, key]:
+            criterion = _criterion(ctx, period, key)
+            if criterion is None:
+                return [card(ctx, period, assessment, person, stage)]
+            ctx.go(PREFIX, "score", assessment=assessment.id, key=key)
+            current = {**assessment.general, **review.general}.get(key)
+            text = ctx._(
+                "{criterion} (at most {max} points): self-assessed {own}; your score?"
+            ).format(
+                criterion=_label(ctx, criterion.label),
+                max=format_number(criterion.max, ctx.language),
+                own=format_number(assessment.general.get(key, 0), ctx.language),
+            )
+            if current is not None and key in review.general:
+                text += "\n" + ctx._("Your score now: {value}.").format(
+                    value=format_number(current, ctx.language)
+                )
+            scores = [
+                Button(str(s), f"rv:gs:{assessment.id}:{key}:{s}")
+                for s in range(int(criterion.max), -1, -1)
+            ]
+            rows = [scores[i : i + 4] for i in range(0, len(scores), 4)]
+            return [
+                reply(
+                    text,
+                    *rows,
+                    [Button(ctx._("⬅️ Back to the card"), f"rv:back:{assessment.id}")],
+                    edit=True,
+                )
+            ]
+        case ["gs", _, key, score]:
+            criterion = _criterion(ctx, period, key)
+            value = whole_number(score, int(criterion.max)) if criterion else None
+            if value is None or ctx.recall("key") != key:
+                return [card(ctx, period, assessment, person, stage)]
+            if value < assessment.general.get(key, 0):
+                ctx.go(PREFIX, "note", assessment=assessment.id, key=key, score=value)
+                return [_ask_text(ctx, "note", person)]
+            _rescore(ctx, assessment, review, key, value, None)
+            return [
+                card(
+                    ctx,
+                    period,
+                    assessment,
+                    person,
+                    stage,
+                    edit=True,
+                    note=_after_run(ctx, period, ctx._("Saved.")),
+                )
+            ]
+        case ["x", outcome_id]:
+            outcome = ctx.session.get(TaskOutcome, int(outcome_id))
+            new = "submitted" if outcome.explanation_status == "approved" else "approved"
+            audit(
+                ctx.session,
+                ctx.person.id,
+                "task_outcome",
+                outcome.id,
+                "explanation_status",
+                outcome.explanation_status,
+                new,
+                at=ctx.now,
+            )
+            outcome.explanation_status = new
+            ctx.session.add(outcome)
+            return [
+                card(
+                    ctx,
+                    period,
+                    assessment,
+                    person,
+                    stage,
+                    edit=True,
+                    note=_after_run(ctx, period, ctx._("Saved.")),
+                )
+            ]
+        case ["i", initiative_id]:
+            item = ctx.session.get(Initiative, int(initiative_id))
+            audit(
+                ctx.session,
+                ctx.person.id,
+                "initiative",
+                item.id,
+                "approved",
+                item.approved,
+                not item.approved,
+                at=ctx.now,
+            )
+            item.approved = not item.approved
+            ctx.session.add(item)
+            return [
+                card(
+                    ctx,
+                    period,
+                    assessment,
+                    person,
+                    stage,
+                    edit=True,
+                    note=_after_run(ctx, period, ctx._("Saved.")),
+                )
+            ]
+        case ["star", _] if stage == "director":
+            audit(
+                ctx.session,
+                ctx.person.id,
+                "review",
+                assessment.id,
+                "director.exemplary",
+                review.exemplary,
+                not review.exemplary,
+                at=ctx.now,
+                decision=True,
+            )
+            review.exemplary = not review.exemplary
+            ctx.session.add(review)
+            return [
+                card(
+                    ctx,
+                    period,
+                    assessment,
+                    person,
+                    stage,
+                    edit=True,
+                    note=_after_run(ctx, period, ctx._("Saved.")),
+                )
+            ]
+        case ["back", _]:
+            return [card(ctx, period, assessment, person, stage, edit=True)]
+    return [card(ctx, period, assessment, person, stage)]
+
+
+# -- decisions -------------------------------------------------------------------------------
+
+
+def _review(ctx: Context, assessment: SelfAssessment, stage: str) -> Review:
+    """The review of the submission at this stage, begun now if it was not."""
+    review = review_of(ctx.session, assessment.id, stage)
+    if review is None:
+        review = Review(
+            assessment_id=assessment.id, reviewer_id=ctx.person.id, stage=stage, created_at=ctx.now
+        )
+        ctx.session.add(review)
+        ctx.session.flush()
+    review.reviewer_id = ctx.person.id
+    return review
 
 
 def _decide(
     ctx: Context,
     assessment: SelfAssessment,
-    stage: str,
+    review: Review,
     decision: str,
     *,
     level: str | None = None,
     comment: str | None = None,
-    exemplary: bool | None = None,
 ) -> None:
-    """Record a decision; the exemplary mark is kept unless `exemplary` changes it."""
-    before = latest_review(ctx.session, assessment, stage)
-    if exemplary is None:
-        exemplary = bool(before and before.exemplary)
-    ctx.session.add(
-        Review(
-            assessment_id=assessment.id,
-            reviewer_id=ctx.person.id,
-            stage=stage,
-            decision=decision,
-            level=level,
-            comment=comment,
-            exemplary=exemplary,
-            created_at=ctx.now,
-        )
-    )
+    """Record a decision (agree, change, return) and audit it, even when it repeats."""
+    stage = review.stage
     audit(
         ctx.session,
         ctx.person.id,
         "review",
         assessment.id,
         f"{stage}.decision",
-        before.decision if before else None,
+        review.decision,
         decision,
         reason=comment,
         at=ctx.now,
+        decision=True,
     )
-    if level is not None:
+    audit(
+        ctx.session,
+        ctx.person.id,
+        "review",
+        assessment.id,
+        f"{stage}.level",
+        review.level,
+        level,
+        reason=comment,
+        at=ctx.now,
+    )
+    review.decision, review.level, review.comment = decision, level, comment
+    review.decided_at = ctx.now
+    ctx.session.add(review)
+    ctx.session.flush()
+
+
+def _rescore(
+    ctx: Context,
+    assessment: SelfAssessment,
+    review: Review,
+    key: str,
+    score: int,
+    comment: str | None,
+) -> None:
+    """The reviewer's score of a criterion; the self-score again clears it."""
+    before = {**assessment.general, **review.general}.get(key)
+    general = dict(review.general)
+    notes = dict(review.notes)
+    if score == assessment.general.get(key):
+        general.pop(key, None)
+        notes.pop(key, None)
+    else:
+        general[key] = score
+        if comment:
+            notes[key] = comment
+        else:
+            notes.pop(key, None)
+    audit(
+        ctx.session,
+        ctx.person.id,
+        "review",
+        assessment.id,
+        f"{review.stage}.general.{key}",
+        before,
+        score,
+        reason=comment,
+        at=ctx.now,
+    )
+    review.general, review.notes = general, notes
+    ctx.session.add(review)
+    ctx.session.flush()
+    ctx.go(PREFIX, "card", assessment=assessment.id)
+
+
+# -- ties ------------------------------------------------------------------------------------
+
+
+def _next_tie(ctx: Context, period: Period, mine: set[int]) -> list[int] | None:
+    """The first group of people tied for the last A place that this reviewer ranks: the
+    reviewer of them all, or the director when their reviewers differ (submission ids)."""
+    if period.status is not PeriodStatus.CLOSED:
+        return None
+    organization = ctx.session.get(Organization, ctx.person.organization_id)
+    found = classification_request(ctx.session, organization, period)
+    if not found.request["people"]:
+        return None
+    ids = {
+        a.person_id: a.id
+        for a in ctx.session.exec(
+            select(SelfAssessment).where(SelfAssessment.period_id == period.id)
+        )
+    }
+    for warning in classify(found.request, locale=ctx.language)["warnings"]:
+        if warning["code"] != "QUOTA_TIE":
+            continue
+        people = [found.people[code] for code in warning["people"]]
+        reviewers = {getattr(reviewer_of(ctx.session, p), "id", None) for p in people}
+        if reviewers == {ctx.person.id} or (
+            len(reviewers) > 1 and ctx.person.role is Role.DIRECTOR
+        ):
+            return [ids[p.id] for p in people]
+    return None
+
+
+def _ask_rank(ctx: Context, period: Period, tie: list[int], ranked: list[int]) -> Reply:
+    ctx.go(PREFIX, "rank", tie=tie, ranked=ranked)
+    names = {
+        a: ctx.session.get(Person, ctx.session.get(SelfAssessment, a).person_id).full_name
+        for a in tie
+    }
+    lines = [
+        ctx._(
+            "These people are tied for the last place at {level}; the rules cannot "
+            "separate them, so you rank them: {names}."
+        ).format(
+            level=level_name(Level.EXCELLENT, ctx.language), names=", ".join(names[a] for a in tie)
+        )
+    ]
+    if ranked:
+        lines.append(
+            ctx._("Ranked so far: {names}.").format(
+                names=", ".join(f"{i}. {names[a]}" for i, a in enumerate(ranked, 1))
+            )
+        )
+    lines.append(ctx._("Who comes first?") if not ranked else ctx._("Who comes next?"))
+    rows = [[Button(names[a], f"rv:rk:{a}")] for a in tie if a not in ranked]
+    return reply("\n".join(lines), *rows)
+
+
+def _rank(ctx: Context, period: Period, assessment_id: str) -> list[Reply]:
+    tie, ranked = ctx.recall("tie"), ctx.recall("ranked") or []
+    chosen = whole_number(assessment_id)
+    if ctx.state.step != "rank" or not tie or chosen not in tie or chosen in ranked:
+        return [reply(ctx._("This button is not valid any more.")), *show_next(ctx)]
+    ranked = [*ranked, chosen]
+    if len(ranked) < len(tie) - 1:
+        return [_ask_rank(ctx, period, tie, ranked)]
+    ranked += [a for a in tie if a not in ranked]
+    organization = ctx.session.get(Organization, ctx.person.organization_id)
+    people = classification_request(ctx.session, organization, period).people
+    by_id = {p.id: p for p in people.values()}
+    names = []
+    for rank, submission in enumerate(ranked, start=1):
+        assessment = ctx.session.get(SelfAssessment, submission)
+        person = by_id[assessment.person_id]
+        reviewer = reviewer_of(ctx.session, person)
+        stage = STAGES.get(reviewer.role, "director") if reviewer else "director"
+        review = _review(ctx, assessment, stage)
         audit(
             ctx.session,
             ctx.person.id,
             "review",
             assessment.id,
-            f"{stage}.level",
-            before.level if before else None,
-            level,
-            reason=comment,
+            f"{stage}.rank",
+            review.rank,
+            rank,
             at=ctx.now,
+            decision=True,
         )
+        review.rank = rank
+        ctx.session.add(review)
+        names.append(f"{rank}. {person.full_name}")
     ctx.session.flush()
+    done = ctx._("The order is recorded: {names}.").format(names=", ".join(names))
+    return [reply(_after_run(ctx, period, done)), *show_next(ctx)]
 
 
-def _own(ctx: Context, period: Period, stage: str, model, item_id: str):
-    """The row, if it belongs to a submission this reviewer decides on."""
-    number = whole_number(item_id)
-    if number is None:
-        return None
-    item = ctx.session.get(model, number)
-    if item is None:
-        return None
-    assessment_id = item.id if model is SelfAssessment else item.assessment_id
-    allowed = {a.id for a in reviewees(ctx.session, ctx.person, period)}
-    return item if assessment_id in allowed else None
+# -- helpers ---------------------------------------------------------------------------------
 
 
 def _review_period(ctx: Context) -> Period | None:
@@ -438,8 +768,137 @@ def _review_period(ctx: Context) -> Period | None:
             Period.organization_id == ctx.person.organization_id,
             Period.status == PeriodStatus.CLOSED,
         )
-        .order_by(col(Period.code).desc())
+        .order_by(Period.code.desc())
     ).first()
+
+
+def _closed_for(ctx: Context, period: Period, stage: str) -> str | None:
+    """Why this reviewer may no longer decide, or None: the heads decide until their
+    deadline, the director until publication."""
+    if stage == "head" and period.head_review_by is not None and ctx.now > period.head_review_by:
+        return ctx._(
+            "The heads' review of month {month} closed at {time}; the director now reviews. "
+            "Your decisions made before then stand."
+        ).format(month=_month(period), time=_moment(ctx, period.head_review_by))
+    return None
+
+
+def _after_run(ctx: Context, period: Period, text: str) -> str:
+    """After the classification run, a decision makes it run again before publication."""
+    if period.run.get("at") and period.publish_at is not None:
+        return (
+            text
+            + "\n"
+            + ctx._(
+                "The results are computed again with it before they are published at {time}."
+            ).format(time=_moment(ctx, period.publish_at))
+        )
+    return text
+
+
+def _verdict(ctx: Context, period: Period, person: Person) -> dict | None:
+    """The core's verdict on the person as the reviews stand (`rules_level`: before any
+    reviewer's level), or None when the submission is incomplete."""
+    request = classification_request(ctx.session, ctx.organization, period, only=[person]).request
+    if not request["people"]:
+        return None
+    try:
+        return classify(request, locale=ctx.language)["people"][0]
+    except Exception:  # an incomplete submission has no verdict
+        return None
+
+
+def _refuse_raise(ctx: Context, verdict: dict | None, assessment: SelfAssessment) -> Reply:
+    return reply(
+        (_rules_level_text(ctx, verdict) + "\n" if verdict else "")
+        + ctx._(
+            "A leader may lower the level the rules give, not raise it; to raise it, change "
+            "a criterion score instead."
+        )
+    )
+
+
+def _rules_level_text(ctx: Context, verdict: dict) -> str:
+    return ctx._("The score gives {level}.").format(
+        level=level_name(Level(verdict["rules_level"]), ctx.language)
+    )
+
+
+def _ask_text(ctx: Context, step: str, person: Person) -> Reply:
+    assessment_id = ctx.recall("assessment")
+    back = [Button(ctx._("⬅️ Back to the card"), f"rv:back:{assessment_id}")]
+    if step == "why":
+        return reply(ctx._("Please give the reason for the level you set (required)."), back)
+    if step == "note":
+        return reply(
+            ctx._("You score it below the self-assessment: please give the reason (required)."),
+            back,
+        )
+    return reply(
+        ctx._("What should {name} correct? Your comment goes to {name} (required).").format(
+            name=person.full_name
+        ),
+        back,
+    )
+
+
+def _current(ctx: Context, period: Period | None, stage: str | None) -> list[Reply]:
+    """What the chat is at in the review: the open card, or the next one."""
+    if period is not None and stage is not None and ctx.state.flow == PREFIX:
+        found = _reviewee(ctx, period, str(ctx.recall("assessment")))
+        if found is not None and ctx.state.step in ("card", "level", "criteria", "score"):
+            return [card(ctx, period, *found, stage)]
+        if found is not None and ctx.state.step in ("why", "comment", "note"):
+            return [_ask_text(ctx, ctx.state.step, found[1])]
+    return show_next(ctx)
+
+
+def _target(ctx: Context, parts: list[str]) -> str | None:
+    """The submission a card's button is about."""
+    if len(parts) < 2:
+        return None
+    kind, key = parts[0], whole_number(parts[1])
+    if key is None:
+        return None
+    if kind == "x":
+        outcome = ctx.session.get(TaskOutcome, key)
+        return str(outcome.assessment_id) if outcome else None
+    if kind == "i":
+        item = ctx.session.get(Initiative, key)
+        return str(item.assessment_id) if item else None
+    return str(key)
+
+
+def _reviewee(
+    ctx: Context, period: Period, assessment_id: str
+) -> tuple[SelfAssessment, Person] | None:
+    """The submission, if this reviewer decides on it."""
+    wanted = whole_number(assessment_id)
+    for assessment, person in reviewees(ctx.session, ctx.person, period):
+        if assessment.id == wanted:
+            return assessment, person
+    return None
+
+
+def _decision_text(ctx: Context, review: Review) -> str:
+    when = _moment(ctx, review.decided_at) if review.decided_at else ""
+    if review.decision == "agree":
+        return ctx._("Your decision ({time}): agreed.").format(time=when)
+    if review.decision == "change":
+        return ctx._("Your decision ({time}): level {level}, because “{reason}”.").format(
+            time=when, level=level_name(Level(review.level), ctx.language), reason=review.comment
+        )
+    return ctx._("Your decision ({time}): returned for correction, “{comment}”.").format(
+        time=when, comment=review.comment
+    )
+
+
+def _criterion(ctx: Context, period: Period, key: str):
+    return next((c for c in ruleset_for(ctx.organization, period).criteria if c.key == key), None)
+
+
+def _label(ctx: Context, labels: dict[str, str]) -> str:
+    return labels.get(ctx.language) or labels["vi"]
 
 
 def _status(ctx: Context, status: str) -> str:
@@ -449,6 +908,10 @@ def _status(ctx: Context, status: str) -> str:
         "late": ctx._("Done late"),
         "not_done": ctx._("Not done"),
     }.get(status, status)
+
+
+def _moment(ctx: Context, moment: datetime) -> str:
+    return format_moment(moment, ctx.timezone, ctx.language)
 
 
 def _month(period: Period) -> str:

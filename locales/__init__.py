@@ -8,6 +8,8 @@ compile); the compiled `.mo` files are committed so that a plain `pip install` w
 from __future__ import annotations
 
 import gettext
+import unicodedata
+from datetime import datetime, tzinfo
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -35,6 +37,17 @@ def translations(locale: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALES_DIR, languages=[locale])
 
 
+def format_moment(moment: datetime, timezone: tzinfo, locale: str) -> str:
+    """A moment as the reader's clock shows it: "17:00 ngày 30/11/2026" (vi),
+    "17:00 on 30/11/2026" (en)."""
+    local = moment.astimezone(timezone)
+    return (
+        translations(locale)
+        .gettext("{time} on {date}")
+        .format(time=local.strftime("%H:%M"), date=local.strftime("%d/%m/%Y"))
+    )
+
+
 @lru_cache(maxsize=4096)
 def format_percent(share: float, locale: str) -> str:
     """A share as a percentage (vi: 66,67%)."""
@@ -47,3 +60,41 @@ def format_number(value: float | int, locale: str) -> str:
     if not abs(value) < 1e15:  # beyond money and points: Babel's decimals give up at ~1e26
         return f"{value:g}"
     return format_decimal(value, format="#,##0.##", locale=locale)
+
+
+# Vietnamese alphabetical order (Luật chính tả; dictionaries): letters with their own
+# place (ă â after a, đ after d, ê after e, ô ơ after o, ư after u), tones compared only
+# when the letters are equal, in the order ngang, huyền, hỏi, ngã, sắc, nặng.
+_ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
+_LETTER = {letter: index for index, letter in enumerate(_ALPHABET)}
+_MODIFIERS = {"\u0306": "\u0306", "\u0302": "\u0302", "\u031b": "\u031b"}  # ă/â ê ô/ơ ư
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+@lru_cache(maxsize=65536)
+def _word_key(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(letters, tones) of a word: the letters decide, the tones break ties."""
+    letters: list[int] = []
+    tones: list[int] = []
+    for char in word.lower():
+        if char == "đ":
+            letters.append(_LETTER["đ"])
+            tones.append(0)
+            continue
+        parts = unicodedata.normalize("NFD", char)
+        base, marks = parts[0], parts[1:]
+        letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in _MODIFIERS))
+        # other characters (digits, foreign letters) after the alphabet, by code point
+        letters.append(_LETTER.get(letter, len(_ALPHABET) + ord(letter[0])))
+        tones.append(next((_TONES[m] for m in marks if m in _TONES), 0))
+    return tuple(letters), tuple(tones)
+
+
+def name_sort_key(full_name: str) -> tuple:
+    """Order of names in Vietnamese lists: by the given name (the last word), then the
+    family and middle names, in the Vietnamese alphabet ("Đào" after "Dung", "Ân" after
+    "An"); tones only where the letters are equal."""
+    words = full_name.split() or [""]
+    ordered = [words[-1], *words[:-1]]
+    keys = [_word_key(w) for w in ordered]
+    return tuple(k[0] for k in keys), tuple(k[1] for k in keys)

@@ -210,18 +210,23 @@ class Initiative(SQLModel, table=True):
 
 
 class Review(SQLModel, table=True):
-    """A reviewer's decision on a self-assessment (head, then director)."""
+    """A review of a self-assessment at one stage (head, director), kept up to date: the
+    decision and what the reviewer changed. The audit log holds every change of it."""
 
+    __table_args__ = (UniqueConstraint("assessment_id", "stage", name="uq_review_stage"),)
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="self_assessment.id", index=True)
-    reviewer_id: int = Field(foreign_key="person.id", index=True)
+    reviewer_id: int = Field(foreign_key="person.id", index=True)  # the last to act
     stage: str  # head, director
-    decision: str  # agree, change, return
-    level: str | None = None
-    comment: str | None = None
+    decision: str | None = None  # agree, change, return; None: not decided yet
+    level: str | None = None  # the level set by a change (only ever lower)
+    comment: str | None = None  # the reason of a change, or what to correct
     general: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
+    notes: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))  # why lowered
     exemplary: bool = False  # the director marks the exemplary of the month
+    rank: int | None = None  # among people tied for the last place at A (1: first)
     created_at: datetime = Field(default_factory=utcnow)
+    decided_at: datetime | None = None
 
 
 class Result(SQLModel, table=True):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from core.model import Period as CorePeriod
 from core.ruleset import Ruleset, builtin_for, load
+from locales import name_sort_key
 from storage.models import (
     AssessmentStatus,
     AuditLog,
@@ -20,6 +23,7 @@ from storage.models import (
     Person,
     Result,
     Review,
+    Role,
     RoleGroup,
     SelfAssessment,
     Task,
@@ -83,6 +87,21 @@ def identities_of(session: Session, person_id: int) -> list[Identity]:
     )
 
 
+def leader_chats(session: Session, platform: str) -> list[tuple[str, str]]:
+    """(chat id, language) of every active head and director registered on `platform`."""
+    return list(
+        session.exec(
+            select(Identity.chat_id, Person.language)
+            .join(Person, col(Person.id) == col(Identity.person_id))
+            .where(
+                Identity.platform == platform,
+                Person.active,
+                col(Person.role).in_([Role.HEAD, Role.DIRECTOR]),
+            )
+        ).all()
+    )
+
+
 def ruleset_for(organization: Organization, period: Period) -> Ruleset:
     if organization.ruleset:
         return load(organization.ruleset)
@@ -142,9 +161,11 @@ def audit(
     after: Any,
     reason: str | None = None,
     at: datetime | None = None,
+    decision: bool = False,
 ) -> None:
-    """Record a change of a score or a level (nothing when the value is unchanged)."""
-    if before == after:
+    """Record a change of a score or a level (nothing when the value is unchanged), or a
+    reviewer's decision (`decision=True`: recorded even when it repeats the last one)."""
+    if before == after and not decision:
         return
     entry = AuditLog(
         actor_id=actor_id,
@@ -160,32 +181,271 @@ def audit(
     session.add(entry)
 
 
-def core_person(
+# -- reviews -----------------------------------------------------------------------------------
+
+STAGES = {Role.HEAD: "head", Role.DIRECTOR: "director"}  # who reviews at which stage
+IN_REVIEW = (AssessmentStatus.SUBMITTED, AssessmentStatus.RETURNED)
+_ROLE_ORDER = {Role.HEAD: 0, Role.DEPUTY: 1, Role.STAFF: 2, Role.DIRECTOR: 3}
+
+
+def director_of(session: Session, organization_id: int) -> Person | None:
+    return session.exec(
+        select(Person).where(
+            Person.organization_id == organization_id,
+            Person.role == Role.DIRECTOR,
+            Person.active,
+        )
+    ).first()
+
+
+def reviewer_of(session: Session, person: Person) -> Person | None:
+    """Who reviews the person's self-assessment: the head of the unit for its deputies and
+    staff; the director for the heads, for the director's own unit (the deputy directors)
+    and for a unit without a head. Nobody reviews the director within the organization."""
+    if person.role is Role.DIRECTOR:
+        return None
+    director = director_of(session, person.organization_id)
+    if person.role is Role.HEAD or (director is not None and director.unit_id == person.unit_id):
+        return director
+    head = session.exec(
+        select(Person).where(
+            Person.organization_id == person.organization_id,
+            Person.unit_id == person.unit_id,
+            Person.role == Role.HEAD,
+            Person.active,
+        )
+    ).first()
+    return head or director
+
+
+def reviewees(
+    session: Session, reviewer: Person, period: Period
+) -> list[tuple[SelfAssessment, Person]]:
+    """The submissions this reviewer decides on (submitted, or returned for correction),
+    heads first, then deputies, then staff, each by name as Vietnamese lists sort them.
+    The same rules as `reviewer_of`, in one query."""
+    stage = STAGES.get(reviewer.role)
+    if stage is None:
+        return []
+    query = (
+        select(SelfAssessment, Person)
+        .join(Person, col(Person.id) == col(SelfAssessment.person_id))
+        .where(
+            SelfAssessment.period_id == period.id,
+            col(SelfAssessment.status).in_(IN_REVIEW),
+            Person.organization_id == reviewer.organization_id,
+            Person.id != reviewer.id,
+            Person.role != Role.DIRECTOR,
+            Person.active,
+        )
+    )
+    headed = select(Person.unit_id).where(
+        Person.organization_id == reviewer.organization_id,
+        Person.role == Role.HEAD,
+        Person.active,
+    )
+    if stage == "head":
+        director = director_of(session, reviewer.organization_id)
+        query = query.where(Person.unit_id == reviewer.unit_id, Person.role != Role.HEAD)
+        if director is not None and director.unit_id == reviewer.unit_id:
+            return []  # the director's own unit is the director's to review
+    else:
+        query = query.where(
+            (Person.role == Role.HEAD)
+            | (Person.unit_id == reviewer.unit_id)
+            | col(Person.unit_id).not_in(headed)
+        )
+    rows = list(session.exec(query).all())
+    rows.sort(key=lambda row: (_ROLE_ORDER[row[1].role], name_sort_key(row[1].full_name)))
+    return rows
+
+
+def review_of(session: Session, assessment_id: int, stage: str) -> Review | None:
+    """The review of a submission at a stage (head, director), if one was begun."""
+    return session.exec(
+        select(Review).where(Review.assessment_id == assessment_id, Review.stage == stage)
+    ).first()
+
+
+def awaits_decision(assessment: SelfAssessment, review: Review | None) -> bool:
+    """Whether a reviewer still has to decide on the submission: never decided, or
+    returned for correction and submitted again since."""
+    if review is None or review.decision is None:
+        return assessment.status is AssessmentStatus.SUBMITTED
+    return (
+        review.decision == "return"
+        and assessment.status is AssessmentStatus.SUBMITTED
+        and assessment.submitted_at is not None
+        and review.decided_at is not None
+        and assessment.submitted_at > review.decided_at
+    )
+
+
+# -- the core's input ----------------------------------------------------------------------
+
+
+@dataclass
+class Classification:
+    """The core's input for an organization's month (`request`), with what the bot needs
+    beside it: the people by roster code and the unexplained undone tasks of each."""
+
+    request: dict[str, Any]
+    people: dict[str, Person]
+    undone: dict[str, int]
+
+
+def classification_request(
     session: Session,
-    person: Person,
+    organization: Organization,
     period: Period,
-    assessment: SelfAssessment | None,
-    now: datetime,
+    *,
+    only: list[Person] | None = None,
+    with_reviews: bool = True,
+) -> Classification:
+    """The core's input (RULES.md) for the month, from what is stored and reviewed, in a
+    bounded number of queries. Submitted self-assessments are rated, and so are those
+    returned for correction, as they stand. Reviewers' decisions go in as the core's
+    `general_review`, `review_level`, `head_rank` and `exemplary`; names, titles and the
+    units' names go in so that every text names them. `only`: just these people (a live
+    estimate); `with_reviews=False`: the person's own answers alone."""
+    people = (
+        list(only)
+        if only is not None
+        else list(
+            session.exec(
+                select(Person).where(Person.organization_id == organization.id, Person.active)
+            )
+        )
+    )
+    by_id = {p.id: p for p in people}
+    assessments = [
+        a
+        for a in session.exec(
+            select(SelfAssessment).where(
+                SelfAssessment.period_id == period.id,
+                col(SelfAssessment.person_id).in_(list(by_id)),
+            )
+        )
+        if a.status in IN_REVIEW or only is not None
+    ]
+    ids = [a.id for a in assessments]
+    tasks: dict[int, list[Task]] = defaultdict(list)
+    for task in session.exec(
+        select(Task)
+        .where(Task.period_id == period.id, col(Task.person_id).in_(list(by_id)))
+        .order_by(col(Task.kind).desc(), Task.position, Task.id)
+    ):
+        tasks[task.person_id].append(task)
+    outcomes: dict[int, dict[int, TaskOutcome]] = defaultdict(dict)
+    for outcome in session.exec(select(TaskOutcome).where(col(TaskOutcome.assessment_id).in_(ids))):
+        outcomes[outcome.assessment_id][outcome.task_id] = outcome
+    initiatives: dict[int, list[Initiative]] = defaultdict(list)
+    for item in session.exec(select(Initiative).where(col(Initiative.assessment_id).in_(ids))):
+        initiatives[item.assessment_id].append(item)
+    reviews: dict[tuple[int, str], Review] = {}
+    if with_reviews:
+        for review in session.exec(select(Review).where(col(Review.assessment_id).in_(ids))):
+            reviews[(review.assessment_id, review.stage)] = review
+    units = {
+        u.id: u for u in session.exec(select(Unit).where(Unit.organization_id == organization.id))
+    }
+    groups = {
+        g.id: g
+        for g in session.exec(select(RoleGroup).where(RoleGroup.organization_id == organization.id))
+    }
+    director = director_of(session, organization.id)
+    headed = {p.unit_id for p in people if p.role is Role.HEAD}
+    if only is not None:
+        headed |= set(
+            session.exec(
+                select(Person.unit_id).where(
+                    Person.organization_id == organization.id,
+                    Person.role == Role.HEAD,
+                    Person.active,
+                )
+            )
+        )
+    inputs, undone = [], {}
+    for assessment in sorted(assessments, key=lambda a: by_id[a.person_id].code):
+        person = by_id[assessment.person_id]
+        data = _core_person(
+            person,
+            units[person.unit_id].code,
+            groups[person.group_id].code,
+            assessment,
+            tasks[person.id],
+            outcomes[assessment.id],
+            initiatives[assessment.id],
+        )
+        stage = _stage_for(person, director, headed)
+        review = reviews.get((assessment.id, stage)) if stage else None
+        if review is not None:
+            if review.general:
+                data["general_review"] = dict(review.general)
+            if review.decision == "change" and review.level:
+                data["review_level"] = review.level
+                data["review_reason"] = review.comment or "—"
+            if review.rank is not None:
+                data["head_rank"] = review.rank
+        marked = reviews.get((assessment.id, "director"))
+        if marked is not None and marked.exemplary:
+            data["exemplary"] = True
+        undone[person.code] = sum(
+            1
+            for o in outcomes[assessment.id].values()
+            if o.status == "not_done" and o.explanation_status != "approved"
+        )
+        inputs.append(data)
+    request: dict[str, Any] = {
+        "period": period.code,
+        "people": inputs,
+        "history": history_of(session, organization, period) if only is None else [],
+        "unit_names": {u.code: u.name for u in units.values()},
+        "group_names": {g.code: g.name for g in groups.values()},
+    }
+    if organization.ruleset:
+        request["ruleset"] = organization.ruleset
+    return Classification(request, {p.code: p for p in people}, undone)
+
+
+def _stage_for(person: Person, director: Person | None, headed: set[int]) -> str | None:
+    """The stage that reviews the person (the rules of `reviewer_of`, on loaded data)."""
+    if person.role is Role.DIRECTOR:
+        return None
+    if person.role is Role.HEAD or (director is not None and director.unit_id == person.unit_id):
+        return "director"
+    return "head" if person.unit_id in headed else "director"
+
+
+def _core_person(
+    person: Person,
+    unit: str,
+    group: str,
+    assessment: SelfAssessment,
+    tasks: list[Task],
+    outcomes: dict[int, TaskOutcome],
+    initiatives: list[Initiative],
 ) -> dict[str, Any]:
     """The person's month as the core's input (RULES.md), from what is stored."""
-    unit = session.get(Unit, person.unit_id)
-    group = session.get(RoleGroup, person.group_id)
     data: dict[str, Any] = {
         "id": person.code,
-        "unit": unit.code,
-        "group": group.code,
+        "name": person.full_name,
+        "unit": unit,
+        "group": group,
         "role": person.role.value,
-        "general": dict(assessment.general) if assessment else {},
+        "general": dict(assessment.general),
         "tasks": [],
     }
-    if assessment is None:
-        return data
-    outcomes = outcomes_of(session, assessment.id)
-    for task in tasks_of(session, person.id, period.id):
+    for task in tasks:
         outcome = outcomes.get(task.id)
         if outcome is None:
             continue
-        item: dict[str, Any] = {"id": str(task.id), "weight": task.weight, "status": outcome.status}
+        item: dict[str, Any] = {
+            "id": str(task.id),
+            "title": task.title,
+            "weight": task.weight,
+            "status": outcome.status,
+        }
         if outcome.status == "late":
             item["delays"] = max(1, outcome.delays)
         if outcome.quality_failures and outcome.status != "not_done":
@@ -195,71 +455,10 @@ def core_person(
         if outcome.status == "not_done":
             item["explanation"] = outcome.explanation_status
         data["tasks"].append(item)
-    data["initiatives"] = [
-        {"id": str(i.id), "approved": bool(i.approved)}
-        for i in initiatives_of(session, assessment.id)
-    ]
+    data["initiatives"] = [{"id": str(i.id), "approved": bool(i.approved)} for i in initiatives]
     if assessment.proposed_level:
         data["self_level"] = assessment.proposed_level
     return data
-
-
-def latest_review(session: Session, assessment: SelfAssessment, stage: str | None) -> Review | None:
-    """A reviewer's latest decision on a submission at `stage` (head, director), if any."""
-    return session.exec(
-        select(Review)
-        .where(Review.assessment_id == assessment.id, Review.stage == stage)
-        .order_by(col(Review.id).desc())
-    ).first()
-
-
-def classification_request(
-    session: Session, organization: Organization, period: Period, now: datetime
-):
-    """The core's input for an organization's month, from what is stored and reviewed:
-    (people, the request, the levels reviewers set with their reasons, unexplained undone
-    task counts). Only submitted self-assessments are rated."""
-    people = session.exec(
-        select(Person).where(Person.organization_id == organization.id, Person.active)
-    ).all()
-    submitted = {
-        a.person_id: a
-        for a in session.exec(
-            select(SelfAssessment).where(
-                SelfAssessment.period_id == period.id,
-                SelfAssessment.status == AssessmentStatus.SUBMITTED,
-            )
-        )
-    }
-    inputs, reviewed_levels, undone = [], {}, {}
-    for person in people:
-        assessment = submitted.get(person.id)
-        if assessment is None:
-            continue
-        data = core_person(session, person, period, assessment, now)
-        head = latest_review(session, assessment, "head")
-        director = latest_review(session, assessment, "director")
-        for review in (head, director):  # the director's word comes last
-            if review is not None and review.general:
-                data["general_review"] = dict(review.general)
-            if review is not None and review.decision == "change" and review.level:
-                reviewed_levels[person.code] = (review.level, review.comment or "")
-        if director is not None and director.exemplary:
-            data["exemplary"] = True
-        undone[person.code] = sum(
-            1
-            for o in outcomes_of(session, assessment.id).values()
-            if o.status == "not_done" and o.explanation_status != "approved"
-        )
-        inputs.append(data)
-    request: dict[str, Any] = {
-        "period": period.code,
-        "people": inputs,
-        "history": history_of(session, organization, period),
-    }
-    if organization.ruleset:
-        request["ruleset"] = organization.ruleset
-    return people, request, reviewed_levels, undone
 
 
 def history_of(session: Session, organization: Organization, period: Period) -> list[dict]:

@@ -36,7 +36,7 @@ def test_a_full_self_assessment_in_the_console(tmp_path):
     assert "Trần Thị Mai" in output
     assert "Tiêu chí chung 1/6" in output and "Tiêu chí chung 6/6" in output
     assert "Hoàn thành xuất sắc nhiệm vụ (A)" in output
-    assert "đã được gửi" in output
+    assert "Đã gửi bản tự đánh giá" in output
     with Session(engine) as s:
         assessment = s.exec(select(SelfAssessment)).one()
         assert assessment.status is AssessmentStatus.SUBMITTED
@@ -50,7 +50,7 @@ def test_a_full_self_assessment_in_the_console_in_english(tmp_path):
     script = ["2", "1", "1", "1", "1", "1", "1", "1", "1", "2", "2", "1", "1", "3", "/quit"]
     output = run_console(engine, "nv01", script)
     assert "General criterion 1/6" in output
-    assert "Estimated score: 100/100 — Excellent completion of duties (A)" in output
+    assert "Provisional score: 100/100 — Excellent completion of duties (A)" in output
     assert "is submitted" in output
     with Session(engine) as s:
         assert s.exec(select(SelfAssessment)).one().status is AssessmentStatus.SUBMITTED

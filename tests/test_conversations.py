@@ -60,8 +60,8 @@ def answer_all(
         chat.press(outcome)
         if outcome == "Chưa hoàn thành":
             chat.send(EXPLANATION)
-    chat.press("Không còn")  # ad-hoc tasks
-    chat.press("Không còn")  # initiatives
+    chat.press("Không có")  # ad-hoc tasks
+    chat.press("Không có")  # initiatives
 
 
 # Registration ------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def test_full_self_assessment_is_stored_and_submitted(engine, codes):
     chat.press("Đề xuất mức")
     chat.press("(A)")
     chat.press("Gửi")
-    assert "đã được gửi" in chat.text
+    assert "Đã gửi bản tự đánh giá" in chat.text
     row = assessment_row(engine)
     assert row.status is AssessmentStatus.SUBMITTED
     assert row.general == {
@@ -157,8 +157,8 @@ def test_late_task_asks_the_delays_and_not_done_asks_an_explanation(engine, code
     chat.press("Tự đánh giá")
     for score in ("6", "6", "6", "6", "3", "3"):
         chat.press(score)
-    chat.press("Hoàn thành nhưng trễ hạn")
-    assert "trễ hạn mấy lần" in chat.text
+    chat.press("Hoàn thành chậm tiến độ")
+    assert "chậm tiến độ mấy lần" in chat.text
     chat.press("2")
     chat.press("Chưa hoàn thành")
     chat.send("ngắn")  # too short to be an explanation
@@ -213,7 +213,9 @@ def test_ad_hoc_tasks_and_initiatives_are_recorded(engine, codes):
         chat.press(score)
     chat.press("Hoàn thành đúng hạn")
     chat.press("Hoàn thành đúng hạn")
+    assert "Không có" in " ".join(chat.labels())  # nothing added yet
     chat.send("Soạn thảo công văn trả lời kiến nghị của cử tri")
+    assert "Nhiệm vụ phát sinh 1: “Soạn thảo công văn" in chat.text  # the first is number 1
     chat.press("Hoàn thành vượt mức")
     assert "Soạn thảo công văn" in chat.text  # back to the list of ad-hoc tasks
     chat.press("Không còn")
@@ -408,8 +410,8 @@ def test_the_whole_self_assessment_in_english(tmp_path):
         chat.press(score)
     chat.press("Done on time")
     chat.press("Exceeded")
-    chat.press("No more")
-    chat.press("No more")
+    chat.press("None")
+    chat.press("None")
     assert "Excellent completion of duties (A)" in chat.text
     chat.press("Propose my level")
     chat.press("(A)")

@@ -159,6 +159,7 @@ def test_the_whole_month_reviews_classification_and_publication(tmp_path):
             "remind:d-0",
             "close",
             "remind:head_review",
+            "close:head_review",
             "remind:director_review",
             "classify",
             "publish",
@@ -179,12 +180,12 @@ def submit(
         chat.press(score)
     for outcome in outcomes:
         chat.press(outcome)
-    chat.press("Không còn")
-    chat.press("Không còn")
+    chat.press("Không có")
+    chat.press("Không có")
     chat.press("Đề xuất mức")
     chat.press("(A)")
     chat.press("Gửi")
-    assert "đã được gửi" in chat.text
+    assert "Đã gửi bản tự đánh giá" in chat.text
 
 
 def test_status_shows_the_head_who_has_submitted_in_real_time(tmp_path):

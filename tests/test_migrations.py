@@ -32,3 +32,37 @@ def test_an_existing_database_is_upgraded_keeping_its_rows(tmp_path):
     with sqlite3.connect(path) as db:
         assert db.execute("select code from organization").fetchall() == [("so-x",)]
         assert db.execute("select count(*) from outbox").fetchone() == (0,)
+
+
+def test_appended_reviews_become_one_per_stage_keeping_the_decision_in_force(tmp_path):
+    path = tmp_path / "reviews.sqlite"
+    url = f"sqlite:///{path}"
+    command.upgrade(alembic_config(url), "0002")
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "insert into organization (id, code, name, uses_weights, created_at, calendar) "
+            "values (1, 'so-x', 'Sở X', 0, '2026-01-01 00:00:00', '{}');"
+            "insert into unit (id, organization_id, code, name) values (1, 1, 'u', 'Phòng U');"
+            "insert into role_group (id, organization_id, code, name) values (1, 1, 'g', 'G');"
+            "insert into person (id, organization_id, code, full_name, unit_id, group_id, role,"
+            " category, language, active, created_at) values (1, 1, 'p', 'P', 1, 1, 'STAFF',"
+            " 'CIVIL_SERVANT', 'vi', 1, '2026-01-01 00:00:00');"
+            "insert into period (id, organization_id, code, status, run) values"
+            " (1, 1, '2026-11', 'CLOSED', '{}');"
+            "insert into self_assessment (id, person_id, period_id, status, general,"
+            " updated_at) values (1, 1, 1, 'SUBMITTED', '{}', '2026-11-30 00:00:00');"
+        )
+        for number, decision in enumerate(("agree", "change"), start=1):
+            db.execute(
+                "insert into review (assessment_id, reviewer_id, stage, decision, level, "
+                "general, exemplary, created_at) values (1, 1, 'head', ?, ?, '{}', 0, ?)",
+                (decision, "C" if decision == "change" else None, f"2026-12-0{number} 09:00:00"),
+            )
+    migrate(url)
+    with sqlite3.connect(path) as db:
+        rows = db.execute("select decision, level, decided_at from review").fetchall()
+    assert len(rows) == 1 and rows[0][:2] == ("change", "C")
+    assert rows[0][2].startswith("2026-12-02 09:00:00")  # decided when it was written
+    command.downgrade(alembic_config(url), "0002")
+    with sqlite3.connect(path) as db:
+        assert db.execute("select decision from review").fetchall() == [("change",)]

@@ -71,9 +71,11 @@ class Recorder:
         self.clock = clock
         self.calls: list[tuple[float, str]] = []
 
-    async def __call__(self, platform: str, chat_id: str, replies: list[Reply]) -> None:
+    async def __call__(
+        self, platform: str, chat_id: str, replies: list[Reply], message_id: int | None
+    ) -> None:
         self.calls.append((self.clock.monotonic(), chat_id))
-        await self.send(platform, chat_id, replies)
+        await self.send(platform, chat_id, replies, message_id)
 
 
 @pytest.fixture(scope="module")
@@ -266,9 +268,9 @@ async def test_network_errors_are_retried(engine, fake_telegram, bot):
     first, then = telegram_sender(unreachable), telegram_sender(bot)
     calls = []
 
-    async def flaky(platform: str, chat_id: str, replies: list[Reply]) -> None:
+    async def flaky(platform: str, chat_id: str, replies: list[Reply], message_id=None) -> None:
         calls.append(chat_id)
-        await (first if len(calls) == 1 else then)(platform, chat_id, replies)
+        await (first if len(calls) == 1 else then)(platform, chat_id, replies, message_id)
 
     put(engine, 3101, "Nhắc việc")
     clock = FastClock()
@@ -427,9 +429,9 @@ async def test_a_lease_keeps_other_senders_off_claimed_rows(engine, fake_telegra
     release = asyncio.Event()
     send = telegram_sender(bot)
 
-    async def slow(platform: str, chat_id: str, replies: list[Reply]) -> None:
+    async def slow(platform: str, chat_id: str, replies: list[Reply], message_id=None) -> None:
         await release.wait()
-        await send(platform, chat_id, replies)
+        await send(platform, chat_id, replies, message_id)
 
     first = asyncio.create_task(OutboxSender(engine, slow, lease=600).run_until_idle())
     while rows(engine)[0].not_before < utcnow() + timedelta(seconds=60):

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
+from bot.outbox import OutboxSender, telegram_sender
 from bot.telegram import make_bot, make_dispatcher
 from storage.models import AssessmentStatus, Identity, SelfAssessment, TaskOutcome
 from tests.chat import NOW, database, small_organization
@@ -30,7 +31,11 @@ class RunningBot:
 
     async def __aenter__(self) -> RunningBot:
         self.bot = make_bot(self.settings)
-        self.dispatcher = make_dispatcher(self.engine, self.settings, clock=lambda: NOW)
+        self.sender = OutboxSender(self.engine, telegram_sender(self.bot), platforms=["telegram"])
+        self.dispatcher = make_dispatcher(
+            self.engine, self.settings, self.sender.wake, clock=lambda: NOW
+        )
+        self.sending = asyncio.create_task(self.sender.run_forever(poll_interval=0.5))
         since = len(self.server.calls)
         self.task = asyncio.create_task(
             self.dispatcher.start_polling(
@@ -44,6 +49,9 @@ class RunningBot:
     async def __aexit__(self, *exc) -> None:
         await self.dispatcher.stop_polling()
         await self.task
+        self.sending.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.sending
         await self.bot.session.close()
 
 
@@ -83,8 +91,8 @@ async def self_assessment(server: FakeTelegram) -> None:
         await press(server, score)
     await press(server, "Hoàn thành vượt mức")
     await press(server, "Hoàn thành đúng hạn")
-    await press(server, "Không còn")
-    await press(server, "Không còn")
+    await press(server, "Không có")
+    await press(server, "Không có")
 
 
 @pytest.fixture
@@ -102,7 +110,7 @@ async def test_registration_and_self_assessment_through_telegram(fake_telegram, 
         assert "100/100" in summary and "Hoàn thành xuất sắc nhiệm vụ (A)" in summary
         await press(fake_telegram, "Đề xuất mức")
         await press(fake_telegram, "(A)")
-        assert "đã được gửi" in await press(fake_telegram, "Gửi")
+        assert "Đã gửi bản tự đánh giá" in await press(fake_telegram, "Gửi")
     fake_telegram.assert_no_rejections()
     with Session(engine) as s:
         assert s.exec(select(Identity)).one().chat_id == str(CHAT)
@@ -123,10 +131,10 @@ async def test_registration_and_self_assessment_in_english_through_telegram(
         for score in ("6", "6", "6", "6", "3", "2"):
             await press(fake_telegram, score)
         await press(fake_telegram, "Done on time")
-        await press(fake_telegram, "Done late")
+        await press(fake_telegram, "Done behind schedule")
         await press(fake_telegram, "1")
-        await press(fake_telegram, "No more")
-        summary = await press(fake_telegram, "No more")
+        await press(fake_telegram, "None")
+        summary = await press(fake_telegram, "None")
         assert "Good completion of duties (B)" in summary  # one delay: A needs all on time
         await press(fake_telegram, "Propose my level")
         await press(fake_telegram, "(B)")
