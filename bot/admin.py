@@ -14,7 +14,6 @@ The only secrets ever printed are the invite codes the administrator asks for.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import re
 import sys
@@ -517,21 +516,21 @@ def _invite_rows(
 
 
 def _write_table(path: Path, headers: list[str], rows: list[list[str]]) -> None:
-    """CSV in UTF-8 with a BOM (Excel then reads the diacritics), or .xlsx."""
+    """CSV in UTF-8 with a BOM (Excel then reads the diacritics), or .xlsx; the names
+    typed by people are never read as formulas (`bot.spreadsheet`)."""
+    from bot.spreadsheet import write_csv, xlsx_row  # only the writing pays for openpyxl
+
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
 
         book = Workbook()
         sheet = book.active
-        sheet.append(headers)
-        for row in rows:
-            sheet.append(row)
+        for number, values in enumerate([headers, *rows], start=1):
+            xlsx_row(sheet, number, values)
         book.save(path)
         return
     with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(headers)
-        writer.writerows(rows)
+        write_csv(f, [headers, *rows])
 
 
 def _print_problems(out: Output, file: str, error: RosterError) -> None:

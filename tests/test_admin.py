@@ -7,10 +7,11 @@ import hashlib
 import os
 import subprocess
 import sys
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from sqlmodel import Session, func, select
 
 from bot.admin import main
@@ -418,3 +419,96 @@ def test_demo_roster_has_its_leaders_and_tasks_due_within_the_month(engine):
             assert 1 <= unit_roles.count("deputy") <= 2, unit
     assert groups == {"lanh-dao-so", "lanh-dao-phong", "chuyen-vien", "nhan-vien"}
     assert last_deadline == date(2026, 11, 30)
+
+
+# -- exports are not formulas ---------------------------------------------------------
+
+# Texts typed by people that a spreadsheet would read as formulas, and one with a control
+# character: (id, full name, unit, the name and unit as the .xlsx keeps them).
+TRAPS = [
+    ("f-01", '=HYPERLINK("http://x","y")', "+1 Phòng", '=HYPERLINK("http://x","y")', "+1 Phòng"),
+    ("f-02", "+1", "-2+3", "+1", "-2+3"),
+    ("f-03", "-2+3", "@SUM(A1)", "-2+3", "@SUM(A1)"),
+    ("f-04", "@SUM(A1)", " =1+1 Phòng", "@SUM(A1)", "=1+1 Phòng"),
+    ("f-05", "Lan\x07", "Phòng\x1b Một", "Lan", "Phòng Một"),
+    ("f-06", "Nguyễn\x07 Văn A", "Văn phòng", "Nguyễn Văn A", "Văn phòng"),
+]
+
+
+@pytest.fixture
+def traps(engine, tmp_path):
+    """A roster of the texts above, imported through the command line into "so-traps"."""
+    with (tmp_path / "traps.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "full_name", "unit", "group", "role", "category"])
+        for code, name, unit, _name, _unit in TRAPS:
+            writer.writerow([code, name, unit, "Chuyên viên", "staff", "civil_servant"])
+    assert main(["import-roster", str(tmp_path / "traps.csv"), "--org", "so-traps"]) == 0
+    return "so-traps"
+
+
+def test_invite_csv_cells_that_look_like_formulas_start_with_an_apostrophe(engine, traps, tmp_path):
+    out_file = tmp_path / "codes.csv"
+    args = ["invite", "--org", traps, "--all", "--out", str(out_file), "--locale", "en"]
+    assert main([*args, "--bot-username", "DanhGiaBot"]) == 0
+
+    with out_file.open(encoding="utf-8-sig", newline="") as f:
+        rows = {row["ID"]: row for row in csv.DictReader(f)}
+    assert set(rows) == {code for code, *_ in TRAPS}
+    for code, _name, _unit, name, unit in TRAPS:
+        for cell, text in ((rows[code]["Full name"], name), (rows[code]["Unit"], unit)):
+            if text.lstrip()[:1] in "=+-@":
+                assert cell == "'" + text, code
+            else:
+                assert cell == text, code
+        assert rows[code]["Link"].startswith("https://t.me/DanhGiaBot?start=")
+    assert rows["f-01"]["Full name"] == '\'=HYPERLINK("http://x","y")'
+    assert rows["f-04"]["Unit"] == "'=1+1 Phòng"  # spaces before "=" do not help
+    assert rows["f-06"]["Full name"] == "Nguyễn Văn A"  # the control character is gone
+    assert all(c not in out_file.read_text(encoding="utf-8-sig") for c in "\x07\x1b")
+
+
+def test_invite_xlsx_keeps_texts_that_look_like_formulas_as_strings(engine, traps, tmp_path):
+    out_file = tmp_path / "codes.xlsx"
+    assert main(["invite", "--org", traps, "--all", "--out", str(out_file)]) == 0  # no crash
+
+    sheet = load_workbook(out_file).active
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert set(rows) == {code for code, *_ in TRAPS}
+    for code, _name, _unit, name, unit in TRAPS:
+        for cell, text in ((rows[code][1], name), (rows[code][2], unit)):
+            assert cell.data_type == "s", (code, cell.value)
+            assert cell.value == text
+            # Excel's hidden apostrophe: the text stays a text when the cell is edited
+            assert cell.quotePrefix == (text.lstrip()[:1] in "=+-@")
+    with zipfile.ZipFile(out_file) as book:
+        assert "<f>" not in book.read("xl/worksheets/sheet1.xml").decode()  # no formula
+
+
+def test_csv_and_xlsx_texts_are_neutralised_by_one_rule():
+    from bot.spreadsheet import csv_value, xlsx_cell
+
+    sheet = Workbook().active
+    cases = {
+        "=1+1": "'=1+1",
+        "+84 912": "'+84 912",
+        "-": "'-",
+        "@x": "'@x",
+        "\t=1+1": "'\t=1+1",
+        "\r=1": "'\r=1",
+        "\x00=1": "'=1",
+        "Lan\x07": "Lan",
+        "Nguyễn Văn A": "Nguyễn Văn A",
+        "a=b": "a=b",
+        "Dòng 1\nDòng 2": "Dòng 1\nDòng 2",
+        "#N/A": "#N/A",
+        "": "",
+    }
+    for text, in_csv in cases.items():
+        assert csv_value(text) == in_csv, text
+        cell = xlsx_cell(sheet["A1"], text)
+        assert cell.data_type == "s" and cell.value == in_csv.removeprefix("'"), text
+    for number in (-2, 3.5, 0):  # numbers stay numbers
+        assert csv_value(number) == number
+        assert xlsx_cell(sheet["A1"], number).data_type == "n"
+    assert csv_value(None) is None
