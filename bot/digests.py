@@ -311,7 +311,8 @@ def _chart_figure(digest: UnitDigest, locale: str):
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel(_("Number of people"))
     axes.spines[["top", "right"]].set_visible(False)
-    axes.set_title(textwrap.fill(_heading(digest, locale), 70), fontsize=13)
+    # a name is plain text: "$...$" in it is not mathtext (which may not even parse)
+    axes.set_title(textwrap.fill(_heading(digest, locale), 70), fontsize=13, parse_math=False)
     figure.legend(loc="outside lower center", ncols=2, frameon=False)
     return figure
 

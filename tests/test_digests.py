@@ -212,6 +212,14 @@ def test_the_chart_renders_vietnamese_with_no_missing_glyph():
     assert png.startswith(b"\x89PNG")
 
 
+def test_a_name_with_dollar_signs_is_plain_text_on_the_chart():
+    title = r"Phòng $\frac{$ Kế hoạch $x$"  # mathtext that does not even parse
+    png = level_chart_png(unit(title=title), "en")
+    assert png.startswith(b"\x89PNG")
+    (axes,) = _chart_figure(unit(title=title), "en").axes
+    assert title in axes.get_title()
+
+
 def test_the_chart_shows_the_count_of_each_level_and_its_official_name():
     figure = _chart_figure(unit("AABBBBBCCCD"), "en")
     (axes,) = figure.axes
