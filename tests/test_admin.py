@@ -512,3 +512,80 @@ def test_csv_and_xlsx_texts_are_neutralised_by_one_rule():
         assert csv_value(number) == number
         assert xlsx_cell(sheet["A1"], number).data_type == "n"
     assert csv_value(None) is None
+
+
+# -- a huge cell in a roster ----------------------------------------------------------
+
+HUGE = "Nguyễn Văn " * 20_000  # 220,000 characters: over the csv module's 131,072
+
+
+def huge_roster(tmp_path, suffix: str, column: int, title: str = "") -> str:
+    """A roster whose third line has HUGE in `column` (0-based), as CSV or .xlsx."""
+    header = ["Mã", "Họ và tên", "Đơn vị", "Nhóm", "Chức vụ", "Loại", "Ghi chú"]
+    rows = [
+        ["nv-01", "Nguyễn Văn An", "Văn phòng", "Chuyên viên", "staff", "civil_servant", ""],
+        ["nv-02", "Trần Thị Bình", "Văn phòng", "Chuyên viên", "staff", "civil_servant", ""],
+    ]
+    rows[1][column] = HUGE
+    path = tmp_path / f"huge{suffix}"
+    if suffix == ".xlsx":
+        book = Workbook()
+        for values in [header, *rows]:
+            book.active.append(values)
+        book.save(path)
+    else:
+        with path.open("w", encoding="utf-8", newline="") as f:
+            f.write(title)
+            csv.writer(f).writerows([header, *rows])
+    return str(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize(
+    ("column", "label", "problem"),
+    [
+        (1, "Họ và tên", "The full name is longer than 100 characters."),
+        (0, "Mã", "The id is longer than 32 characters."),
+        (2, "Đơn vị", "The name is longer than 150 characters."),
+        (4, "Chức vụ", "The role is longer than 50 characters."),
+        (5, "Loại", "The category is longer than 50 characters."),
+    ],
+)
+def test_a_huge_cell_is_refused_with_its_line_and_column(
+    engine, tmp_path, capsys, suffix, column, label, problem
+):
+    limit = csv.field_size_limit()
+    path = huge_roster(tmp_path, suffix, column)
+
+    code = main(["--locale", "en", "import-roster", path, "--org", "x"])
+
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        f"{path} was not imported, nothing was changed:",
+        f"  line 3, column “{label}”: {problem}",
+    ]  # the value itself is not shown back
+    assert count(engine, Person) == 0 and count(engine, Organization) == 0
+    assert csv.field_size_limit() == limit  # the csv module's limit is set back
+
+
+def test_a_huge_cell_is_refused_in_vietnamese_by_python_m_bot(url, tmp_path):
+    path = huge_roster(tmp_path, ".csv", 1, title="DANH SÁCH " * 20_000 + "\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "admin", "import-roster", path, "--org", "x"],
+        cwd=tmp_path,
+        env={**os.environ, "DATABASE_URL": url, "DEFAULT_LANGUAGE": "vi"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "dòng 4, cột “Họ và tên”: Họ và tên dài quá 100 ký tự." in done.stderr
+
+
+def test_a_huge_cell_in_a_column_that_is_not_read_is_no_problem(engine, tmp_path):
+    path = huge_roster(tmp_path, ".csv", 6)
+    assert main(["import-roster", path, "--org", "x"]) == 0
+    assert count(engine, Person) == 2
