@@ -7,7 +7,8 @@
     demo                             load the demo organization and its month
 
 Texts are English msgids shown in Vietnamese by default (`--locale en` for English).
-Exit codes: 0 done, 2 bad input (nothing changed), 1 the database failed.
+Exit codes: 0 done, 2 bad input or a setting that cannot work (nothing changed), 1 the
+database failed.
 The only secrets ever printed are the invite codes the administrator asks for.
 """
 
@@ -24,17 +25,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
 from sqlalchemy import Engine, func
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings, language_hint, load_settings
 from core.texts import render
 from locales import N_, SUPPORTED_LOCALES, translations
 from storage import invites
-from storage.db import make_engine, migrate, transaction
+from storage.db import DatabaseUrlError, open_database, transaction
 from storage.demo import demo_data, load_demo
 from storage.models import (
     Identity,
@@ -106,8 +106,7 @@ class Output:
     def engine(self) -> Engine:
         if self._engine is None:
             # Upgrading first costs a look at the version table and spares "no such table".
-            migrate(self.database_url)
-            self._engine = make_engine(self.database_url)
+            self._engine = open_database(self.database_url)
         return self._engine
 
     def close(self) -> None:
@@ -119,9 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one admin command; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        settings = Settings()  # DATABASE_URL, TZ, DEFAULT_LANGUAGE, as the bot reads them
-    except ValidationError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
+        settings = load_settings()  # DATABASE_URL, TZ, DEFAULT_LANGUAGE, as the bot reads them
+    except ConfigError as error:
+        print(error.text(_locale_hint(argv, language_hint())), file=sys.stderr)
         return EXIT_INVALID
     locale = _locale_hint(argv, settings.default_language)
     parser = _parser(translations(locale).gettext, settings.default_language)
@@ -132,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Output(locale, settings)  # argparse lets a subcommand's default hide a --locale
     try:
         return COMMANDS[args.command](args, out)
-    except AdminError as error:
+    except (AdminError, DatabaseUrlError) as error:
         out.warn(error.message, **error.params)
         return EXIT_INVALID
     except SQLAlchemyError as error:
@@ -236,7 +235,7 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
 
 
 def cmd_init_db(args: argparse.Namespace, out: Output) -> int:
-    migrate(out.database_url)
+    out.engine()  # created or upgraded
     out.say(N_("The database is ready: {url}"), url=_shown(out.database_url))
     return EXIT_OK
 
