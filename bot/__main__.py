@@ -83,10 +83,16 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         return 0
-    from bot.telegram import run_polling
+    from bot.telegram import StartError, run_polling
 
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
-    asyncio.run(run_polling(engine, settings))
+    try:
+        asyncio.run(run_polling(engine, settings))
+    except StartError as error:
+        print(render(error.message, error.params, locale), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # Ctrl+C while waiting for Telegram: stopped, not failed
+        return 130
     return 0
 
 

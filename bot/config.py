@@ -6,6 +6,7 @@ cannot work is one line for the person who set it (`load_settings`, `ConfigError
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,12 @@ SOURCES = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="
 PROBLEMS = {
     "TZ": N_("{variable}: “{value}” is not a time zone; use a name such as Asia/Ho_Chi_Minh."),
     "DEFAULT_LANGUAGE": N_("{variable}: “{value}” is not a language of the bot; use vi or en."),
+    "BOT_TOKEN": N_(
+        "{variable} is not a Telegram bot token, which looks like 123456789:AAE… as @BotFather "
+        "gives it."
+    ),
 }
+TOKEN = re.compile(r"\d+:\S+")  # what aiogram accepts: the bot's id, a colon, a secret
 
 
 class ConfigError(Exception):
@@ -69,7 +75,12 @@ class Settings(BaseSettings):
     @field_validator("bot_token")
     @classmethod
     def _blank_is_none(cls, value: SecretStr | None) -> SecretStr | None:
-        return value if value is not None and value.get_secret_value().strip() else None
+        token = value.get_secret_value().strip() if value is not None else ""
+        if not token:
+            return None
+        if not TOKEN.fullmatch(token):  # the message never shows the token
+            raise ValueError("not a Telegram bot token")
+        return SecretStr(token)
 
     @property
     def chat(self) -> ChatSettings:

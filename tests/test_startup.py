@@ -83,6 +83,7 @@ BAD_SETTINGS = [
     ({"TZ": "Mars/Olympus"}, "TZ: “Mars/Olympus” không phải là tên múi giờ"),
     ({"TZ": "../../etc/passwd"}, "TZ: “../../etc/passwd” không phải là tên múi giờ"),
     ({"DEFAULT_LANGUAGE": "fr"}, "DEFAULT_LANGUAGE: hệ thống không hỗ trợ ngôn ngữ “fr”"),
+    ({"BOT_TOKEN": "secret token"}, "BOT_TOKEN không phải là token của bot Telegram"),
     ({"DATABASE_URL": "nonsense"}, "DATABASE_URL không phải là địa chỉ cơ sở dữ liệu"),
     ({"DATABASE_URL": "postgres://u:secret@h/x"}, "DATABASE_URL: SQLAlchemy không hỗ trợ"),
     ({"DATABASE_URL": "mysql+mysqldb://u:secret@h/x"}, "DATABASE_URL: chưa cài đặt"),
