@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import shlex
 import subprocess
 import sys
 import zipfile
@@ -589,3 +590,22 @@ def test_a_huge_cell_in_a_column_that_is_not_read_is_no_problem(engine, tmp_path
     path = huge_roster(tmp_path, ".csv", 6)
     assert main(["import-roster", path, "--org", "x"]) == 0
     assert count(engine, Person) == 2
+
+
+# -- the README ------------------------------------------------------------------------
+
+
+def test_the_readmes_demo_administration_runs_as_written(url, tmp_path, monkeypatch, capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Try the administration on the demo first", 1)[1]
+    block = block.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line, comments=True) for line in block.splitlines() if line]
+    assert commands and all(c[:4] == ["python3", "-m", "bot", "admin"] for c in commands)
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    monkeypatch.chdir(tmp_path)  # invites.csv is written here
+
+    for command in commands:
+        assert main(command[4:]) == 0, command
+    out = capsys.readouterr().out
+    assert "so-noi-vu-demo" in out and "40" in out
+    assert (tmp_path / "invites.csv").is_file()
