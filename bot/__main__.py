@@ -15,6 +15,7 @@ import logging
 import sys
 from datetime import datetime
 
+from alembic.util.exc import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, language_hint, load_settings
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseUrlError as error:
         print(render(error.message, error.params, locale), file=sys.stderr)
         return 2
-    except SQLAlchemyError as error:  # the migrations failed on a database that opened
+    except (SQLAlchemyError, CommandError) as error:  # the migrations failed (a newer database?)
         logging.getLogger(__name__).debug("migration failed", exc_info=True)
         detail = str(getattr(error, "orig", None) or error).splitlines()[0]
         failed = render(N_("The database failed: {error}"), {"error": detail}, locale)

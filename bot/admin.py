@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, func
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -134,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (AdminError, DatabaseUrlError) as error:
         out.warn(error.message, **error.params)
         return EXIT_INVALID
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, CommandError) as error:  # CommandError: a migration unknown here
         detail = str(getattr(error, "orig", None) or error).splitlines()[0]
         out.warn(N_("The database failed: {error}"), error=detail)
         return EXIT_FAILED

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -169,3 +170,17 @@ def test_python_m_bot_prints_no_traceback(tmp_path, args, variables):
     assert "Traceback" not in done.stderr
     assert len(done.stderr.splitlines()) == 1, done.stderr
     assert done.stderr.startswith(next(iter(variables)))
+
+
+def test_a_database_of_a_newer_version_is_one_line_not_a_traceback(settings_env, tmp_path, capsys):
+    path = tmp_path / "newer.db"
+    with sqlite3.connect(path) as db:  # migrated by a version that knows a 9999th migration
+        db.execute("create table alembic_version (version_num varchar(32) primary key)")
+        db.execute("insert into alembic_version values ('9999')")
+    settings_env.setenv("DATABASE_URL", f"sqlite:///{path}")
+    settings_env.setenv("DEFAULT_LANGUAGE", "en")
+    for command in ([], ["admin", "init-db"]):
+        assert main(command) == 1
+        assert capsys.readouterr().err == (
+            "The database failed: Can't locate revision identified by '9999'\n"
+        )
