@@ -15,11 +15,13 @@ import logging
 import sys
 from datetime import datetime
 
-from pydantic import ValidationError
+from alembic.util.exc import CommandError
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import Settings
-from locales import translations
-from storage.db import make_engine, migrate
+from bot.config import ConfigError, Settings, language_hint, load_settings
+from core.texts import render
+from locales import N_, translations
+from storage.db import DatabaseUrlError, open_database
 
 DEMO_PERSON = "vp-03"  # a chuyên viên of the demo organization
 
@@ -50,13 +52,23 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        settings = Settings()
-    except ValidationError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
+        settings = load_settings()
+    except ConfigError as error:
+        print(error.text(language_hint()), file=sys.stderr)
         return 2
-    _ = translations(settings.default_language).gettext
-    migrate(settings.database_url)
-    engine = make_engine(settings.database_url)
+    locale = settings.default_language
+    _ = translations(locale).gettext
+    try:
+        engine = open_database(settings.database_url)
+    except DatabaseUrlError as error:
+        print(render(error.message, error.params, locale), file=sys.stderr)
+        return 2
+    except (SQLAlchemyError, CommandError) as error:  # the migrations failed (a newer database?)
+        logging.getLogger(__name__).debug("migration failed", exc_info=True)
+        detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+        failed = render(N_("The database failed: {error}"), {"error": detail}, locale)
+        print(failed, file=sys.stderr)
+        return 1
     if args.command == "console":
         return _console(engine, settings, args)
     if settings.bot_token is None:
@@ -72,10 +84,16 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         return 0
-    from bot.telegram import run_polling
+    from bot.telegram import StartError, run_polling
 
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
-    asyncio.run(run_polling(engine, settings))
+    try:
+        asyncio.run(run_polling(engine, settings))
+    except StartError as error:
+        print(render(error.message, error.params, locale), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # Ctrl+C while waiting for Telegram: stopped, not failed
+        return 130
     return 0
 
 

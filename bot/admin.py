@@ -7,14 +7,14 @@
     demo                             load the demo organization and its month
 
 Texts are English msgids shown in Vietnamese by default (`--locale en` for English).
-Exit codes: 0 done, 2 bad input (nothing changed), 1 the database failed.
+Exit codes: 0 done, 2 bad input or a setting that cannot work (nothing changed), 1 the
+database failed.
 The only secrets ever printed are the invite codes the administrator asks for.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import re
 import sys
@@ -25,17 +25,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, func
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings, language_hint, load_settings
 from core.texts import render
 from locales import N_, SUPPORTED_LOCALES, translations
 from storage import invites
-from storage.db import make_engine, migrate, transaction
+from storage.db import DatabaseUrlError, open_database, transaction
 from storage.demo import demo_data, load_demo
 from storage.models import (
     Identity,
@@ -107,8 +107,7 @@ class Output:
     def engine(self) -> Engine:
         if self._engine is None:
             # Upgrading first costs a look at the version table and spares "no such table".
-            migrate(self.database_url)
-            self._engine = make_engine(self.database_url)
+            self._engine = open_database(self.database_url)
         return self._engine
 
     def close(self) -> None:
@@ -120,9 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one admin command; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        settings = Settings()  # DATABASE_URL, TZ, DEFAULT_LANGUAGE, as the bot reads them
-    except ValidationError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
+        settings = load_settings()  # DATABASE_URL, TZ, DEFAULT_LANGUAGE, as the bot reads them
+    except ConfigError as error:
+        print(error.text(_locale_hint(argv, language_hint())), file=sys.stderr)
         return EXIT_INVALID
     locale = _locale_hint(argv, settings.default_language)
     parser = _parser(translations(locale).gettext, settings.default_language)
@@ -133,10 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Output(locale, settings)  # argparse lets a subcommand's default hide a --locale
     try:
         return COMMANDS[args.command](args, out)
-    except AdminError as error:
+    except (AdminError, DatabaseUrlError) as error:
         out.warn(error.message, **error.params)
         return EXIT_INVALID
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, CommandError) as error:  # CommandError: a migration unknown here
         detail = str(getattr(error, "orig", None) or error).splitlines()[0]
         out.warn(N_("The database failed: {error}"), error=detail)
         return EXIT_FAILED
@@ -237,7 +236,7 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
 
 
 def cmd_init_db(args: argparse.Namespace, out: Output) -> int:
-    migrate(out.database_url)
+    out.engine()  # created or upgraded
     out.say(N_("The database is ready: {url}"), url=_shown(out.database_url))
     return EXIT_OK
 
@@ -517,21 +516,21 @@ def _invite_rows(
 
 
 def _write_table(path: Path, headers: list[str], rows: list[list[str]]) -> None:
-    """CSV in UTF-8 with a BOM (Excel then reads the diacritics), or .xlsx."""
+    """CSV in UTF-8 with a BOM (Excel then reads the diacritics), or .xlsx; the names
+    typed by people are never read as formulas (`bot.spreadsheet`)."""
+    from bot.spreadsheet import write_csv, xlsx_row  # only the writing pays for openpyxl
+
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
 
         book = Workbook()
         sheet = book.active
-        sheet.append(headers)
-        for row in rows:
-            sheet.append(row)
+        for number, values in enumerate([headers, *rows], start=1):
+            xlsx_row(sheet, number, values)
         book.save(path)
         return
     with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(headers)
-        writer.writerows(rows)
+        write_csv(f, [headers, *rows])
 
 
 def _print_problems(out: Output, file: str, error: RosterError) -> None:

@@ -15,10 +15,10 @@ from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from bot.spreadsheet import clean, xlsx_cell, xlsx_row
 from core.model import Level
 from core.texts import level_name
 from locales import N_, format_number, format_percent, translations
@@ -311,7 +311,8 @@ def _chart_figure(digest: UnitDigest, locale: str):
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel(_("Number of people"))
     axes.spines[["top", "right"]].set_visible(False)
-    axes.set_title(textwrap.fill(_heading(digest, locale), 70), fontsize=13)
+    # a name is plain text: "$...$" in it is not mathtext (which may not even parse)
+    axes.set_title(textwrap.fill(_heading(digest, locale), 70), fontsize=13, parse_math=False)
     figure.legend(loc="outside lower center", ncols=2, frameon=False)
     return figure
 
@@ -358,7 +359,7 @@ def results_workbook(digest: UnitDigest, locale: str = "vi") -> bytes:
     sheet.print_title_rows = "1:1"
 
     _summary_sheet(book.create_sheet(_("Summary")[:31]), digest, locale)
-    book.properties.title = _heading(digest, locale)
+    book.properties.title = clean(_heading(digest, locale))
     out = BytesIO()
     book.save(out)
     return out.getvalue()
@@ -367,7 +368,7 @@ def results_workbook(digest: UnitDigest, locale: str = "vi") -> bytes:
 def _summary_sheet(sheet, digest: UnitDigest, locale: str) -> None:
     _ = translations(locale).gettext
     counts = _counts(digest)
-    sheet["A1"] = _text(_heading(digest, locale))
+    xlsx_cell(sheet["A1"], _heading(digest, locale))
     sheet["A1"].font = Font(bold=True, size=13)
     _header(sheet, 3, [_("Level"), _("Number of people"), _("Share")])
     for level in LEVELS:
@@ -381,7 +382,8 @@ def _summary_sheet(sheet, digest: UnitDigest, locale: str) -> None:
         _append(sheet, [_("Not rated yet"), counts.not_rated, None])
 
     start = sheet.max_row + 2
-    sheet.cell(start, 1, _("Did not submit the self-assessment")).font = Font(bold=True)
+    for cell in xlsx_row(sheet, start, [_("Did not submit the self-assessment")]):
+        cell.font = Font(bold=True)
     sheet.cell(start, 2, len(digest.not_submitted)).font = Font(bold=True)
     _header(sheet, start + 1, [_("No."), _("Full name")])
     for number, name in enumerate(digest.not_submitted, start=1):
@@ -391,8 +393,7 @@ def _summary_sheet(sheet, digest: UnitDigest, locale: str) -> None:
 
 
 def _header(sheet, row: int, headings: list[str]) -> None:
-    for column, heading in enumerate(headings, start=1):
-        cell = sheet.cell(row, column, _text(heading))
+    for cell in xlsx_row(sheet, row, headings):
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
@@ -401,18 +402,9 @@ def _header(sheet, row: int, headings: list[str]) -> None:
 
 def _append(sheet, values: list[Any]) -> None:
     """A row below the last one: numbers as numbers, texts never read as formulas."""
-    row = sheet.max_row + 1
-    for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row, column, _text(value) if isinstance(value, str) else value)
+    for cell in xlsx_row(sheet, sheet.max_row + 1, values):
         cell.border = _BORDER
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"  # a name or reason beginning with "=" stays a text
 
 
 def _level(level: str | None) -> str | None:
     return Level(level).value if level else None
-
-
-def _text(value: str) -> str:
-    """A text Excel accepts: without control characters."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)

@@ -13,11 +13,20 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
@@ -27,7 +36,9 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
     Update,
+    User,
 )
+from aiohttp import ClientError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -35,12 +46,24 @@ from bot.config import Settings
 from handlers import menu
 from handlers.dispatcher import handle
 from handlers.events import Incoming, Reply
-from locales import SUPPORTED_LOCALES
+from locales import N_, SUPPORTED_LOCALES
 from storage.queries import leader_chats
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 TEXT_LIMIT = 4096  # Telegram's limit for one message
+CONNECT_FIRST_DELAY = 1.0  # seconds before the second try to reach Telegram at start...
+CONNECT_MAX_DELAY = 60.0  # ...doubled after each failure up to this
+# what a Telegram that cannot be reached, or is down for a while, raises
+UNREACHABLE = (
+    TelegramNetworkError,  # aiogram's wrapping of aiohttp's ClientError and of time-outs
+    TelegramServerError,  # 5xx, "restarting" included
+    TelegramRetryAfter,  # 429
+    ClientDecodeError,  # a proxy's HTML error page instead of Telegram's JSON
+    ClientError,
+    TimeoutError,
+    OSError,
+)
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -139,6 +162,70 @@ async def send(bot: Bot, chat_id: int, replies: list[Reply], pressed: int | None
             await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
 
 
+class StartError(Exception):
+    """Telegram refuses the bot for good (a wrong token): an English msgid and its
+    parameters, shown in one line by `python -m bot`."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message.format(**params))
+        self.message = message
+        self.params = params
+
+
+async def connect(
+    bot: Bot,
+    *,
+    first_delay: float | None = None,
+    max_delay: float | None = None,
+    sleep: Callable[[float], Any] = asyncio.sleep,
+) -> User:
+    """The bot's own user (getMe), once Telegram answers.
+
+    While Telegram cannot be reached (network down, time-outs, 5xx, 429), tries again
+    after 1, 2, 4 ... seconds, at most CONNECT_MAX_DELAY apart (429: after its
+    retry_after), logging one WARNING line per failure, until it works or the process is
+    stopped. A token Telegram refuses (401), or another refusal, raises StartError.
+    """
+    delay = CONNECT_FIRST_DELAY if first_delay is None else first_delay
+    cap = CONNECT_MAX_DELAY if max_delay is None else max_delay
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return await bot.me()  # remembered by the Bot: polling does not ask again
+        except TelegramUnauthorizedError:
+            raise StartError(
+                N_(
+                    "Telegram refuses BOT_TOKEN (401 Unauthorized): the token is wrong or was "
+                    "revoked; @BotFather gives the right one (/mybots, API Token)."
+                )
+            ) from None
+        except UNREACHABLE as error:
+            wait = min(delay, cap)
+            if isinstance(error, TelegramRetryAfter):
+                wait = max(wait, float(error.retry_after))
+            reason = _shown(bot, error)
+            log.warning(
+                "Telegram cannot be reached (try %d: %s); trying again in %g s",
+                attempt,
+                reason,
+                wait,
+            )
+            await sleep(wait)
+            delay = min(delay * 2, cap)
+        except TelegramAPIError as error:  # 400, 403, 404...: trying again would not help
+            raise StartError(
+                N_("Telegram refuses the bot ({error}); check BOT_TOKEN and TELEGRAM_API_URL."),
+                error=_shown(bot, error),
+            ) from None
+
+
+def _shown(bot: Bot, error: BaseException) -> str:
+    """An error in one line, without the token (a URL in it may hold it)."""
+    text = " ".join(str(error).split()).replace(bot.token, "<BOT_TOKEN>")
+    return text or type(error).__name__
+
+
 async def set_commands(bot: Bot, engine: Engine) -> None:
     """The command menu of Telegram: everyone's, in each language (Vietnamese by default);
     then each leader's own chat (with /review and /status) in the leader's language."""
@@ -165,6 +252,7 @@ async def run_polling(
     dispatcher = make_dispatcher(engine, settings, sender.wake)
     sending = scheduler = None
     try:
+        await connect(bot)  # waits for Telegram to answer, or stops on a wrong token
         await bot.delete_webhook(drop_pending_updates=False)
         await set_commands(bot, engine)
         sending = asyncio.create_task(sender.run_forever())

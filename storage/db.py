@@ -1,6 +1,7 @@
 """The database: one engine per URL, one session factory, migrations on start.
 
-SQLite (a file under `data/` by default) or any SQLAlchemy URL, such as PostgreSQL.
+Any SQLAlchemy URL (DATABASE_URL), such as PostgreSQL; by default a SQLite file in the
+user's data directory, the same wherever a command is started from (`default_path`).
 """
 
 from __future__ import annotations
@@ -9,20 +10,56 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import platformdirs
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import URL, Engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
+from locales import N_
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "sqlite:///data/danhgia.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+APP_NAME = "danhgia"
+DATABASE_FILE = "danhgia.db"
+VARIABLE = "DATABASE_URL"
 
 
-def make_engine(url: str = DEFAULT_URL) -> Engine:
+class DatabaseUrlError(Exception):
+    """The database of DATABASE_URL cannot be used at all: an English msgid and its
+    parameters (one of them names the variable); the caller shows it in one line."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message.format(**params))
+        self.message = message
+        self.params = params
+
+
+def default_path() -> Path:
+    """The default SQLite file, in the user's data directory: on Linux
+    ~/.local/share/danhgia/danhgia.db ($XDG_DATA_HOME/danhgia/danhgia.db when that is
+    set), on macOS ~/Library/Application Support/danhgia/danhgia.db, on Windows
+    %LOCALAPPDATA%\\danhgia\\danhgia.db. Absolute: the bot, the admin command line, the
+    console and alembic find the same database wherever they are started from."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / DATABASE_FILE
+
+
+def default_url() -> str:
+    """The URL of `default_path`, the database when DATABASE_URL is not set."""
+    return URL.create("sqlite", database=str(default_path())).render_as_string(hide_password=False)
+
+
+def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets its folder created, foreign keys and WAL."""
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    parsed = make_url(url)
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database not in (None, "", ":memory:")
+        and not parsed.query.get("uri")  # a "file:" URI is the driver's business
+    ):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
 
@@ -37,6 +74,72 @@ def make_engine(url: str = DEFAULT_URL) -> Engine:
     return engine
 
 
+def open_database(url: str) -> Engine:
+    """The engine of `url`, its schema brought to the newest migration.
+
+    Raises DatabaseUrlError when `url` cannot be a database: not a URL, a database
+    SQLAlchemy does not know, a driver that is not installed, or a database that cannot
+    be opened (a folder that cannot be made, a file that cannot be created, a server that
+    refuses). A failure of the migrations themselves is raised as it is.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:  # the value is not shown: it may hold a password
+        raise DatabaseUrlError(
+            N_(
+                "{variable} is not a database URL; write it as sqlite:////full/path/danhgia.db "
+                "or postgresql+psycopg://user:password@host/database."
+            ),
+            variable=VARIABLE,
+        ) from None
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        engine = make_engine(url)
+    except NoSuchModuleError:
+        raise DatabaseUrlError(
+            N_(
+                "{variable}: SQLAlchemy knows no database “{name}”; use sqlite, or "
+                "postgresql+psycopg for PostgreSQL."
+            ),
+            variable=VARIABLE,
+            name=parsed.drivername,
+        ) from None
+    except ImportError as error:
+        module = error.name or str(error)
+        raise DatabaseUrlError(
+            N_(
+                "{variable}: the database driver “{module}” is not installed; install it "
+                "beside the bot (pip install {module})."
+            ),
+            variable=VARIABLE,
+            module=module,
+        ) from None
+    except (OSError, SQLAlchemyError) as error:
+        raise _cannot_open(shown, error) from None
+    try:
+        with engine.connect():
+            pass
+    except (OSError, SQLAlchemyError) as error:
+        engine.dispose()
+        raise _cannot_open(shown, error) from None
+    try:
+        migrate(url)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def _cannot_open(shown: str, error: BaseException) -> DatabaseUrlError:
+    detail = getattr(error, "strerror", None) or str(getattr(error, "orig", None) or error)
+    return DatabaseUrlError(
+        N_("{variable}: the database {url} cannot be opened: {error}"),
+        variable=VARIABLE,
+        url=shown,
+        error=detail.strip().splitlines()[0] if detail.strip() else type(error).__name__,
+    )
+
+
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -44,7 +147,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def migrate(url: str = DEFAULT_URL) -> None:
+def migrate(url: str) -> None:
     """Bring the schema to the newest migration (what `alembic upgrade head` does)."""
     make_engine(url).dispose()  # creates the SQLite folder
     command.upgrade(alembic_config(url), "head")

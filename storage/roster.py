@@ -16,8 +16,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,8 +32,9 @@ from storage.models import Category, Organization, Person, Role, RoleGroup, Unit
 
 MAX_PROBLEMS = 20  # more would drown the first ones; the rest are only counted
 MAX_ID_LENGTH = 32
-MAX_NAME_LENGTH = 100
-MAX_UNIT_NAME_LENGTH = 150
+MAX_NAME_LENGTH = 100  # the longest Vietnamese names have some 40 characters
+MAX_UNIT_NAME_LENGTH = 150  # "Trung tâm ... thuộc Sở ... tỉnh ..." fits
+MAX_KEYWORD_LENGTH = 50  # role, category, language: the longest known word has 20
 MAX_CODE_LENGTH = 64  # of a unit or group code derived from its name
 PROGRESS_EVERY = 200  # rows between two progress reports while writing
 HEADER_SEARCH = 10  # lines in which to look for the header, below a title
@@ -39,6 +42,18 @@ HEADER_MIN_KNOWN = 3  # column names that make a line the header
 
 FIELDS = ("id", "full_name", "unit", "group", "role", "category", "language")
 REQUIRED = ("id", "full_name", "unit", "group", "role", "category")
+
+# The longest value of each column, and the refusal of a longer one. A longer value is
+# not shown back: it may be a whole file pasted into one cell.
+MAX_LENGTHS = {
+    "id": (MAX_ID_LENGTH, N_("The id is longer than {limit} characters.")),
+    "full_name": (MAX_NAME_LENGTH, N_("The full name is longer than {limit} characters.")),
+    "unit": (MAX_UNIT_NAME_LENGTH, N_("The name is longer than {limit} characters.")),
+    "group": (MAX_UNIT_NAME_LENGTH, N_("The name is longer than {limit} characters.")),
+    "role": (MAX_KEYWORD_LENGTH, N_("The role is longer than {limit} characters.")),
+    "category": (MAX_KEYWORD_LENGTH, N_("The category is longer than {limit} characters.")),
+    "language": (MAX_KEYWORD_LENGTH, N_("The language is longer than {limit} characters.")),
+}
 
 # What each column is called in messages (translated with the message).
 FIELD_LABELS = {
@@ -272,23 +287,47 @@ def _csv_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
         ) from None
     if "\x00" in text:
         raise RosterError([Problem(N_("The file is neither a CSV file nor an Excel workbook."))])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     records = []
     previous = 0
-    try:
-        for cells in reader:
-            # a quoted value may span lines: a record starts after the previous one ends
-            records.append((previous + 1, [_clean(c) for c in cells]))
-            previous = reader.line_num
-    except csv.Error as exc:
-        raise RosterError(
-            [
-                Problem(
-                    N_("The CSV file cannot be read: {error}"), {"error": str(exc)}, reader.line_num
-                )
-            ]
-        ) from None
+    # the csv module refuses a cell over 128 KB ("field larger than field limit"); no cell
+    # can be longer than the file, and `_check` refuses every value too long for its column
+    with _csv_field_limit(len(text) + 1):
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+        try:
+            for cells in reader:
+                # a quoted value may span lines: a record starts after the previous one ends
+                records.append((previous + 1, [_clean(c) for c in cells]))
+                previous = reader.line_num
+        except csv.Error as exc:
+            raise RosterError(
+                [
+                    Problem(
+                        N_("The CSV file cannot be read: {error}"),
+                        {"error": str(exc)},
+                        reader.line_num,
+                    )
+                ]
+            ) from None
     return iter(records)
+
+
+_FIELD_LIMIT_LOCK = threading.Lock()
+
+
+@contextmanager
+def _csv_field_limit(size: int) -> Iterator[None]:
+    """The csv module's field size limit raised to at least `size` for the duration.
+
+    The limit is global to the process: it is set back afterwards, and a lock keeps two
+    imports from restoring each other's limit too early.
+    """
+    with _FIELD_LIMIT_LOCK:
+        previous = csv.field_size_limit()
+        csv.field_size_limit(max(previous, size))
+        try:
+            yield
+        finally:
+            csv.field_size_limit(previous)
 
 
 def _delimiter(text: str) -> str:
@@ -348,14 +387,17 @@ def _check(records: Iterator[tuple[int, list[str]]]) -> list[RosterRow]:
         def problem(name: str, message: str, **params: Any) -> None:
             row_problems.append(Problem(message, params, line, labels[columns[name]]))  # noqa: B023
 
+        too_long = set()  # measured as stored: runs of white space count as one space
+        for name, (limit, message) in MAX_LENGTHS.items():
+            if name in values and len(" ".join(values[name].split())) > limit:
+                problem(name, message, limit=limit)
+                too_long.add(name)
         for name in REQUIRED:
             if not values[name]:
                 problem(name, N_("The {field} is missing."), field=FIELD_LABELS[name])
         code = values["id"]
-        if code:
-            if len(code) > MAX_ID_LENGTH:
-                problem("id", N_("The id is longer than {limit} characters."), limit=MAX_ID_LENGTH)
-            elif re.search(r"\s", code):
+        if code and "id" not in too_long:
+            if re.search(r"\s", code):
                 problem("id", N_("The id “{value}” contains a space."), value=code)
             elif code in first_line:
                 problem(
@@ -367,30 +409,18 @@ def _check(records: Iterator[tuple[int, list[str]]]) -> list[RosterRow]:
             else:
                 first_line[code] = line
         full_name = " ".join(values["full_name"].split())
-        if len(full_name) > MAX_NAME_LENGTH:
-            problem(
-                "full_name",
-                N_("The full name is longer than {limit} characters."),
-                limit=MAX_NAME_LENGTH,
-            )
         for name in ("unit", "group"):
-            if len(values[name]) > MAX_UNIT_NAME_LENGTH:
-                problem(
-                    name,
-                    N_("The name is longer than {limit} characters."),
-                    limit=MAX_UNIT_NAME_LENGTH,
-                )
-            elif values[name] and not slugify(values[name]):
+            if values[name] and name not in too_long and not slugify(values[name]):
                 problem(name, N_("The name “{value}” has no letter or digit."), value=values[name])
         role = ROLE_ALIASES.get(_key(values["role"]))
-        if values["role"] and role is None:
+        if values["role"] and role is None and "role" not in too_long:
             problem(
                 "role",
                 N_("Unknown role “{value}”: use staff, deputy, head or director."),
                 value=values["role"],
             )
         category = CATEGORY_ALIASES.get(_key(values["category"]))
-        if values["category"] and category is None:
+        if values["category"] and category is None and "category" not in too_long:
             problem(
                 "category",
                 N_(
@@ -400,7 +430,7 @@ def _check(records: Iterator[tuple[int, list[str]]]) -> list[RosterRow]:
                 value=values["category"],
             )
         language = None
-        if values.get("language"):
+        if values.get("language") and "language" not in too_long:
             language = LANGUAGE_ALIASES.get(_key(values["language"]))
             if language is None:
                 problem(

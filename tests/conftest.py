@@ -117,5 +117,19 @@ def cli():
     return run_cli
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_default_database(tmp_path_factory):
+    """Tests never write to the real home: the user data directory (where the default
+    database is) is a temporary folder for the whole run, commands started by the tests
+    included, and it must still be empty at the end: every test names its database."""
+    data_home = tmp_path_factory.mktemp("data-home")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_DATA_HOME", str(data_home))
+    yield
+    patch.undo()
+    used = sorted(str(p.relative_to(data_home)) for p in data_home.rglob("*"))
+    assert not used, f"a test used the default database instead of its own: {used}"
+
+
 def dumps(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False)

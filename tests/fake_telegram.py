@@ -1068,8 +1068,8 @@ class FakeTelegram:
 
     # ---- lifecycle
 
-    async def start(self) -> None:
-        """Listen on 127.0.0.1 on a free port."""
+    async def start(self, port: int = 0) -> None:
+        """Listen on 127.0.0.1 on `port`, by default a free one."""
         if self._runner is not None:
             raise RuntimeError("FakeTelegram is already started")
         app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -1078,7 +1078,7 @@ class FakeTelegram:
         await runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            sock.bind(("127.0.0.1", 0))
+            sock.bind(("127.0.0.1", port))
             site = web.SockSite(runner, sock)
             await site.start()
         except BaseException:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import shlex
 import subprocess
 import sys
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from sqlmodel import Session, func, select
 
 from bot.admin import main
@@ -418,3 +420,192 @@ def test_demo_roster_has_its_leaders_and_tasks_due_within_the_month(engine):
             assert 1 <= unit_roles.count("deputy") <= 2, unit
     assert groups == {"lanh-dao-so", "lanh-dao-phong", "chuyen-vien", "nhan-vien"}
     assert last_deadline == date(2026, 11, 30)
+
+
+# -- exports are not formulas ---------------------------------------------------------
+
+# Texts typed by people that a spreadsheet would read as formulas, and one with a control
+# character: (id, full name, unit, the name and unit as the .xlsx keeps them).
+TRAPS = [
+    ("f-01", '=HYPERLINK("http://x","y")', "+1 Phòng", '=HYPERLINK("http://x","y")', "+1 Phòng"),
+    ("f-02", "+1", "-2+3", "+1", "-2+3"),
+    ("f-03", "-2+3", "@SUM(A1)", "-2+3", "@SUM(A1)"),
+    ("f-04", "@SUM(A1)", " =1+1 Phòng", "@SUM(A1)", "=1+1 Phòng"),
+    ("f-05", "Lan\x07", "Phòng\x1b Một", "Lan", "Phòng Một"),
+    ("f-06", "Nguyễn\x07 Văn A", "Văn phòng", "Nguyễn Văn A", "Văn phòng"),
+]
+
+
+@pytest.fixture
+def traps(engine, tmp_path):
+    """A roster of the texts above, imported through the command line into "so-traps"."""
+    with (tmp_path / "traps.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "full_name", "unit", "group", "role", "category"])
+        for code, name, unit, _name, _unit in TRAPS:
+            writer.writerow([code, name, unit, "Chuyên viên", "staff", "civil_servant"])
+    assert main(["import-roster", str(tmp_path / "traps.csv"), "--org", "so-traps"]) == 0
+    return "so-traps"
+
+
+def test_invite_csv_cells_that_look_like_formulas_start_with_an_apostrophe(engine, traps, tmp_path):
+    out_file = tmp_path / "codes.csv"
+    args = ["invite", "--org", traps, "--all", "--out", str(out_file), "--locale", "en"]
+    assert main([*args, "--bot-username", "DanhGiaBot"]) == 0
+
+    with out_file.open(encoding="utf-8-sig", newline="") as f:
+        rows = {row["ID"]: row for row in csv.DictReader(f)}
+    assert set(rows) == {code for code, *_ in TRAPS}
+    for code, _name, _unit, name, unit in TRAPS:
+        for cell, text in ((rows[code]["Full name"], name), (rows[code]["Unit"], unit)):
+            if text.lstrip()[:1] in "=+-@":
+                assert cell == "'" + text, code
+            else:
+                assert cell == text, code
+        assert rows[code]["Link"].startswith("https://t.me/DanhGiaBot?start=")
+    assert rows["f-01"]["Full name"] == '\'=HYPERLINK("http://x","y")'
+    assert rows["f-04"]["Unit"] == "'=1+1 Phòng"  # spaces before "=" do not help
+    assert rows["f-06"]["Full name"] == "Nguyễn Văn A"  # the control character is gone
+    assert all(c not in out_file.read_text(encoding="utf-8-sig") for c in "\x07\x1b")
+
+
+def test_invite_xlsx_keeps_texts_that_look_like_formulas_as_strings(engine, traps, tmp_path):
+    out_file = tmp_path / "codes.xlsx"
+    assert main(["invite", "--org", traps, "--all", "--out", str(out_file)]) == 0  # no crash
+
+    sheet = load_workbook(out_file).active
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert set(rows) == {code for code, *_ in TRAPS}
+    for code, _name, _unit, name, unit in TRAPS:
+        for cell, text in ((rows[code][1], name), (rows[code][2], unit)):
+            assert cell.data_type == "s", (code, cell.value)
+            assert cell.value == text
+            # Excel's hidden apostrophe: the text stays a text when the cell is edited
+            assert cell.quotePrefix == (text.lstrip()[:1] in "=+-@")
+    with zipfile.ZipFile(out_file) as book:
+        assert "<f>" not in book.read("xl/worksheets/sheet1.xml").decode()  # no formula
+
+
+def test_csv_and_xlsx_texts_are_neutralised_by_one_rule():
+    from bot.spreadsheet import csv_value, xlsx_cell
+
+    sheet = Workbook().active
+    cases = {
+        "=1+1": "'=1+1",
+        "+84 912": "'+84 912",
+        "-": "'-",
+        "@x": "'@x",
+        "\t=1+1": "'\t=1+1",
+        "\r=1": "'\r=1",
+        "\x00=1": "'=1",
+        "Lan\x07": "Lan",
+        "Nguyễn Văn A": "Nguyễn Văn A",
+        "a=b": "a=b",
+        "Dòng 1\nDòng 2": "Dòng 1\nDòng 2",
+        "#N/A": "#N/A",
+        "": "",
+    }
+    for text, in_csv in cases.items():
+        assert csv_value(text) == in_csv, text
+        cell = xlsx_cell(sheet["A1"], text)
+        assert cell.data_type == "s" and cell.value == in_csv.removeprefix("'"), text
+    for number in (-2, 3.5, 0):  # numbers stay numbers
+        assert csv_value(number) == number
+        assert xlsx_cell(sheet["A1"], number).data_type == "n"
+    assert csv_value(None) is None
+
+
+# -- a huge cell in a roster ----------------------------------------------------------
+
+HUGE = "Nguyễn Văn " * 20_000  # 220,000 characters: over the csv module's 131,072
+
+
+def huge_roster(tmp_path, suffix: str, column: int, title: str = "") -> str:
+    """A roster whose third line has HUGE in `column` (0-based), as CSV or .xlsx."""
+    header = ["Mã", "Họ và tên", "Đơn vị", "Nhóm", "Chức vụ", "Loại", "Ghi chú"]
+    rows = [
+        ["nv-01", "Nguyễn Văn An", "Văn phòng", "Chuyên viên", "staff", "civil_servant", ""],
+        ["nv-02", "Trần Thị Bình", "Văn phòng", "Chuyên viên", "staff", "civil_servant", ""],
+    ]
+    rows[1][column] = HUGE
+    path = tmp_path / f"huge{suffix}"
+    if suffix == ".xlsx":
+        book = Workbook()
+        for values in [header, *rows]:
+            book.active.append(values)
+        book.save(path)
+    else:
+        with path.open("w", encoding="utf-8", newline="") as f:
+            f.write(title)
+            csv.writer(f).writerows([header, *rows])
+    return str(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize(
+    ("column", "label", "problem"),
+    [
+        (1, "Họ và tên", "The full name is longer than 100 characters."),
+        (0, "Mã", "The id is longer than 32 characters."),
+        (2, "Đơn vị", "The name is longer than 150 characters."),
+        (4, "Chức vụ", "The role is longer than 50 characters."),
+        (5, "Loại", "The category is longer than 50 characters."),
+    ],
+)
+def test_a_huge_cell_is_refused_with_its_line_and_column(
+    engine, tmp_path, capsys, suffix, column, label, problem
+):
+    limit = csv.field_size_limit()
+    path = huge_roster(tmp_path, suffix, column)
+
+    code = main(["--locale", "en", "import-roster", path, "--org", "x"])
+
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        f"{path} was not imported, nothing was changed:",
+        f"  line 3, column “{label}”: {problem}",
+    ]  # the value itself is not shown back
+    assert count(engine, Person) == 0 and count(engine, Organization) == 0
+    assert csv.field_size_limit() == limit  # the csv module's limit is set back
+
+
+def test_a_huge_cell_is_refused_in_vietnamese_by_python_m_bot(url, tmp_path):
+    path = huge_roster(tmp_path, ".csv", 1, title="DANH SÁCH " * 20_000 + "\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "admin", "import-roster", path, "--org", "x"],
+        cwd=tmp_path,
+        env={**os.environ, "DATABASE_URL": url, "DEFAULT_LANGUAGE": "vi"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "dòng 4, cột “Họ và tên”: Họ và tên dài quá 100 ký tự." in done.stderr
+
+
+def test_a_huge_cell_in_a_column_that_is_not_read_is_no_problem(engine, tmp_path):
+    path = huge_roster(tmp_path, ".csv", 6)
+    assert main(["import-roster", path, "--org", "x"]) == 0
+    assert count(engine, Person) == 2
+
+
+# -- the README ------------------------------------------------------------------------
+
+
+def test_the_readmes_demo_administration_runs_as_written(url, tmp_path, monkeypatch, capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Try the administration on the demo first", 1)[1]
+    block = block.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line, comments=True) for line in block.splitlines() if line]
+    assert commands and all(c[:4] == ["python3", "-m", "bot", "admin"] for c in commands)
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    monkeypatch.chdir(tmp_path)  # invites.csv is written here
+
+    for command in commands:
+        assert main(command[4:]) == 0, command
+    out = capsys.readouterr().out
+    assert "so-noi-vu-demo" in out and "40" in out
+    assert (tmp_path / "invites.csv").is_file()

@@ -7,6 +7,7 @@ wait for the catalogue: names from the data and the official level names.
 from __future__ import annotations
 
 import warnings
+import zipfile
 from io import BytesIO
 
 import pytest
@@ -211,6 +212,14 @@ def test_the_chart_renders_vietnamese_with_no_missing_glyph():
     assert png.startswith(b"\x89PNG")
 
 
+def test_a_name_with_dollar_signs_is_plain_text_on_the_chart():
+    title = r"Phòng $\frac{$ Kế hoạch $x$"  # mathtext that does not even parse
+    png = level_chart_png(unit(title=title), "en")
+    assert png.startswith(b"\x89PNG")
+    (axes,) = _chart_figure(unit(title=title), "en").axes
+    assert title in axes.get_title()
+
+
 def test_the_chart_shows_the_count_of_each_level_and_its_official_name():
     figure = _chart_figure(unit("AABBBBBCCCD"), "en")
     (axes,) = figure.axes
@@ -314,9 +323,52 @@ def test_the_vietnamese_workbook_keeps_the_names_and_the_official_levels():
     assert "Hoàn thành xuất sắc nhiệm vụ (A)" in labels
 
 
+TRAPS = {
+    '=HYPERLINK("http://example.com","x")': '=HYPERLINK("http://example.com","x")',
+    "+1": "+1",
+    "-2+3": "-2+3",
+    "@SUM(A1)": "@SUM(A1)",
+    "\t=1+1": "\t=1+1",
+    " =1+1": " =1+1",
+    "Lan\x07": "Lan",
+    "Nguyễn\x07 Văn A\x1b": "Nguyễn Văn A",
+    "#N/A": "#N/A",
+}
+
+
 def test_a_text_that_looks_like_a_formula_stays_a_text():
-    evil = '=HYPERLINK("http://example.com","x")'
-    digest = unit(rows=(row(1, "A", full_name=evil, reasons=("=1+1",)),))
-    sheet = load_workbook(BytesIO(results_workbook(digest, "en")))["Results"]
-    assert sheet["C2"].value == evil and sheet["C2"].data_type == "s"
-    assert sheet["N2"].value == "=1+1" and sheet["N2"].data_type == "s"
+    rows = tuple(
+        row(
+            n,
+            "B",
+            code=text,
+            full_name=text,
+            unit_name=text,
+            group_name=text,
+            reasons=(text, "=1+1"),
+            score=-2.5,
+        )
+        for n, text in enumerate(TRAPS, start=1)
+    )
+    digest = unit(rows=rows, title="=Phòng\x07 X", not_submitted=tuple(TRAPS))
+    data = results_workbook(digest, "en")  # no IllegalCharacterError
+    book = load_workbook(BytesIO(data))
+    sheet = book["Results"]
+    for n, kept in enumerate(TRAPS.values(), start=2):
+        for cell in (sheet.cell(n, c) for c in (2, 3, 4, 5)):
+            assert cell.value == kept and cell.data_type == "s", (cell.coordinate, kept)
+            assert cell.quotePrefix == (kept.lstrip()[:1] in "=+-@"), cell.coordinate
+        assert sheet.cell(n, 14).value == kept + "\n=1+1"
+        assert sheet.cell(n, 14).data_type == "s"
+        assert sheet.cell(n, 1).value == n - 1 and sheet.cell(n, 1).data_type == "n"
+        assert sheet.cell(n, 6).value == -2.5 and sheet.cell(n, 6).data_type == "n"
+    summary = book["Summary"]
+    assert summary["A1"].value == "Rating results for 11/2026 — =Phòng X"
+    listed = [r[1] for r in summary.iter_rows() if isinstance(r[0].value, int)]
+    assert [c.value for c in listed] == list(TRAPS.values())
+    assert all(c.data_type == "s" for c in listed)
+    assert book.properties.title == "Rating results for 11/2026 — =Phòng X"
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert "<f>" not in archive.read(name).decode(), name  # not one formula

@@ -1,5 +1,6 @@
 """Alembic environment. The URL: the one `storage.db.migrate(url)` passes; else, for the
-`alembic` command, DATABASE_URL, else alembic.ini, else the default under data/."""
+`alembic` command, DATABASE_URL, else `sqlalchemy.url` if alembic.ini sets one, else the
+bot's default (`storage.db.default_url`: the user's data directory)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
-from storage.db import DEFAULT_URL, make_engine
+from storage.db import default_url, make_engine
 
 config = context.config
 url = (
     config.attributes.get("url")
     or os.environ.get("DATABASE_URL")
     or config.get_main_option("sqlalchemy.url")
-    or DEFAULT_URL
+    or default_url()
 )
 target_metadata = SQLModel.metadata
 
