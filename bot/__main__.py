@@ -23,7 +23,7 @@ from core.texts import render
 from locales import N_, translations
 from storage.db import DatabaseUrlError, open_database
 
-DEMO_PERSON = "vp-03"  # a chuyên viên of the demo organization
+DEMO_ROLES = ("staff", "head", "director")  # who `console --demo --role` acts as
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,10 +46,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="load the demo organization (once) and act as one of its staff",
     )
+    console.add_argument(
+        "--role",
+        choices=DEMO_ROLES,
+        default="staff",
+        help="with --demo: act as the staff member (default), the head of that member's "
+        "unit, or the director, to try the reviews",
+    )
     commands.add_parser("admin", help="administration (python -m bot admin --help)")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(  # the terminal chat shows only problems, the bot its progress
+        level=logging.WARNING if args.command == "console" else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
         settings = load_settings()
@@ -103,10 +111,10 @@ def _console(engine, settings: Settings, args) -> int:
     _ = translations(settings.default_language).gettext
     code = args.person
     if args.demo:
-        from storage.demo import load_demo
+        from storage.demo import demo_member, load_demo
 
-        load_demo(engine, datetime.now(settings.chat.timezone).date())
-        code = code or DEMO_PERSON
+        organization = load_demo(engine, datetime.now(settings.chat.timezone).date())
+        code = code or demo_member(engine, organization, args.role)
     if not code:
         print(
             _("Say who you are: --as ROSTER_ID, or --demo to try the demo organization."),

@@ -5,6 +5,9 @@
     invite --org CODE [ID ...|--all] issue single-use invite codes, table and CSV
     people --org CODE                list the people and the chats they registered
     demo                             load the demo organization and its month
+    cycle STEP --org CODE [--period] run a step of the month now: open, remind, close,
+                                     close-returns, classify, publish
+    outbox [--org CODE]              the messages to send: counts, and the failed ones
 
 Texts are English msgids shown in Vietnamese by default (`--locale en` for English).
 Exit codes: 0 done, 2 bad input or a setting that cannot work (nothing changed), 1 the
@@ -31,7 +34,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
+import storage.outbox
 from bot.config import ConfigError, Settings, language_hint, load_settings
+from bot.cycle import MANUAL_STEPS, StepRefused, run_step
 from core.texts import render
 from locales import N_, SUPPORTED_LOCALES, translations
 from storage import invites
@@ -61,6 +66,7 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 LARGE_ROSTER = 500  # rows from which the import reports its progress
 MAX_LISTED_IDS = 10
 ORG_CODE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+PERIOD = re.compile(r"[0-9]{4}-[0-9]{2}")
 BOT_USERNAME = re.compile(r"@?[A-Za-z][A-Za-z0-9_]{3,31}")
 
 ROLE_NAMES = {
@@ -85,10 +91,13 @@ class Output:
     """One run of a command: prints texts in the chosen locale; knows the database and
     the time zone of the settings."""
 
-    def __init__(self, locale: str, settings: Settings) -> None:
+    def __init__(
+        self, locale: str, settings: Settings, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self.locale = locale
         self.database_url = settings.database_url
         self.timezone = ZoneInfo(settings.tz)
+        self.clock = clock  # the time of the commands that act "now" (tests set it)
         self._engine: Engine | None = None
 
     def text(self, message: str, **params: Any) -> str:
@@ -115,8 +124,8 @@ class Output:
             self._engine.dispose()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one admin command; returns the exit code."""
+def main(argv: Sequence[str] | None = None, clock: Callable[[], datetime] = utcnow) -> int:
+    """Run one admin command; returns the exit code. `clock`: the time (tests set it)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         settings = load_settings()  # DATABASE_URL, TZ, DEFAULT_LANGUAGE, as the bot reads them
@@ -129,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit:  # usage errors and --help: a code, not an exception
         return exit.code if isinstance(exit.code, int) else EXIT_INVALID
-    out = Output(locale, settings)  # argparse lets a subcommand's default hide a --locale
+    out = Output(locale, settings, clock)  # argparse lets a subcommand's default hide --locale
     try:
         return COMMANDS[args.command](args, out)
     except (AdminError, DatabaseUrlError) as error:
@@ -229,6 +238,22 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
     commands.add_parser(
         "demo", parents=[common], help=_("load the demo organization to try the bot")
     )
+
+    cycle = commands.add_parser(
+        "cycle",
+        parents=[common],
+        help=_("run a step of the month now, without waiting for the calendar"),
+    )
+    cycle.add_argument("step", choices=sorted(MANUAL_STEPS), help=_("the step"))
+    cycle.add_argument("--org", required=True, metavar="CODE", help=_("the organization's code"))
+    cycle.add_argument(
+        "--period", metavar="YYYY-MM", help=_("the month (default: the current one)")
+    )
+
+    outbox = commands.add_parser(
+        "outbox", parents=[common], help=_("the messages to send: counts and failures")
+    )
+    outbox.add_argument("--org", metavar="CODE", help=_("one organization (default: all)"))
     return parser
 
 
@@ -440,13 +465,71 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def cmd_cycle(args: argparse.Namespace, out: Output) -> int:
+    now = out.clock()
+    code = args.period or now.astimezone(out.timezone).strftime("%Y-%m")
+    if not PERIOD.fullmatch(code) or not 1 <= int(code[5:]) <= 12:
+        raise AdminError(N_("“{value}” is not a month: write it YYYY-MM."), value=code)
+    engine = out.engine()
+    with Session(engine) as session:
+        organization = _organization(session, args.org)
+    try:
+        count = run_step(engine, organization.id, code, args.step, now)
+    except StepRefused as refused:
+        params = {
+            key: out.local(value) if isinstance(value, datetime) else value
+            for key, value in refused.params.items()
+        }
+        raise AdminError(refused.message, **params) from None
+    out.say(
+        N_("Step “{step}” done for {name}, month {month}: {count} messages queued to send."),
+        step=args.step,
+        name=organization.name,
+        month=_month(code),
+        count=count,
+    )
+    return EXIT_OK
+
+
+def cmd_outbox(args: argparse.Namespace, out: Output) -> int:
+    engine = out.engine()
+    with Session(engine) as session:
+        organization = _organization(session, args.org) if args.org else None
+        counts = storage.outbox.summary(session, organization.id if organization else None)
+        failed = storage.outbox.failures(
+            session, organization.id if organization else None, MAX_LISTED_IDS
+        )
+    if not counts:
+        out.say(N_("The outbox is empty."))
+        return EXIT_OK
+    statuses = ("pending", "sent", "failed")
+    headers = [out.text(N_("Kind")), *(out.text(STATUS_NAMES[s]) for s in statuses)]
+    kinds = sorted({kind for kind, _ in counts})
+    rows = [[kind, *(str(counts.get((kind, s), 0)) for s in statuses)] for kind in kinds]
+    print(_table(headers, rows))
+    for row in failed:
+        out.say(
+            N_("failed: {kind} to {name} ({platform}), {attempts} tries: {error}"),
+            indent=2,
+            kind=row.kind,
+            name=row.full_name or "—",
+            platform=row.platform,
+            attempts=row.attempts,
+            error=row.last_error or "—",
+        )
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
     "init-db": cmd_init_db,
     "import-roster": cmd_import_roster,
     "invite": cmd_invite,
     "people": cmd_people,
     "demo": cmd_demo,
+    "cycle": cmd_cycle,
+    "outbox": cmd_outbox,
 }
+STATUS_NAMES = {"pending": N_("to send"), "sent": N_("sent"), "failed": N_("failed")}
 
 
 # -- helpers -------------------------------------------------------------------------

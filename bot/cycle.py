@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -30,15 +30,17 @@ from bot.digests import (
     results_workbook,
 )
 from core import classify
+from core.texts import Term
 from handlers import notices
 from handlers.events import Document, Reply
-from locales import SUPPORTED_LOCALES, name_sort_key
+from locales import N_, SUPPORTED_LOCALES, name_sort_key
 from storage.db import transaction
 from storage.models import (
     AssessmentStatus,
     CycleStep,
     Identity,
     Organization,
+    OutboxMessage,
     Period,
     PeriodStatus,
     Person,
@@ -150,6 +152,72 @@ class _StepTaken(Exception):
     """Another process recorded the step first."""
 
 
+# The steps an administrator may run at once (`python -m bot admin cycle STEP`), with the
+# statuses of the month they need: the order of the month is kept.
+MANUAL_STEPS = {
+    "open": (PeriodStatus.PLANNING,),
+    "remind": (PeriodStatus.OPEN,),
+    "close": (PeriodStatus.OPEN,),
+    "close-returns": (PeriodStatus.CLOSED,),
+    "classify": (PeriodStatus.CLOSED,),
+    "publish": (PeriodStatus.CLOSED,),
+}
+
+
+PERIOD_STATUS = {
+    PeriodStatus.PLANNING: N_("at its plan"),
+    PeriodStatus.OPEN: N_("open for self-assessment"),
+    PeriodStatus.CLOSED: N_("in review"),
+    PeriodStatus.PUBLISHED: N_("published"),
+}
+
+
+class StepRefused(Exception):
+    """A manual step that cannot run now: an English msgid and its parameters."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+
+def run_step(engine: Engine, organization_id: int, code: str, step: str, now: datetime) -> int:
+    """Run one step of an organization's month now, as its time had come: recorded in the
+    ledger (the scheduler will not run it again), its messages in the outbox. Returns the
+    number of messages written. `step` is a key of MANUAL_STEPS; a reminder may be sent
+    again (each is its own step), the others once."""
+    year, month = (int(x) for x in code.split("-"))
+    name = {"remind": f"remind:admin:{now:%Y%m%d%H%M}", "close-returns": "close:head_review"}.get(
+        step, step
+    )
+    with transaction(engine) as session:
+        organization = session.get(Organization, organization_id)
+        settings = CalendarSettings.from_overrides(organization.calendar or {})
+        period = ensure_period(session, organization, code, cycle_dates(year, month, settings))
+        done = session.exec(
+            select(CycleStep).where(
+                CycleStep.organization_id == organization_id,
+                CycleStep.period_code == code,
+                CycleStep.step == name,
+            )
+        ).first()
+        if done is not None:
+            raise StepRefused(N_("This step was already done at {time}."), time=done.done_at)
+        if period.status not in MANUAL_STEPS[step]:
+            raise StepRefused(
+                N_("The month is {status}: this step cannot run now."),
+                status=Term(PERIOD_STATUS[period.status]),
+            )
+        before = session.exec(select(func.count()).select_from(OutboxMessage)).one()
+        try:
+            _record(session, organization_id, code, name, now)
+        except _StepTaken:
+            raise StepRefused(N_("Another process is doing this step now.")) from None
+        Cycle(session, organization, period, settings, now).run(name)
+        session.flush()
+        return session.exec(select(func.count()).select_from(OutboxMessage)).one() - before
+
+
 def _record(session: Session, organization_id: int, code: str, step: str, now: datetime) -> None:
     """The step's row in the ledger, first thing in its transaction: a second runner fails
     here on the unique key and leaves the step alone (every other error goes on up)."""
@@ -208,7 +276,7 @@ class Cycle:
         if step == "open":
             if self.period.status is PeriodStatus.PLANNING:
                 self.period.status = PeriodStatus.OPEN
-        elif step.startswith("remind:d-") or step == "remind:open":
+        elif step.startswith(("remind:d-", "remind:admin:")) or step == "remind:open":
             self.remind(step)
         elif step == "close":
             self.close()

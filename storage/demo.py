@@ -18,8 +18,10 @@ from sqlmodel import Session, select
 
 from storage.db import ROOT, transaction
 from storage.models import Organization, Period, PeriodStatus, Person, Task, TaskKind
+from storage.queries import director_of, reviewer_of
 from storage.roster import ensure_organization, import_roster, read_roster
 
+DEMO_PERSON = "vp-03"  # a chuyên viên of the demo's Văn phòng Sở
 DEMO_ROSTER = ROOT / "examples" / "demo-roster.csv"
 DEMO_TASKS = ROOT / "examples" / "demo-tasks.json"
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -109,3 +111,20 @@ def _add_tasks(
                 )
             )
     session.flush()
+
+
+def demo_member(engine: Engine, organization: Organization, role: str) -> str:
+    """The roster id to try the demo as: its staff member (`staff`), the head of that
+    member's unit (`head`), who reviews the member, or the director (`director`)."""
+    with Session(engine) as session:
+        member = session.exec(
+            select(Person).where(
+                Person.organization_id == organization.id, Person.code == DEMO_PERSON
+            )
+        ).one()
+        if role == "staff":
+            return member.code
+        reviewer = reviewer_of(session, member)
+        if role == "head":
+            return reviewer.code
+        return director_of(session, organization.id).code

@@ -10,14 +10,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, exists, select, tuple_, update
+from sqlalchemy import Engine, bindparam, exists, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from storage.models import OutboxMessage, OutboxStatus, utcnow
+from storage.models import OutboxMessage, OutboxStatus, Person, utcnow
 
 OUTBOX = OutboxMessage.__table__
+PERSON = Person.__table__
 
 
 def enqueue(
@@ -159,3 +160,38 @@ def write_marks(engine: Engine, marks: list[tuple[str, dict[str, Any]]]) -> None
                 ),
                 by_kind["failed"],
             )
+
+
+def summary(session: Session, organization_id: int | None) -> dict[tuple[str, str], int]:
+    """Rows by (kind, status) — of one organization's people, or all."""
+    statement = select(OUTBOX.c.kind, OUTBOX.c.status, func.count()).group_by(
+        OUTBOX.c.kind, OUTBOX.c.status
+    )
+    if organization_id is not None:
+        statement = statement.join(PERSON, PERSON.c.id == OUTBOX.c.person_id).where(
+            PERSON.c.organization_id == organization_id
+        )
+    return {
+        (kind, OutboxStatus(status).value): count
+        for kind, status, count in session.exec(statement).all()
+    }
+
+
+def failures(session: Session, organization_id: int | None, limit: int) -> list[Any]:
+    """The latest failed rows (kind, platform, attempts, last_error, full_name)."""
+    statement = (
+        select(
+            OUTBOX.c.kind,
+            OUTBOX.c.platform,
+            OUTBOX.c.attempts,
+            OUTBOX.c.last_error,
+            PERSON.c.full_name,
+        )
+        .outerjoin(PERSON, PERSON.c.id == OUTBOX.c.person_id)
+        .where(OUTBOX.c.status == OutboxStatus.FAILED)
+        .order_by(OUTBOX.c.id.desc())
+        .limit(limit)
+    )
+    if organization_id is not None:
+        statement = statement.where(PERSON.c.organization_id == organization_id)
+    return list(session.exec(statement).all())
