@@ -378,10 +378,10 @@ def _act(
     parts: list[str],
 ) -> list[Reply]:
     """A button of the open card."""
-    review = _review(ctx, assessment, stage)
+    existing = review_of(ctx.session, assessment.id, stage)  # begun only by a change
     match parts:
         case ["ok", _]:
-            _decide(ctx, assessment, review, "agree")
+            _decide(ctx, assessment, _review(ctx, assessment, stage), "agree")
             done = ctx._("{name}: agreed.").format(name=person.full_name)
             return [reply(_after_run(ctx, period, done), edit=True), *show_next(ctx)]
         case ["lv", _]:
@@ -444,7 +444,8 @@ def _act(
             if criterion is None:
                 return [card(ctx, period, assessment, person, stage)]
             ctx.go(PREFIX, "score", assessment=assessment.id, key=key)
-            current = {**assessment.general, **review.general}.get(key)
+            theirs = existing.general if existing else {}
+            current = {**assessment.general, **theirs}.get(key)
             text = ctx._(
                 "{criterion} (at most {max} points): self-assessed {own}; your score?"
             ).format(
@@ -452,7 +453,7 @@ def _act(
                 max=format_number(criterion.max, ctx.language),
                 own=format_number(assessment.general.get(key, 0), ctx.language),
             )
-            if current is not None and key in review.general:
+            if current is not None and key in theirs:
                 text += "\n" + ctx._("Your score now: {value}.").format(
                     value=format_number(current, ctx.language)
                 )
@@ -477,7 +478,7 @@ def _act(
             if value < assessment.general.get(key, 0):
                 ctx.go(PREFIX, "note", assessment=assessment.id, key=key, score=value)
                 return [_ask_text(ctx, "note", person)]
-            _rescore(ctx, assessment, review, key, value, None)
+            _rescore(ctx, assessment, _review(ctx, assessment, stage), key, value, None)
             return [
                 card(
                     ctx,
@@ -541,6 +542,7 @@ def _act(
                 )
             ]
         case ["star", _] if stage == "director":
+            review = _review(ctx, assessment, stage)
             audit(
                 ctx.session,
                 ctx.person.id,
