@@ -33,7 +33,7 @@ from core import classify
 from core.texts import Term
 from handlers import notices
 from handlers.events import Document, Reply
-from locales import N_, SUPPORTED_LOCALES, name_sort_key
+from locales import N_, SUPPORTED_LOCALES, name_sort_key, text_sort_key
 from storage.db import transaction
 from storage.models import (
     AssessmentStatus,
@@ -621,7 +621,7 @@ def build_digest(
     }
     rows, missing = [], []
     ordered = sorted(
-        people, key=lambda p: (name_sort_key(units[p.unit_id].name), name_sort_key(p.full_name))
+        people, key=lambda p: (text_sort_key(units[p.unit_id].name), name_sort_key(p.full_name))
     )
     for person in ordered:
         result = results.get(person.id)

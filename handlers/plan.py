@@ -1,6 +1,10 @@
 """The monthly plan (kế hoạch công tác tháng): list, add, edit and remove the month's
-tasks — title, deadline, and weight when the agency weighs tasks — until the
-self-assessment opens. Ad-hoc tasks are added in the self-assessment."""
+tasks — title, deadline, and the conversion factor (hệ số quy đổi) when the agency uses
+factors — while the plan window is open (until `plan_until` of the calendar, and never
+after the self-assessment opens). Ad-hoc tasks are added in the self-assessment.
+
+Each question's buttons act only while it is asked: a button of an older question is
+answered "already answered" and the plan shown again."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from datetime import date
 from handlers import menu
 from handlers.context import Context, reply, whole_number
 from handlers.events import Button, Reply
+from locales import format_moment, format_number
 from storage.models import Period, PeriodStatus, Task, TaskKind
 from storage.queries import current_period, tasks_of
 
@@ -30,8 +35,13 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
     if parts == ["menu"]:
         ctx.go(None)
         return menu.show(ctx)
-    if period.status is not PeriodStatus.PLANNING:
-        return [_closed(ctx), _list(ctx)]
+    closed = _closed(ctx, period)
+    if closed is not None:
+        ctx.go(None)
+        return [closed, _list(ctx)]
+    asked = {"due": "due", "w": "weight"}.get(parts[0])
+    if asked is not None and (ctx.state.flow != PREFIX or ctx.state.step != asked):
+        return [_stale(ctx), _list(ctx)]  # a button of a question no longer asked
     match parts:
         case ["add"]:
             if len(_tasks(ctx, period)) >= MAX_TASKS:
@@ -57,10 +67,10 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
                 Button(ctx._("Deadline"), f"pl:field:due:{task.id}"),
             ]
             if ctx.organization.uses_weights:
-                row.append(Button(ctx._("Weight"), f"pl:field:weight:{task.id}"))
+                row.append(Button(ctx._("Conversion factor"), f"pl:field:weight:{task.id}"))
             return [
                 reply(
-                    ctx._("What do you want to change in «{title}»?").format(title=task.title),
+                    ctx._("What do you want to change in “{title}”?").format(title=task.title),
                     row,
                     [Button(ctx._("⬅️ Back"), "pl:list")],
                 )
@@ -79,7 +89,7 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
                 return [_list(ctx)]
             return [
                 reply(
-                    ctx._("Remove «{title}» from the plan?").format(title=task.title),
+                    ctx._("Remove “{title}” from the plan?").format(title=task.title),
                     [
                         Button(ctx._("🗑 Remove"), f"pl:delok:{task.id}"),
                         Button(ctx._("Keep it"), "pl:list"),
@@ -98,21 +108,23 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
 
 def on_text(ctx: Context, text: str) -> list[Reply]:
     period = _period(ctx)
-    if period.status is not PeriodStatus.PLANNING:
+    closed = _closed(ctx, period)
+    if closed is not None:
         ctx.go(None)
-        return [_closed(ctx), _list(ctx)]
+        return [closed, _list(ctx)]
     step = ctx.state.step
-    if not text:
-        return [_ask_title(ctx) if step == "title" else _list(ctx)]
     if step == "title":
+        refusal = None
         if len(text) > MAX_TITLE:
-            return [
-                reply(
-                    ctx._(
-                        "The title is too long (at most {n} characters); please shorten it."
-                    ).format(n=MAX_TITLE)
-                )
-            ]
+            refusal = ctx._(
+                "The title is too long (at most {n} characters); please shorten it."
+            ).format(n=MAX_TITLE)
+        elif not any(c.isalnum() for c in text):
+            refusal = ctx._(
+                "Please send the title in words (an emoji or a sticker is not a title)."
+            )
+        if refusal is not None:
+            return [reply(refusal), _ask_title(ctx)]
         task = _editing(ctx, period)
         if task is not None:
             task.title = text
@@ -135,16 +147,13 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
             ]
         return _set_deadline(ctx, period, day)
     if step == "weight":
-        try:
-            weight = float(text.replace(",", "."))
-        except ValueError:
-            weight = 0
-        if not 0 < weight <= 10:
+        weight = _factor(text)
+        if weight is None:
             return [
                 reply(
                     ctx._(
-                        "The weight is a number greater than 0 and at most 10, for "
-                        "example 1 or 1,5."
+                        "The conversion factor is a number greater than 0 and at most 10, "
+                        "for example 1 or 1,5."
                     )
                 ),
                 _ask_weight(ctx),
@@ -209,6 +218,7 @@ def _list(ctx: Context, edit: bool = False) -> Reply:
     lines = [ctx._("Plan of month {month}:").format(month=month)]
     if not tasks:
         lines.append(ctx._("No task yet."))
+    closed = _closed(ctx, period)
     weights = ctx.organization.uses_weights
     rows: list[list[Button]] = []
     for number, task in enumerate(tasks, start=1):
@@ -216,31 +226,34 @@ def _list(ctx: Context, edit: bool = False) -> Reply:
         if task.deadline:
             line += " — " + ctx._("due {date}").format(date=task.deadline.strftime("%d/%m"))
         if weights:
-            line += " — " + ctx._("weight {weight}").format(weight=f"{task.weight:g}")
+            line += " — " + ctx._("factor {weight}").format(
+                weight=format_number(task.weight, ctx.language)
+            )
         lines.append(line)
-        if period.status is PeriodStatus.PLANNING:
+        if closed is None:
             rows.append(
                 [
                     Button(ctx._("✏️ Edit {n}").format(n=number), f"pl:edit:{task.id}"),
                     Button(ctx._("🗑 Remove {n}").format(n=number), f"pl:del:{task.id}"),
                 ]
             )
-    if period.status is PeriodStatus.PLANNING:
+    if closed is None:
         rows.append([Button(ctx._("➕ Add a task"), "pl:add")])
-    else:
-        lines.append(
-            ctx._(
-                "The plan is closed: the self-assessment has opened. Ad-hoc tasks "
-                "are added in the self-assessment."
+        if period.plan_until is not None:
+            lines.append(
+                ctx._("The plan can be changed until {time}.").format(
+                    time=format_moment(period.plan_until, ctx.timezone, ctx.language)
+                )
             )
-        )
+    else:
+        lines.append(closed.text)
     rows.append([Button(ctx._("⬅️ Menu"), "pl:menu")])
     return reply("\n".join(lines), *rows, edit=edit)
 
 
 def _ask_title(ctx: Context) -> Reply:
     return reply(
-        ctx._("Send the task's title, for example: «Draft the 2027 recruitment plan»."),
+        ctx._("Send the task's title, for example: “Draft the 2027 recruitment plan”."),
         [Button(ctx._("Cancel"), "pl:list")],
     )
 
@@ -260,18 +273,46 @@ def _ask_deadline(ctx: Context, period: Period) -> Reply:
 
 def _ask_weight(ctx: Context) -> Reply:
     return reply(
-        ctx._("What is the task's weight? Choose or write a number:"),
+        ctx._("What is the task's conversion factor? Choose or write a number:"),
         [Button(w.replace(".", ","), f"pl:w:{w}") for w in WEIGHTS],
     )
 
 
-def _closed(ctx: Context) -> Reply:
-    return reply(
-        ctx._(
-            "The self-assessment has opened, so the plan can no longer be "
-            "changed. Ad-hoc tasks are added in the self-assessment."
+def _closed(ctx: Context, period: Period) -> Reply | None:
+    """Why the plan can no longer be changed, or None while its window is open."""
+    if period.status is not PeriodStatus.PLANNING:
+        return reply(
+            ctx._(
+                "The self-assessment has opened, so the plan can no longer be "
+                "changed. Ad-hoc tasks are added in the self-assessment."
+            )
         )
-    )
+    if period.plan_until is not None and ctx.now > period.plan_until:
+        return reply(
+            ctx._(
+                "The plan of month {month} was closed at {time}; ad-hoc tasks are added "
+                "in the self-assessment."
+            ).format(
+                month=f"{period.code[5:]}/{period.code[:4]}",
+                time=format_moment(period.plan_until, ctx.timezone, ctx.language),
+            )
+        )
+    return None
+
+
+def _stale(ctx: Context) -> Reply:
+    return reply(ctx._("This question was already answered; nothing was changed."), edit=True)
+
+
+def _factor(text: str) -> float | None:
+    """A conversion factor typed as 1, 1,5 or 1.5: greater than 0, at most 10."""
+    whole, _, decimals = text.strip().replace(",", ".").partition(".")
+    number = whole_number(whole, 10)
+    fraction = whole_number(decimals, 10**6) if decimals else 0
+    if number is None or fraction is None:
+        return None
+    value = float(f"{number}.{decimals or 0}")
+    return value if 0 < value <= 10 else None
 
 
 # -- helpers ---------------------------------------------------------------------------------

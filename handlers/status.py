@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from handlers.context import Context, reply
 from handlers.events import Reply
+from locales import name_sort_key, text_sort_key
 from storage.models import AssessmentStatus, Person, Role, SelfAssessment, Unit
 from storage.queries import assessment_period
 
@@ -36,7 +37,7 @@ def show(ctx: Context) -> list[Reply]:
             )
         }
         lines = [ctx._("Self-assessments of month {month}, by unit:").format(month=month)]
-        for unit_id, unit in sorted(units.items(), key=lambda item: item[1].name):
+        for unit_id, unit in sorted(units.items(), key=lambda item: text_sort_key(item[1].name)):
             members = [p for p in people if p.unit_id == unit_id]
             done = sum(1 for p in members if _submitted(states.get(p.id)))
             lines.append(
@@ -51,7 +52,7 @@ def show(ctx: Context) -> list[Reply]:
             month=month, done=len(done), total=len(people)
         )
     ]
-    for person in sorted(people, key=lambda p: p.full_name):
+    for person in sorted(people, key=lambda p: name_sort_key(p.full_name)):
         assessment = states.get(person.id)
         if _submitted(assessment):
             mark = "✅ " + ctx._("submitted {time}").format(

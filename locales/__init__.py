@@ -98,3 +98,9 @@ def name_sort_key(full_name: str) -> tuple:
     ordered = [words[-1], *words[:-1]]
     keys = [_word_key(w) for w in ordered]
     return tuple(k[0] for k in keys), tuple(k[1] for k in keys)
+
+
+def text_sort_key(text: str) -> tuple:
+    """Order of texts (units' names) in the Vietnamese alphabet, word by word."""
+    keys = [_word_key(w) for w in text.split()]
+    return tuple(k[0] for k in keys), tuple(k[1] for k in keys)

@@ -384,6 +384,61 @@ def test_plan_is_closed_once_the_self_assessment_opens(engine, codes):
     assert "Thêm nhiệm vụ" not in " ".join(chat.labels())
 
 
+def test_the_plan_window_closes_when_the_calendar_says(tmp_path):
+    from datetime import UTC, datetime
+
+    from storage.models import Period
+
+    engine = database(tmp_path)
+    codes = small_organization(engine, status=PeriodStatus.PLANNING, tasks=0)
+    with Session(engine) as s:  # 5th working day of November 2026, 17:00 in Hà Nội
+        period = s.exec(select(Period)).one()
+        period.plan_until = datetime(2026, 11, 6, 10, 0, tzinfo=UTC)
+        s.add(period)
+        s.commit()
+    chat = registered(engine, codes)
+    chat.now = datetime(2026, 11, 6, 9, 0, tzinfo=UTC)
+    chat.send("/plan")
+    assert "điều chỉnh đến 17:00 ngày 06/11/2026" in chat.text
+    chat.press("Thêm nhiệm vụ")
+    chat.later(hours=2).send("Rà soát hồ sơ nâng lương")  # the title comes after 17:00
+    assert "đã chốt lúc 17:00 ngày 06/11/2026" in chat.text
+    assert "Thêm nhiệm vụ" not in " ".join(chat.labels())
+    with Session(engine) as s:
+        assert s.exec(select(Task)).all() == []
+
+
+@pytest.mark.parametrize("title", ["😀👍", "!!!", "…"])
+def test_a_title_without_words_is_refused_and_asked_again(tmp_path, title):
+    engine = database(tmp_path)
+    codes = small_organization(engine, status=PeriodStatus.PLANNING, tasks=0)
+    chat = registered(engine, codes)
+    chat.send("/plan")
+    chat.press("Thêm nhiệm vụ")
+    chat.send(title)
+    assert "gửi tên bằng chữ" in chat.text
+    assert "gửi tên nhiệm vụ, ví dụ" in chat.text  # the question again
+    with Session(engine) as s:
+        assert s.exec(select(Task)).all() == []
+
+
+def test_an_emoji_is_not_an_ad_hoc_task_nor_an_initiative(engine, codes):
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    for score in ("6", "6", "6", "6", "3", "3"):
+        chat.press(score)
+    chat.press("Hoàn thành đúng hạn")
+    chat.press("Hoàn thành đúng hạn")
+    chat.send("🎉🎉")
+    assert "gửi tên bằng chữ" in chat.text and "nhiệm vụ đột xuất, phát sinh" in chat.text
+    chat.press("Không có")
+    chat.send("👍")
+    assert "gửi tên bằng chữ" in chat.text and "sáng kiến" in chat.text
+    with Session(engine) as s:
+        assert s.exec(select(Task).where(Task.kind == TaskKind.AD_HOC)).all() == []
+        assert s.exec(select(Initiative)).all() == []
+
+
 def test_a_bad_deadline_is_asked_again(tmp_path):
     engine = database(tmp_path)
     codes = small_organization(engine, status=PeriodStatus.PLANNING, tasks=0)

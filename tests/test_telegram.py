@@ -12,7 +12,13 @@ from sqlmodel import Session, select
 from bot.config import Settings
 from bot.outbox import OutboxSender, telegram_sender
 from bot.telegram import make_bot, make_dispatcher
-from storage.models import AssessmentStatus, Identity, SelfAssessment, TaskOutcome
+from storage.models import (
+    AssessmentStatus,
+    Identity,
+    OutboxMessage,
+    SelfAssessment,
+    TaskOutcome,
+)
 from tests.chat import NOW, database, small_organization
 from tests.fake_telegram import FakeTelegram, fake_telegram_fixture  # noqa: F401
 
@@ -31,7 +37,9 @@ class RunningBot:
 
     async def __aenter__(self) -> RunningBot:
         self.bot = make_bot(self.settings)
-        self.sender = OutboxSender(self.engine, telegram_sender(self.bot), platforms=["telegram"])
+        self.sender = OutboxSender(  # a person's pace: no need to wait a second per message
+            self.engine, telegram_sender(self.bot), platforms=["telegram"], per_chat_interval=0.05
+        )
         self.dispatcher = make_dispatcher(
             self.engine, self.settings, self.sender.wake, clock=lambda: NOW
         )
@@ -202,3 +210,96 @@ async def test_the_bot_entry_point_sets_its_commands_and_polls(fake_telegram, en
     assert {c.params.get("language_code") for c in commands} == {None, "en"}
     vietnamese = next(c for c in commands if "language_code" not in c.params)
     assert {"command": "assess", "description": "Tự đánh giá"} in vietnamese.params["commands"]
+
+
+async def test_leaders_find_review_and_status_in_their_own_command_list(fake_telegram, engine):
+    codes = small_organization(engine)
+    async with RunningBot(fake_telegram, engine):
+        await say(fake_telegram, f"/start {codes['tp01']}", chat=4001)
+        await say(fake_telegram, f"/start {codes['nv01']}", chat=4002)
+        head_menu = fake_telegram.last(4001)
+        await fake_telegram.wait_for_call(
+            lambda c: c.method == "setMyCommands" and "scope" in c.params, timeout=10
+        )
+        await fake_telegram.wait_until_idle(timeout=10, quiet=0.5)
+    fake_telegram.assert_no_rejections()
+    scoped = {
+        c.params["scope"]["chat_id"]: [item["command"] for item in c.params["commands"]]
+        for c in fake_telegram.calls_to("setMyCommands")
+        if "scope" in c.params
+    }
+    assert "review" in scoped[4001] and "status" in scoped[4001]
+    assert "review" not in scoped[4002] and "assess" in scoped[4002]
+    labels = [b["text"] for row in head_menu["reply_markup"]["inline_keyboard"] for b in row]
+    assert "🗂 Xem xét" in labels and "📈 Tình hình nộp" in labels
+
+
+async def test_the_bot_sets_each_leaders_commands_when_it_starts(fake_telegram, engine):
+    from bot.telegram import run_polling
+    from storage.models import Identity, Person
+
+    small_organization(engine)
+    with Session(engine) as s:
+        head = s.exec(select(Person).where(Person.code == "tp01")).one()
+        s.add(Identity(person_id=head.id, platform="telegram", user_id="4101", chat_id="4101"))
+        s.commit()
+    settings = Settings(
+        BOT_TOKEN=fake_telegram.token,
+        TELEGRAM_API_URL=fake_telegram.base_url,
+        DATABASE_URL=str(engine.url),
+    )
+    task = asyncio.create_task(run_polling(engine, settings, handle_signals=False))
+    try:
+        await fake_telegram.wait_for_call("getUpdates", timeout=10)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    scoped = [c for c in fake_telegram.calls_to("setMyCommands") if "scope" in c.params]
+    assert [c.params["scope"]["chat_id"] for c in scoped] == [4101]
+    assert "review" in [item["command"] for item in scoped[0].params["commands"]]
+
+
+async def test_an_answered_question_is_edited_in_place_and_loses_its_keyboard(
+    fake_telegram, engine
+):
+    codes = small_organization(engine)
+    async with RunningBot(fake_telegram, engine):
+        await say(fake_telegram, f"/start {codes['nv01']}")
+        await press(fake_telegram, "Tự đánh giá")
+        question = fake_telegram.last(CHAT)
+        await press(fake_telegram, "6")
+        answered = next(
+            m for m in fake_telegram.sent(CHAT) if m["message_id"] == question["message_id"]
+        )
+        assert answered["text"].startswith("✔ Phẩm chất chính trị") and "6 điểm" in answered["text"]
+        assert not answered.get("reply_markup")  # the keyboard went with the answer
+        assert "Tiêu chí chung 2/6" in fake_telegram.last(CHAT)["text"]
+    fake_telegram.assert_no_rejections()
+    with Session(engine) as s:
+        assert s.exec(select(SelfAssessment)).one().general == {"politics": 6}
+
+
+@pytest.mark.parametrize("status", [429, 502])
+async def test_a_reply_telegram_refuses_for_a_while_still_arrives_in_order(
+    fake_telegram, engine, status
+):
+    codes = small_organization(engine)
+    async with RunningBot(fake_telegram, engine):
+        await say(fake_telegram, f"/start {codes['nv01']}")
+        fake_telegram.fail_next("sendMessage", status, retry_after=1, times=2, chat_id=CHAT)
+        since = len(fake_telegram.calls)
+        fake_telegram.send_text(CHAT, "/help", language_code="vi")
+        fake_telegram.send_text(CHAT, "/menu", language_code="vi")
+        await fake_telegram.wait_for_call(
+            lambda c: c.method == "sendMessage" and c.params["text"].startswith("Xin chào"),
+            timeout=20,
+            since=since,
+        )
+        await fake_telegram.wait_until_idle(timeout=10, quiet=0.5)
+    texts = [m["text"] for m in fake_telegram.sent(CHAT)]
+    help_at = next(i for i, t in enumerate(texts) if "/plan" in t)
+    menu_at = max(i for i, t in enumerate(texts) if t.startswith("Xin chào"))
+    assert help_at < menu_at  # the chat's order is kept through the retries
+    with Session(engine) as s:  # nothing left behind, nothing given up
+        assert {r.status.value for r in s.exec(select(OutboxMessage))} == {"sent"}
