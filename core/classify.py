@@ -28,7 +28,7 @@ from core.nd90 import shares_level
 from core.quotas import Candidate, apply_quotas
 from core.ruleset import Ruleset, builtin_for, load
 from core.scoring import monthly_score
-from core.texts import render
+from core.texts import render, shown
 from core.validate import parse_period, parse_request
 from locales import DEFAULT_LOCALE, N_, SUPPORTED_LOCALES
 
@@ -78,7 +78,7 @@ def classify(data: Any, ruleset: str | None = None, locale: str = DEFAULT_LOCALE
     period = parse_period(data["period"])
     name = ruleset if ruleset is not None else data.get("ruleset")
     if name is not None and (not isinstance(name, str) or not name):
-        raise InputError("ruleset", N_("must be a non-empty text, not {value}"), value=repr(name))
+        raise InputError("ruleset", N_("must be a non-empty text, not {value}"), value=shown(name))
     rules = load(name) if name else builtin_for(period)
     request = parse_request(data, period, rules)
     outcomes, units, alerts = evaluate(request, rules)

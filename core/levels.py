@@ -20,7 +20,7 @@ from locales import N_
 _FORM_NAMES = {
     "reprimand": N_("reprimand"),
     "warning": N_("warning"),
-    "demotion": N_("demotion"),
+    "demotion": N_("salary downgrade or demotion"),  # one key: hạ bậc lương / giáng chức
     "dismissal_from_post": N_("dismissal from post"),
     "dismissal": N_("dismissal"),
 }
@@ -88,8 +88,8 @@ def apply_overrides(level: Level, person: Person, period: Period, reasons: list[
             Reason(
                 "override.discipline",
                 N_(
-                    "Discipline decision of {date} ({source}, {form}): {level} regardless of the "
-                    "score."
+                    "A violation related to public duty was disciplined with {form} (decision of "
+                    "{date}, {source}): {level} regardless of the score."
                 ),
                 {
                     "source": Term(_SOURCE_NAMES[decision.source]),
@@ -104,7 +104,11 @@ def apply_overrides(level: Level, person: Person, period: Period, reasons: list[
         reasons.append(
             Reason(
                 "override.degeneration",
-                N_("Concluded to show political or ethical degeneration: {level}."),
+                N_(
+                    "Concluded by the competent authority to show degeneration in political "
+                    "ideology, ethics or lifestyle, “self-evolution” or “self-transformation”: "
+                    "{level}."
+                ),
                 {"level": Level.NOT_COMPLETED},
             )
         )
@@ -120,7 +124,10 @@ def apply_overrides(level: Level, person: Person, period: Period, reasons: list[
         reasons.append(
             Reason(
                 "override.unit_corruption",
-                N_("Corruption or waste was dealt with in the unit this leader heads: {level}."),
+                N_(
+                    "Embezzlement, corruption or waste was dealt with in the unit this leader "
+                    "directly heads: {level}."
+                ),
                 {"level": Level.NOT_COMPLETED},
             )
         )

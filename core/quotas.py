@@ -169,7 +169,7 @@ def apply_quotas(
                         unit,
                         group,
                         N_(
-                            "Unit {unit}, group {group}: {proposed} proposed for {level_a}, {kept} "
+                            "{unit}, group {group}: {proposed} proposed for {level_a}, {kept} "
                             "allowed; brought down to {level_b}: {people}."
                         ),
                         {
@@ -211,7 +211,7 @@ def _cut(
                 unit,
                 group,
                 N_(
-                    "Unit {unit}: {people} are tied for the last place at {level_a}; one was "
+                    "{unit}: {people} are tied for the last place at {level_a}; one was "
                     "kept for now by the order of their codes, a leader must rank them."
                 ),
                 {

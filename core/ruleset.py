@@ -17,6 +17,7 @@ from typing import Any
 
 from core.errors import RulesetError
 from core.model import Level, Period
+from core.texts import shown
 from locales import N_
 
 BUILTIN_DIR = Path(__file__).parent / "rulesets"
@@ -203,7 +204,7 @@ class _Table:
     ) -> float:
         value = self.raw(name, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(name, N_("must be a number, not {value}"), value=repr(value))
+            self.fail(name, N_("must be a number, not {value}"), value=shown(value))
         if value < low or (high is not None and value > high):
             if high is None:
                 self.fail(name, N_("must be at least {low}, not {value}"), low=low, value=value)
@@ -229,7 +230,7 @@ class _Table:
     def text(self, name: str, default: Any = ...) -> str:
         value = self.raw(name, default)
         if not isinstance(value, str):
-            self.fail(name, N_("must be a text, not {value}"), value=repr(value))
+            self.fail(name, N_("must be a text, not {value}"), value=shown(value))
         return value
 
     def period(self, name: str) -> Period | None:
@@ -238,7 +239,7 @@ class _Table:
             return None
         parsed = parse_month(value)
         if parsed is None:
-            self.fail(name, N_("must be a month written YYYY-MM, not {value}"), value=repr(value))
+            self.fail(name, N_("must be a month written YYYY-MM, not {value}"), value=shown(value))
         return parsed
 
     def labels(self, name: str) -> dict[str, str]:
@@ -270,7 +271,7 @@ def _parse(top: _Table) -> Ruleset:
             "method",
             N_("must be one of {choices}, not {value}"),
             choices=list(METHODS),
-            value=repr(method),
+            value=shown(method),
         )
     applies_from = top.period("applies_from")
     applies_until = top.period("applies_until")
@@ -281,7 +282,7 @@ def _parse(top: _Table) -> Ruleset:
     for item in general.tables("items"):
         key = item.text("key")
         if any(c.key == key for c in criteria):
-            item.fail("key", N_("duplicate criterion {value}"), value=repr(key))
+            item.fail("key", N_("duplicate criterion {value}"), value=shown(key))
         criteria.append(Criterion(key, item.number("max", 0), item.labels("label")))
         item.done()
     if not criteria:
@@ -312,7 +313,7 @@ def _parse(top: _Table) -> Ruleset:
         for item in top.tables("deductions", []):
             code = item.text("code")
             if code in deductions:
-                item.fail("code", N_("duplicate deduction {value}"), value=repr(code))
+                item.fail("code", N_("duplicate deduction {value}"), value=shown(code))
             deductions[code] = DeductionKind(
                 code, item.number("points", 0, 100), item.labels("label")
             )
@@ -378,7 +379,7 @@ def _parse(top: _Table) -> Ruleset:
             day = date.fromisoformat(since)
         except ValueError:
             step.fail(
-                "since", N_("must be a date written YYYY-MM-DD, not {value}"), value=repr(since)
+                "since", N_("must be a date written YYYY-MM-DD, not {value}"), value=shown(since)
             )
         salary.append((day, step.integer("vnd")))
         step.done()
@@ -396,7 +397,7 @@ def _parse(top: _Table) -> Ruleset:
             "away_cap_level",
             N_("must be one of {choices}, not {value}"),
             choices=[lv.value for lv in Level],
-            value=repr(cap_text),
+            value=shown(cap_text),
         )
     year.done()
 

@@ -120,7 +120,7 @@ def monthly_score(person: Person, ruleset: Ruleset) -> Score:
                 Reason(
                     "score.general",
                     N_(
-                        "The score {value} for criterion {criterion} is above its maximum; "
+                        "The score {value} for criterion “{criterion}” is above its maximum; "
                         "{max} is counted."
                     ),
                     {

@@ -56,6 +56,17 @@ def quoted(texts) -> tuple[Quoted, ...]:
     return tuple(Quoted(t) for t in texts)
 
 
+def shown(value: Any, limit: int | None = None) -> str:
+    """A bad input value in an error line: a text between quotation marks (“E”), anything
+    else as Python writes it (1.5, None); longer than `limit` characters, cut with "..."."""
+    if isinstance(value, str):
+        if limit is not None and len(value) > limit - 2:
+            value = value[: limit - 5] + "..."
+        return Quoted(value)
+    text = repr(value)
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+
 def render(message: str, params: dict[str, Any], locale: str) -> str:
     """Translate `message` into `locale` and fill in its parameters.
 

@@ -33,6 +33,7 @@ from core.model import (
     TaskStatus,
 )
 from core.ruleset import Ruleset, parse_month
+from core.texts import shown
 from locales import N_
 
 _STATUS = {s.value: s for s in TaskStatus}
@@ -355,7 +356,7 @@ class _Person:
         if delays and status is not TaskStatus.LATE:
             self.fail(f"{where}.delays", N_("delays are only possible for a late task"))
         if failures and status is TaskStatus.NOT_DONE:
-            self.fail(f"{where}.quality_failures", N_("a task not done has no quality checks"))
+            self.fail(f"{where}.quality_failures", N_("a task not done has no quality failures"))
         explanation = t.get("explanation", "none")
         explanation = self.choice(f"{where}.explanation", explanation, _EXPLANATION)
         title = t.get("title")
@@ -707,5 +708,4 @@ def _date(value: Any, fail) -> date:
 
 def _show(value: Any) -> str:
     """A short, safe rendering of a bad value for an error line."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return shown(value, limit=40)

@@ -63,7 +63,7 @@ def head_accountable(
         unit,
         None,
         N_(
-            "Unit {unit}: {people} left assigned tasks undone without an approved explanation; "
+            "{unit}: {people} left assigned tasks undone without an approved explanation; "
             "the head of the unit and the leader in charge must explain."
         ),
         {"unit": unit_name, "people": tuple(shown)},

@@ -254,7 +254,7 @@ INVALID_PEOPLE = {
     ),
     "history entry with a bad level": (
         _input(person("nv07"), history=[{"id": "nv07", "period": "2026-09", "level": "E"}]),
-        ["nv07", "history[0]", "level", "'E'"],
+        ["nv07", "history[0]", "level", "“E”"],
     ),
 }
 
@@ -270,7 +270,8 @@ def test_invalid_person_is_named_with_the_field(cli, data, words):
 def test_period_neither_month_nor_year(cli, period):
     line = _invalid(cli("classify", "--locale", "en", stdin=dumps(_input(person(), period=period))))
     assert "period" in line
-    assert repr(period) in line  # the bad value is shown
+    shown = f"“{period}”" if isinstance(period, str) else repr(period)
+    assert shown in line  # the bad value is shown, a text between quotation marks
 
 
 def test_invalid_input_from_a_file(cli, tmp_path: Path):
