@@ -174,7 +174,7 @@ def _answer(
             if task is None:
                 return _stale(ctx, period, assessment)
             _set_outcome(ctx, assessment, task, STATUS_CODES[code])
-            done = f"\u201c{task.title}\u201d: {_status_name(ctx, STATUS_CODES[code])}"
+            done = f"\u201c{task.title}\u201d: {status_name(ctx, STATUS_CODES[code])}"
             if code in ("l", "n"):
                 step = f"{'d' if code == 'l' else 'x'}:{task.id}"
                 ctx.go(PREFIX, step, editing=bool(ctx.recall("editing")))
@@ -383,7 +383,7 @@ def _ask(
         outcome = outcomes_of(ctx.session, assessment.id).get(task.id)
         if outcome is not None:
             text += "\n" + ctx._("Current answer: {value}.").format(
-                value=_status_name(ctx, outcome.status)
+                value=status_name(ctx, outcome.status)
             )
         return reply(
             head + text,
@@ -1018,7 +1018,8 @@ def _label(ctx: Context, labels: dict[str, str]) -> str:
     return labels.get(ctx.language) or labels["vi"]
 
 
-def _status_name(ctx: Context, status: str) -> str:
+def status_name(ctx: Context, status: str) -> str:
+    """A task's result as the person chose it (the buttons' words)."""
     return {
         "exceeded": ctx._("Exceeded"),
         "on_time": ctx._("Done on time"),

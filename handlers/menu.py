@@ -109,7 +109,7 @@ def commands(language: str, leader: bool) -> tuple[tuple[str, str], ...]:
         ("menu", _("Main menu")),
         ("plan", _("Monthly plan")),
         ("assess", _("Self-assessment")),
-        ("result", _("My result")),
+        ("result", _("Result")),
     ]
     if leader:
         items += [("review", _("Review")), ("status", _("Who has submitted"))]
@@ -157,17 +157,22 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
 def not_understood(ctx: Context) -> Reply:
     return (
         reply(
-            ctx._("Sorry, I did not understand that. Please use the buttons or the menu below."),
+            ctx._(
+                "Sorry, the system did not understand that. Please use the buttons or the "
+                "menu below."
+            ),
             *buttons(ctx),
         )
         if ctx.person
-        else reply(ctx._("Sorry, I did not understand that."))
+        else reply(ctx._("Sorry, the system did not understand that."))
     )
 
 
 def unknown_command(ctx: Context) -> Reply:
     return reply(
-        ctx._("I do not know this command. Here is the menu; /help lists what I can do."),
+        ctx._(
+            "The system does not know this command. Here is the menu; /help lists what it can do."
+        ),
         *buttons(ctx),
     )
 

@@ -31,6 +31,7 @@ from core import classify
 from core.model import Level
 from core.texts import level_name
 from handlers import notices
+from handlers.assessment import status_name
 from handlers.context import Context, reply, short_label, whole_number
 from handlers.events import Button, Reply
 from locales import format_moment, format_number
@@ -181,7 +182,7 @@ def card(
     outcomes = outcomes_of(ctx.session, assessment.id)
     for number, task in enumerate(tasks_of(ctx.session, person.id, period.id), start=1):
         outcome = outcomes.get(task.id)
-        status = _status(ctx, outcome.status) if outcome else "—"
+        status = status_name(ctx, outcome.status) if outcome else "—"
         lines.append(f"{number}. \u201c{task.title}\u201d: {status}")
         if outcome is not None and outcome.status == "not_done":
             accepted = outcome.explanation_status == "approved"
@@ -901,15 +902,6 @@ def _criterion(ctx: Context, period: Period, key: str):
 
 def _label(ctx: Context, labels: dict[str, str]) -> str:
     return labels.get(ctx.language) or labels["vi"]
-
-
-def _status(ctx: Context, status: str) -> str:
-    return {
-        "exceeded": ctx._("Exceeded"),
-        "on_time": ctx._("Done on time"),
-        "late": ctx._("Done late"),
-        "not_done": ctx._("Not done"),
-    }.get(status, status)
 
 
 def _moment(ctx: Context, moment: datetime) -> str:

@@ -49,7 +49,7 @@ EXPLANATION = "Chờ ý kiến thẩm định của Sở Tài chính về kinh p
 
 def answer_all(
     chat: Chat,
-    outcomes=("Hoàn thành đúng hạn", "Hoàn thành đúng hạn"),
+    outcomes=("Hoàn thành đúng tiến độ", "Hoàn thành đúng tiến độ"),
     scores=("6", "6", "6", "6", "3", "3"),
 ):
     """Every question in order; a task not done gets an explanation."""
@@ -58,7 +58,7 @@ def answer_all(
         chat.press(score)
     for outcome in outcomes:
         chat.press(outcome)
-        if outcome == "Chưa hoàn thành":
+        if outcome == "Không hoàn thành":
             chat.send(EXPLANATION)
     chat.press("Không có")  # ad-hoc tasks
     chat.press("Không có")  # initiatives
@@ -129,7 +129,7 @@ def test_a_replayed_update_is_processed_once(engine, codes):
 
 def test_full_self_assessment_is_stored_and_submitted(engine, codes):
     chat = registered(engine, codes)
-    answer_all(chat, outcomes=("Hoàn thành vượt mức", "Hoàn thành đúng hạn"))
+    answer_all(chat, outcomes=("Hoàn thành vượt mức", "Hoàn thành đúng tiến độ"))
     assert "100/100" in chat.text and "Hoàn thành xuất sắc nhiệm vụ (A)" in chat.text
     chat.press("Đề xuất mức")
     chat.press("(A)")
@@ -160,7 +160,7 @@ def test_late_task_asks_the_delays_and_not_done_asks_an_explanation(engine, code
     chat.press("Hoàn thành chậm tiến độ")
     assert "chậm tiến độ mấy lần" in chat.text
     chat.press("2")
-    chat.press("Chưa hoàn thành")
+    chat.press("Không hoàn thành")
     chat.send("ngắn")  # too short to be an explanation
     assert "từ 10 đến 1000 ký tự" in chat.text
     chat.send("Chờ ý kiến thẩm định của Sở Tài chính về kinh phí")
@@ -173,7 +173,7 @@ def test_late_task_asks_the_delays_and_not_done_asks_an_explanation(engine, code
 
 def test_proposing_above_the_computed_level_asks_for_a_reason(engine, codes):
     chat = registered(engine, codes)
-    answer_all(chat, outcomes=("Hoàn thành đúng hạn", "Chưa hoàn thành"))
+    answer_all(chat, outcomes=("Hoàn thành đúng tiến độ", "Không hoàn thành"))
     chat.press("Đề xuất mức")
     chat.press("(A)")
     assert "cao hơn mức" in chat.text and "lý do" in chat.text
@@ -211,11 +211,11 @@ def test_ad_hoc_tasks_and_initiatives_are_recorded(engine, codes):
     chat.press("Tự đánh giá")
     for score in ("6", "6", "6", "6", "3", "3"):
         chat.press(score)
-    chat.press("Hoàn thành đúng hạn")
-    chat.press("Hoàn thành đúng hạn")
+    chat.press("Hoàn thành đúng tiến độ")
+    chat.press("Hoàn thành đúng tiến độ")
     assert "Không có" in " ".join(chat.labels())  # nothing added yet
     chat.send("Soạn thảo công văn trả lời kiến nghị của cử tri")
-    assert "Nhiệm vụ phát sinh 1: “Soạn thảo công văn" in chat.text  # the first is number 1
+    assert "Nhiệm vụ đột xuất, phát sinh 1: “Soạn thảo công văn" in chat.text  # the first is number 1
     chat.press("Hoàn thành vượt mức")
     assert "Soạn thảo công văn" in chat.text  # back to the list of ad-hoc tasks
     chat.press("Không còn")
@@ -270,8 +270,8 @@ def test_a_5000_character_message_is_refused_politely_and_nothing_is_saved(engin
     chat.press("Tự đánh giá")
     for score in ("6", "6", "6", "6", "3", "3"):
         chat.press(score)
-    chat.press("Hoàn thành đúng hạn")
-    chat.press("Chưa hoàn thành")
+    chat.press("Hoàn thành đúng tiến độ")
+    chat.press("Không hoàn thành")
     chat.send("x" * 5000)
     assert "quá dài" in chat.text
     with Session(engine) as s:
@@ -327,7 +327,7 @@ def test_an_unexpected_failure_saves_nothing_and_says_so(engine, codes, monkeypa
 def test_an_unknown_command_shows_the_menu(engine, codes):
     chat = registered(engine, codes)
     chat.send("/xyz")
-    assert "không biết lệnh này" in chat.text
+    assert "chưa nhận diện được lệnh này" in chat.text
     assert "Kế hoạch tháng" in " ".join(chat.labels())
 
 
@@ -427,8 +427,8 @@ def test_an_emoji_is_not_an_ad_hoc_task_nor_an_initiative(engine, codes):
     chat.press("Tự đánh giá")
     for score in ("6", "6", "6", "6", "3", "3"):
         chat.press(score)
-    chat.press("Hoàn thành đúng hạn")
-    chat.press("Hoàn thành đúng hạn")
+    chat.press("Hoàn thành đúng tiến độ")
+    chat.press("Hoàn thành đúng tiến độ")
     chat.send("🎉🎉")
     assert "gửi tên bằng chữ" in chat.text and "nhiệm vụ đột xuất, phát sinh" in chat.text
     chat.press("Không có")

@@ -171,7 +171,7 @@ def test_the_whole_month_reviews_classification_and_publication(tmp_path):
 def submit(
     chat: Chat,
     now: datetime,
-    outcomes: tuple[str, ...] = ("Hoàn thành vượt mức", "Hoàn thành đúng hạn"),
+    outcomes: tuple[str, ...] = ("Hoàn thành vượt mức", "Hoàn thành đúng tiến độ"),
 ) -> None:
     """A full self-assessment at `now`, proposing A."""
     chat.now = now
@@ -204,7 +204,7 @@ def test_status_shows_the_head_who_has_submitted_in_real_time(tmp_path):
     assert "Trần Thị Mai: ✅ đã gửi lúc 10:00 26/11" in head.text
     assert "Lê Minh Tuấn: ⏳ đang làm" in head.text
     chats["nv01"].send("/status")
-    assert "dành cho trưởng phòng" in chats["nv01"].text
+    assert "dành cho lãnh đạo đơn vị" in chats["nv01"].text
 
 
 def test_the_director_reviews_the_heads_sees_the_quota_and_marks_the_exemplary(tmp_path):
@@ -241,7 +241,7 @@ def test_the_director_reviews_the_heads_sees_the_quota_and_marks_the_exemplary(t
     boss.send("/review")
     assert "Phòng Tổ chức — Chuyên viên: 1 → 1" in boss.text  # the head's A, kept
     assert "Xem xét: Nguyễn Văn Hùng" in boss.text
-    boss.press("Tiêu biểu của tháng")
+    boss.press("Tiêu biểu trong tháng")
     boss.press("Đồng ý")
     tick(engine, at(4, 17, month=12))
     with Session(engine) as s:
@@ -279,7 +279,7 @@ async def test_the_month_reaches_the_people_through_telegram(tmp_path, fake_tele
     finally:
         await bot.session.close()
     fake_telegram.assert_no_rejections()
-    assert "Kết quả xếp loại tháng 11/2026: Hoàn thành xuất sắc nhiệm vụ (A)" in "\n".join(
+    assert "Kết quả theo dõi, đánh giá tháng 11/2026: Hoàn thành xuất sắc nhiệm vụ (A)" in "\n".join(
         m["text"] for m in fake_telegram.sent(102)
     )
     head = fake_telegram.sent(101)

@@ -244,7 +244,7 @@ def test_the_workbook_holds_the_results_as_numbers():
             score=93.5,
             breakdown={"general": 28, "tasks": 66.5, "bonus": 2, "deductions": 3},
             computed_level="A",
-            reasons=("Đạt 93,5 điểm.", "Tiêu biểu của tháng."),
+            reasons=("Đạt 93,5 điểm.", "Tiêu biểu trong tháng."),
             reward_vnd=2_340_000,
         ),
         row(2, "B", score=88.25, computed_level="A", reasons=()),
@@ -283,7 +283,7 @@ def test_the_workbook_holds_the_results_as_numbers():
         "A",
         "A",
         2_340_000,
-        "Đạt 93,5 điểm.\nTiêu biểu của tháng.",
+        "Đạt 93,5 điểm.\nTiêu biểu trong tháng.",
     ]
     assert all(c.data_type == "n" for c in sheet[2][5:10] + (sheet[2][12], sheet[2][0]))
     assert sheet["M2"].number_format == "#,##0"

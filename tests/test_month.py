@@ -137,7 +137,7 @@ class Month:
         for score in scores:
             chat.press(score)
         chat.press("Hoàn thành vượt mức")
-        chat.press("Hoàn thành đúng hạn")
+        chat.press("Hoàn thành đúng tiến độ")
         chat.press("Không có")  # ad-hoc tasks
         chat.press("Không có")  # initiatives
         chat.press("Đề xuất mức")

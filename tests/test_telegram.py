@@ -98,7 +98,7 @@ async def self_assessment(server: FakeTelegram) -> None:
     for score in ("6", "6", "6", "6", "3", "3"):
         await press(server, score)
     await press(server, "Hoàn thành vượt mức")
-    await press(server, "Hoàn thành đúng hạn")
+    await press(server, "Hoàn thành đúng tiến độ")
     await press(server, "Không có")
     await press(server, "Không có")
 
@@ -112,7 +112,7 @@ async def test_registration_and_self_assessment_through_telegram(fake_telegram, 
     codes = small_organization(engine)
     async with RunningBot(fake_telegram, engine):
         assert "chưa được đăng ký" in await say(fake_telegram, "xin chào")
-        assert "Chào mừng Trần Thị Mai" in await say(fake_telegram, f"/start {codes['nv01']}")
+        assert "Chào mừng đồng chí Trần Thị Mai" in await say(fake_telegram, f"/start {codes['nv01']}")
         await self_assessment(fake_telegram)
         summary = fake_telegram.last(CHAT)["text"]
         assert "100/100" in summary and "Hoàn thành xuất sắc nhiệm vụ (A)" in summary
