@@ -215,7 +215,7 @@ def test_ad_hoc_tasks_and_initiatives_are_recorded(engine, codes):
     chat.press("Hoàn thành đúng tiến độ")
     assert "Không có" in " ".join(chat.labels())  # nothing added yet
     chat.send("Soạn thảo công văn trả lời kiến nghị của cử tri")
-    assert "Nhiệm vụ đột xuất, phát sinh 1: “Soạn thảo công văn" in chat.text  # the first is number 1
+    assert "Nhiệm vụ đột xuất, phát sinh 1: “Soạn thảo công văn" in chat.text  # number 1
     chat.press("Hoàn thành vượt mức")
     assert "Soạn thảo công văn" in chat.text  # back to the list of ad-hoc tasks
     chat.press("Không còn")

@@ -279,9 +279,8 @@ async def test_the_month_reaches_the_people_through_telegram(tmp_path, fake_tele
     finally:
         await bot.session.close()
     fake_telegram.assert_no_rejections()
-    assert "Kết quả theo dõi, đánh giá tháng 11/2026: Hoàn thành xuất sắc nhiệm vụ (A)" in "\n".join(
-        m["text"] for m in fake_telegram.sent(102)
-    )
+    received = "\n".join(m["text"] for m in fake_telegram.sent(102))
+    assert "Kết quả theo dõi, đánh giá tháng 11/2026: Hoàn thành xuất sắc nhiệm vụ (A)" in received
     head = fake_telegram.sent(101)
     assert any("Lê Minh Tuấn" in m["text"] for m in head)  # the late list
     assert len(fake_telegram.calls_to("sendDocument")) == 2  # the head's chart and Excel

@@ -112,7 +112,8 @@ async def test_registration_and_self_assessment_through_telegram(fake_telegram, 
     codes = small_organization(engine)
     async with RunningBot(fake_telegram, engine):
         assert "chưa được đăng ký" in await say(fake_telegram, "xin chào")
-        assert "Chào mừng đồng chí Trần Thị Mai" in await say(fake_telegram, f"/start {codes['nv01']}")
+        welcome = await say(fake_telegram, f"/start {codes['nv01']}")
+        assert "Chào mừng đồng chí Trần Thị Mai" in welcome
         await self_assessment(fake_telegram)
         summary = fake_telegram.last(CHAT)["text"]
         assert "100/100" in summary and "Hoàn thành xuất sắc nhiệm vụ (A)" in summary
