@@ -205,6 +205,17 @@ def _answer(
             number = whole_number(initiative_id)
             initiative = ctx.session.get(Initiative, number) if number is not None else None
             if initiative is not None and initiative.assessment_id == assessment.id:
+                audit(
+                    ctx.session,
+                    ctx.person.id,
+                    "initiative",
+                    initiative.id,
+                    "approved",
+                    initiative.approved,
+                    None,
+                    reason=initiative.title,
+                    at=ctx.now,
+                )
                 ctx.session.delete(initiative)
                 _touch(ctx, assessment)
                 ctx.session.flush()
@@ -275,6 +286,16 @@ def _explain(
         ]
     outcome = _outcome(ctx, assessment, task)
     outcome.explanation = text
+    audit(
+        ctx.session,
+        ctx.person.id,
+        "task_outcome",
+        outcome.id,
+        "explanation_status",
+        outcome.explanation_status,
+        "submitted",
+        at=ctx.now,
+    )
     outcome.explanation_status = "submitted"
     _touch(ctx, assessment)
     return _then(
@@ -744,9 +765,29 @@ def _set_outcome(ctx: Context, assessment: SelfAssessment, task: Task, status: s
     outcome = _outcome(ctx, assessment, task)
     outcome.status = status
     if status != "late":
+        audit(
+            ctx.session,
+            ctx.person.id,
+            "task_outcome",
+            outcome.id,
+            "delays",
+            outcome.delays,
+            0,
+            at=ctx.now,
+        )
         outcome.delays = 0
     if status != "not_done":
         outcome.explanation = None
+        audit(
+            ctx.session,
+            ctx.person.id,
+            "task_outcome",
+            outcome.id,
+            "explanation_status",
+            outcome.explanation_status,
+            "none",
+            at=ctx.now,
+        )
         outcome.explanation_status = "none"
     audit(
         ctx.session, ctx.person.id, "task_outcome", outcome.id, "status", before, status, at=ctx.now

@@ -39,7 +39,7 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
     if closed is not None:
         ctx.go(None)
         return [closed, _list(ctx)]
-    asked = {"due": "due", "w": "weight"}.get(parts[0])
+    asked = {"due": "due", "w": "weight"}.get(parts[0]) if parts else None
     if asked is not None and (ctx.state.flow != PREFIX or ctx.state.step != asked):
         return [_stale(ctx), _list(ctx)]  # a button of a question no longer asked
     match parts:
