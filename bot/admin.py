@@ -343,7 +343,7 @@ def cmd_invite(args: argparse.Namespace, out: Output) -> int:
             out.say(N_("Nobody to invite."))
             return EXIT_OK
         units = _names(session, Unit, organization.id)
-        now = utcnow()
+        now = out.clock()
         for person in people:
             code, expires_at = invites.issue(session, person, args.days, now)
             issued.append((person, units[person.unit_id], code, expires_at))
@@ -418,7 +418,7 @@ def cmd_people(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_demo(args: argparse.Namespace, out: Output) -> int:
     engine = out.engine()
-    organization = load_demo(engine, datetime.now(out.timezone).date())
+    organization = load_demo(engine, out.clock().astimezone(out.timezone).date())
     with Session(engine) as session:
         org_id = organization.id
         people = session.exec(

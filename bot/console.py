@@ -46,11 +46,12 @@ def run(
     engine: Engine,
     settings: ChatSettings,
     person: Person,
-    stdin: TextIO = sys.stdin,
-    stdout: TextIO = sys.stdout,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> None:
     """Chat until /quit or the end of `stdin`; `clock` gives the time (tests set it)."""
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout  # as they are now, not at import
     chat_id = bind(engine, person)
     _ = translations(person.language).gettext
     print(

@@ -609,3 +609,75 @@ def test_the_readmes_demo_administration_runs_as_written(url, tmp_path, monkeypa
     out = capsys.readouterr().out
     assert "so-noi-vu-demo" in out and "40" in out
     assert (tmp_path / "invites.csv").is_file()
+
+
+# -- trying the month without waiting for the calendar -------------------------------
+
+
+def test_a_newcomer_walks_the_demo_month_through_the_review_stage(url, capsys):
+    """The README's walk: the staff member submits in the console, the steps are run now,
+    the head reviews in the console, the results are published and shown."""
+    import io
+
+    from bot import console
+    from handlers.dispatcher import ChatSettings
+    from storage.demo import demo_member
+
+    clock = lambda: datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # noqa: E731 (10:00, Mon 23/11)
+    assert main(["demo"], clock=clock) == 0
+    engine = make_engine(url)
+    with Session(engine) as s:
+        organization = s.exec(select(Organization)).one()
+
+    def chat(role: str, lines: list[str]) -> str:
+        person = console.find_person(engine, demo_member(engine, organization, role))
+        out = io.StringIO()
+        script = io.StringIO("\n".join([*lines, "/quit"]) + "\n")
+        console.run(engine, ChatSettings(), person, stdin=script, stdout=out, clock=clock)
+        return out.getvalue()
+
+    staff = ["2", *["1"] * 6, *["2"] * 4, "2", "2", "1", "3", "3"]  # criteria, 4 tasks...
+    assert "Đã gửi bản tự đánh giá tháng 11/2026" in chat("staff", staff)
+    assert main(["cycle", "close", "--org", "so-noi-vu-demo"], clock=clock) == 0
+    assert "close" in capsys.readouterr().out
+    assert main(["cycle", "close", "--org", "so-noi-vu-demo"], clock=clock) == 2
+    assert "đã được thực hiện lúc 23/11/2026 10:00" in capsys.readouterr().err
+    head = chat("head", ["/review", "2"])  # the head of Văn phòng Sở agrees
+    assert "Xem xét: Vũ Thị Lan Anh" in head and "đã đồng ý" in head
+    assert main(["cycle", "publish", "--org", "so-noi-vu-demo"], clock=clock) == 0
+    assert chat("director", [])  # the director's chat opens on the demo too
+    result = chat("staff", ["/result"])
+    assert "Kết quả theo dõi, đánh giá tháng 11/2026: Hoàn thành" in result
+    assert main(["outbox", "--org", "so-noi-vu-demo", "--locale", "en"], clock=clock) == 0
+    listed = capsys.readouterr().out
+    assert "result" in listed and "digest" in listed
+    engine.dispose()
+
+
+def test_a_step_out_of_order_is_refused_with_the_reason(url, capsys):
+    clock = lambda: datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # noqa: E731
+    assert main(["demo"], clock=clock) == 0
+    capsys.readouterr()
+    assert main(["cycle", "classify", "--org", "so-noi-vu-demo"], clock=clock) == 2
+    assert "đang mở tự đánh giá" in capsys.readouterr().err
+    assert main(["cycle", "open", "--org", "so-noi-vu-demo", "--period", "2026-13"]) == 2
+    assert "không phải là tháng" in capsys.readouterr().err
+    assert main(["cycle", "open", "--org", "khong-co"]) == 2
+    engine = make_engine(url)
+    with Session(engine) as s:
+        assert s.exec(select(Period)).one().status is PeriodStatus.OPEN  # nothing changed
+    engine.dispose()
+
+
+@pytest.mark.parametrize("role", ["head", "director"])
+def test_the_console_acts_as_the_demos_head_or_director(url, monkeypatch, capsys, role):
+    import io
+
+    from bot.__main__ import main as bot_main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("/quit\n"))
+    assert bot_main(["console", "--demo", "--role", role]) == 0
+    out = capsys.readouterr().out
+    name = {"head": "Phạm Thị Hồng Nhung", "director": "Nguyễn Văn Thắng"}[role]
+    assert f"Xin chào đồng chí {name}" in out
+    assert "🗂 Xem xét" in out  # a leader's menu

@@ -186,6 +186,19 @@ def test_proposing_above_the_computed_level_asks_for_a_reason(engine, codes):
     assert row.proposal_reason.startswith("Nhiệm vụ chưa hoàn thành")
 
 
+def test_the_summary_names_tasks_by_title_never_by_key(tmp_path):
+    engine = database(tmp_path)
+    codes = small_organization(engine, tasks=3)  # 2 done of 3: B by the score, capped at C
+    chat = registered(engine, codes)
+    outcomes = ("Hoàn thành đúng tiến độ", "Không hoàn thành", "Hoàn thành đúng tiến độ")
+    answer_all(chat, outcomes=outcomes)
+    caps = [line for line in chat.text.splitlines() if line.startswith("⚠️")]
+    assert caps and "“Nhiệm vụ số 2”" in caps[0]
+    with Session(engine) as s:
+        key = s.exec(select(Task).where(Task.title == "Nhiệm vụ số 2")).one().id
+    assert f": {key}" not in caps[0] and f"({key})" not in caps[0]
+
+
 def test_back_goes_to_the_previous_question_and_changes_the_answer(engine, codes):
     chat = registered(engine, codes)
     chat.press("Tự đánh giá")

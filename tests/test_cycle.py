@@ -20,6 +20,8 @@ from bot.outbox import Clock, OutboxSender, telegram_sender
 from handlers.events import payload_to_replies
 from storage.db import make_engine
 from storage.models import (
+    AssessmentStatus,
+    AuditLog,
     CycleStep,
     OutboxMessage,
     Period,
@@ -27,6 +29,7 @@ from storage.models import (
     Person,
     Result,
     Review,
+    SelfAssessment,
 )
 from tests.chat import Chat, database, small_organization
 from tests.fake_telegram import fake_telegram_fixture  # noqa: F401
@@ -241,12 +244,63 @@ def test_the_director_reviews_the_heads_sees_the_quota_and_marks_the_exemplary(t
     boss.send("/review")
     assert "Phòng Tổ chức — Chuyên viên: 1 → 1" in boss.text  # the head's A, kept
     assert "Xem xét: Nguyễn Văn Hùng" in boss.text
-    boss.press("Tiêu biểu trong tháng")
     boss.press("Đồng ý")
-    tick(engine, at(4, 17, month=12))
+    tick(engine, at(4, 17, month=12))  # the run: no exemplary yet, no reward
+    with Session(engine) as s:
+        head_result = s.exec(select(Result).join(Person).where(Person.code == "tp01")).one()
+        assert (head_result.level, head_result.reward_vnd) == ("A", 0)
+    boss.now = at(5, 9, month=12)  # after the run, before publication: still counts
+    boss.send("/review")
+    boss._handle(payload=f"rv:open:{head_result.id and _assessment_id(engine, 'tp01')}")
+    boss.press("Tiêu biểu trong tháng")
+    assert "tính lại" in boss.text
+    tick(engine, at(7, 9, month=12))
     with Session(engine) as s:
         head_result = s.exec(select(Result).join(Person).where(Person.code == "tp01")).one()
         assert (head_result.level, head_result.reward_vnd) == ("A", 702_000)
+        marks = s.exec(select(AuditLog).where(AuditLog.field == "director.exemplary")).all()
+        assert [m.after for m in marks] == [True]
+
+
+def _assessment_id(engine, code: str) -> int:
+    with Session(engine) as s:
+        return s.exec(select(SelfAssessment.id).join(Person).where(Person.code == code)).one()
+
+
+def test_a_returned_submission_not_corrected_counts_as_it_stood(tmp_path):
+    engine, chats = month(tmp_path)
+    tick(engine, at(26, 8))
+    submit(chats["nv01"], at(26, 10))
+    tick(engine, at(30, 17))
+    head = chats["tp01"]
+    head.now = at(1, 9, month=12)
+    head.send("/review")
+    head.press("Trả lại để sửa")
+    head.send("Đề nghị bổ sung minh chứng cho nhiệm vụ số 1")
+    assert tick(engine, at(2, 17, month=12))[-1].endswith("close:head_review")
+    with Session(engine) as s:
+        assessment = s.exec(select(SelfAssessment)).one()
+        assert assessment.status is AssessmentStatus.SUBMITTED
+    told = {r.chat_id: str(r.payload) for r in outbox(engine, "not_corrected")}
+    assert "Trần Thị Mai" in told["101"]  # to the head, naming the person
+    assert "bản đồng chí đã gửi được dùng để xếp loại" in told["102"]  # to the person
+    assert recipients(engine, "not_corrected") == ["nv01", "tp01"]
+    tick(engine, at(7, 9, month=12))
+    with Session(engine) as s:
+        result = s.exec(select(Result).join(Person).where(Person.code == "nv01")).one()
+        assert result.level == "A"  # rated as submitted, never "not submitted"
+
+
+def test_a_reviewers_reminder_whose_deadline_passed_while_down_is_dropped(tmp_path):
+    engine, chats = month(tmp_path)
+    tick(engine, at(26, 8))
+    submit(chats["nv01"], at(26, 10))
+    tick(engine, at(30, 17))  # the review request goes at the deadline
+    engine.dispose()  # down from the 30th to the 3rd: the heads' deadline (2/12) passed
+    restarted = make_engine(str(engine.url))
+    done = [d.split()[-1] for d in tick(restarted, at(3, 9, month=12))]
+    assert "remind:head_review" in done
+    assert [r for r in outbox(restarted, "remind") if "head_review" in r.key] == []
 
 
 class FixedClock(Clock):
