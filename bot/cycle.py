@@ -412,14 +412,13 @@ class Cycle:
         """The classification run; reviewers of people tied for the last A place are asked
         to rank them before publication."""
         output = run_classification(self.session, self.organization, self.period, self.now)
-        people = classification_request(self.session, self.organization, self.period).people
+        people = {p.code: p for p in self._people(registered_only=False)}
         ties: dict[int, tuple[Person, int]] = {}
         for warning in output["warnings"]:
             if warning["code"] != "QUOTA_TIE":
                 continue
-            tied = [people[code] for code in warning["people"]]
-            reviewers = {reviewer_of(self.session, p) for p in tied}
-            reviewer = next(iter(reviewers)) if len(reviewers) == 1 else self._director()
+            reviewers = {reviewer_of(self.session, people[code]) for code in warning["people"]}
+            reviewer = reviewers.pop() if len(reviewers) == 1 else self._director()
             if reviewer is not None:
                 count = ties.get(reviewer.id, (reviewer, 0))[1]
                 ties[reviewer.id] = (reviewer, count + 1)

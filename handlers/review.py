@@ -305,23 +305,21 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
             ),
             _ask_text(ctx, step, person),
         ]
-    review = _review(ctx, assessment, stage)
     if step == "why":
         level = ctx.recall("level")
         verdict = _verdict(ctx, period, person)
         if verdict is None or RANK[level] >= RANK[verdict["rules_level"]]:
-            return [
-                _refuse_raise(ctx, verdict, assessment),
-                card(ctx, period, assessment, person, stage),
-            ]
-        _decide(ctx, assessment, review, "change", level=level, comment=text)
+            return [_refuse_raise(ctx, verdict), card(ctx, period, assessment, person, stage)]
+        _decide(
+            ctx, assessment, _review(ctx, assessment, stage), "change", level=level, comment=text
+        )
         done = ctx._("{name}: the level {level} is recorded with your reason.").format(
             name=person.full_name, level=level_name(Level(level), ctx.language)
         )
         return [reply(_after_run(ctx, period, done)), *show_next(ctx)]
     if step == "note":
         key, score = ctx.recall("key"), ctx.recall("score")
-        _rescore(ctx, assessment, review, key, score, text)
+        _rescore(ctx, assessment, _review(ctx, assessment, stage), key, score, text)
         return [
             card(
                 ctx,
@@ -332,21 +330,11 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
                 note=_after_run(ctx, period, ctx._("Saved.")),
             )
         ]
+    if period.head_review_by is not None and ctx.now >= period.head_review_by:
+        ctx.go(None)
+        return [reply(_too_late_to_return(ctx)), *show_next(ctx)]
+    review = _review(ctx, assessment, stage)
     _decide(ctx, assessment, review, "return", comment=text)
-    before = assessment.status
-    assessment.status = AssessmentStatus.RETURNED
-    ctx.session.add(assessment)
-    audit(
-        ctx.session,
-        ctx.person.id,
-        "self_assessment",
-        assessment.id,
-        "status",
-        before.value,
-        "returned",
-        reason=text,
-        at=ctx.now,
-    )
     unit = ctx.session.get(Unit, ctx.person.unit_id)
     notices.deliver(
         ctx.session,
@@ -389,10 +377,7 @@ def _act(
             verdict = _verdict(ctx, period, person)
             lower = [lv for lv in LEVELS if verdict and RANK[lv] < RANK[verdict["rules_level"]]]
             if not lower:
-                return [
-                    _refuse_raise(ctx, verdict, assessment),
-                    card(ctx, period, assessment, person, stage),
-                ]
+                return [_refuse_raise(ctx, verdict), card(ctx, period, assessment, person, stage)]
             ctx.go(PREFIX, "level", assessment=assessment.id)
             return [
                 reply(
@@ -412,21 +397,13 @@ def _act(
         case ["set", _, level] if level in LEVELS:
             verdict = _verdict(ctx, period, person)
             if verdict is None or RANK[level] >= RANK[verdict["rules_level"]]:
-                return [
-                    _refuse_raise(ctx, verdict, assessment),
-                    card(ctx, period, assessment, person, stage),
-                ]
+                return [_refuse_raise(ctx, verdict), card(ctx, period, assessment, person, stage)]
             ctx.go(PREFIX, "why", assessment=assessment.id, level=level)
             return [_ask_text(ctx, "why", person)]
         case ["ret", _]:
             if period.head_review_by is not None and ctx.now >= period.head_review_by:
                 return [
-                    reply(
-                        ctx._(
-                            "The time to correct a returned self-assessment has passed; it "
-                            "can no longer be returned."
-                        )
-                    ),
+                    reply(_too_late_to_return(ctx)),
                     card(ctx, period, assessment, person, stage),
                 ]
             ctx.go(PREFIX, "comment", assessment=assessment.id)
@@ -626,6 +603,21 @@ def _decide(
     review.decision, review.level, review.comment = decision, level, comment
     review.decided_at = ctx.now
     ctx.session.add(review)
+    status = AssessmentStatus.RETURNED if decision == "return" else AssessmentStatus.SUBMITTED
+    if assessment.status is not status:  # returned; or a returned one taken as it stands
+        audit(
+            ctx.session,
+            ctx.person.id,
+            "self_assessment",
+            assessment.id,
+            "status",
+            assessment.status.value,
+            status.value,
+            reason=comment,
+            at=ctx.now,
+        )
+        assessment.status = status
+        ctx.session.add(assessment)
     ctx.session.flush()
 
 
@@ -811,7 +803,13 @@ def _verdict(ctx: Context, period: Period, person: Person) -> dict | None:
         return None
 
 
-def _refuse_raise(ctx: Context, verdict: dict | None, assessment: SelfAssessment) -> Reply:
+def _too_late_to_return(ctx: Context) -> str:
+    return ctx._(
+        "The time to correct a returned self-assessment has passed; it can no longer be returned."
+    )
+
+
+def _refuse_raise(ctx: Context, verdict: dict | None) -> Reply:
     return reply(
         (_rules_level_text(ctx, verdict) + "\n" if verdict else "")
         + ctx._(
