@@ -250,7 +250,9 @@ def test_the_self_assessment_can_be_edited_after_submitting_until_the_deadline(e
     chat.press("Sửa")
     chat.press("Ý thức tổ chức kỷ luật")
     chat.press("5")
+    assert "Bản tự đánh giá đã gửi được cập nhật" in chat.text
     assert assessment_row(engine).general["discipline"] == 5
+    assert assessment_row(engine).status is AssessmentStatus.SUBMITTED
     chat.later(days=10, hours=8).send("/assess")  # 30/11 18:00 in Hà Nội: past 17:00
     assert "đã kết thúc" in chat.text
     assert "Sửa" not in " ".join(chat.labels())
