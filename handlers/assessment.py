@@ -45,7 +45,6 @@ from storage.queries import (
     STAGES,
     assessment_of,
     assessment_period,
-    audit,
     classification_request,
     initiatives_of,
     outcomes_of,
@@ -205,16 +204,13 @@ def _answer(
             number = whole_number(initiative_id)
             initiative = ctx.session.get(Initiative, number) if number is not None else None
             if initiative is not None and initiative.assessment_id == assessment.id:
-                audit(
-                    ctx.session,
-                    ctx.person.id,
+                ctx.audit(
                     "initiative",
                     initiative.id,
                     "approved",
                     initiative.approved,
                     None,
                     reason=initiative.title,
-                    at=ctx.now,
                 )
                 ctx.session.delete(initiative)
                 _touch(ctx, assessment)
@@ -286,15 +282,8 @@ def _explain(
         ]
     outcome = _outcome(ctx, assessment, task)
     outcome.explanation = text
-    audit(
-        ctx.session,
-        ctx.person.id,
-        "task_outcome",
-        outcome.id,
-        "explanation_status",
-        outcome.explanation_status,
-        "submitted",
-        at=ctx.now,
+    ctx.audit(
+        "task_outcome", outcome.id, "explanation_status", outcome.explanation_status, "submitted"
     )
     outcome.explanation_status = "submitted"
     _touch(ctx, assessment)
@@ -737,16 +726,7 @@ def _missing(ctx: Context, period: Period, assessment: SelfAssessment, rules: Ru
 def _set_score(ctx: Context, assessment: SelfAssessment, key: str, score: int) -> None:
     before = assessment.general.get(key)
     assessment.general = {**assessment.general, key: score}
-    audit(
-        ctx.session,
-        ctx.person.id,
-        "self_assessment",
-        assessment.id,
-        f"general.{key}",
-        before,
-        score,
-        at=ctx.now,
-    )
+    ctx.audit("self_assessment", assessment.id, f"general.{key}", before, score)
     _touch(ctx, assessment)
 
 
@@ -765,48 +745,21 @@ def _set_outcome(ctx: Context, assessment: SelfAssessment, task: Task, status: s
     outcome = _outcome(ctx, assessment, task)
     outcome.status = status
     if status != "late":
-        audit(
-            ctx.session,
-            ctx.person.id,
-            "task_outcome",
-            outcome.id,
-            "delays",
-            outcome.delays,
-            0,
-            at=ctx.now,
-        )
+        ctx.audit("task_outcome", outcome.id, "delays", outcome.delays, 0)
         outcome.delays = 0
     if status != "not_done":
         outcome.explanation = None
-        audit(
-            ctx.session,
-            ctx.person.id,
-            "task_outcome",
-            outcome.id,
-            "explanation_status",
-            outcome.explanation_status,
-            "none",
-            at=ctx.now,
+        ctx.audit(
+            "task_outcome", outcome.id, "explanation_status", outcome.explanation_status, "none"
         )
         outcome.explanation_status = "none"
-    audit(
-        ctx.session, ctx.person.id, "task_outcome", outcome.id, "status", before, status, at=ctx.now
-    )
+    ctx.audit("task_outcome", outcome.id, "status", before, status)
     _touch(ctx, assessment)
 
 
 def _set_delays(ctx: Context, assessment: SelfAssessment, task: Task, delays: int) -> None:
     outcome = _outcome(ctx, assessment, task)
-    audit(
-        ctx.session,
-        ctx.person.id,
-        "task_outcome",
-        outcome.id,
-        "delays",
-        outcome.delays,
-        delays,
-        at=ctx.now,
-    )
+    ctx.audit("task_outcome", outcome.id, "delays", outcome.delays, delays)
     outcome.delays = delays
     _touch(ctx, assessment)
 
@@ -814,17 +767,7 @@ def _set_delays(ctx: Context, assessment: SelfAssessment, task: Task, delays: in
 def _remove_task(ctx: Context, assessment: SelfAssessment, task: Task) -> None:
     outcome = outcomes_of(ctx.session, assessment.id).get(task.id)
     if outcome is not None:
-        audit(
-            ctx.session,
-            ctx.person.id,
-            "task_outcome",
-            outcome.id,
-            "status",
-            outcome.status,
-            None,
-            reason=task.title,
-            at=ctx.now,
-        )
+        ctx.audit("task_outcome", outcome.id, "status", outcome.status, None, reason=task.title)
         ctx.session.delete(outcome)
     ctx.session.flush()
     ctx.session.delete(task)
@@ -833,16 +776,7 @@ def _remove_task(ctx: Context, assessment: SelfAssessment, task: Task) -> None:
 
 
 def _propose(ctx: Context, period: Period, assessment: SelfAssessment, level: str) -> list[Reply]:
-    audit(
-        ctx.session,
-        ctx.person.id,
-        "self_assessment",
-        assessment.id,
-        "proposed_level",
-        assessment.proposed_level,
-        level,
-        at=ctx.now,
-    )
+    ctx.audit("self_assessment", assessment.id, "proposed_level", assessment.proposed_level, level)
     assessment.proposed_level = level
     assessment.proposal_reason = None
     _touch(ctx, assessment)
@@ -894,16 +828,7 @@ def _submit(ctx: Context, period: Period, assessment: SelfAssessment) -> list[Re
         ctx.go(PREFIX, "why")
         return [_ask(ctx, period, assessment, "why")]
     again = assessment.status is AssessmentStatus.RETURNED
-    audit(
-        ctx.session,
-        ctx.person.id,
-        "self_assessment",
-        assessment.id,
-        "status",
-        assessment.status.value,
-        "submitted",
-        at=ctx.now,
-    )
+    ctx.audit("self_assessment", assessment.id, "status", assessment.status.value, "submitted")
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = ctx.now
     _touch(ctx, assessment)

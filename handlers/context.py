@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from handlers.events import Button, Incoming, Reply
 from locales import SUPPORTED_LOCALES, translations
 from storage.models import ConversationState, Organization, Person
-from storage.queries import person_of
+from storage.queries import audit, person_of
 
 
 @dataclass
@@ -80,6 +80,30 @@ class Context:
         self.state.step = step
         self.state.data = dict(data)
         self.state.updated_at = self.now
+
+    def audit(
+        self,
+        entity: str,
+        entity_id: int,
+        field: str,
+        before: Any,
+        after: Any,
+        reason: str | None = None,
+        decision: bool = False,
+    ) -> None:
+        """Record, as this person now, a change of a score, a level or a decision."""
+        audit(
+            self.session,
+            self.person.id,
+            entity,
+            entity_id,
+            field,
+            before,
+            after,
+            reason=reason,
+            at=self.now,
+            decision=decision,
+        )
 
     def remember(self, **data: Any) -> None:
         self.state.data = {**(self.state.data or {}), **data}  # a new dict: JSON is rebound

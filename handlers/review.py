@@ -50,7 +50,6 @@ from storage.models import (
 )
 from storage.queries import (
     STAGES,
-    audit,
     awaits_decision,
     classification_request,
     initiatives_of,
@@ -320,16 +319,7 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
     if step == "note":
         key, score = ctx.recall("key"), ctx.recall("score")
         _rescore(ctx, assessment, _review(ctx, assessment, stage), key, score, text)
-        return [
-            card(
-                ctx,
-                period,
-                assessment,
-                person,
-                stage,
-                note=_after_run(ctx, period, ctx._("Saved.")),
-            )
-        ]
+        return _saved(ctx, period, assessment, person, stage)
     if period.head_review_by is not None and ctx.now >= period.head_review_by:
         ctx.go(None)
         return [reply(_too_late_to_return(ctx)), *show_next(ctx)]
@@ -457,100 +447,44 @@ def _act(
                 ctx.go(PREFIX, "note", assessment=assessment.id, key=key, score=value)
                 return [_ask_text(ctx, "note", person)]
             _rescore(ctx, assessment, _review(ctx, assessment, stage), key, value, None)
-            return [
-                card(
-                    ctx,
-                    period,
-                    assessment,
-                    person,
-                    stage,
-                    edit=True,
-                    note=_after_run(ctx, period, ctx._("Saved.")),
-                )
-            ]
+            return _saved(ctx, period, assessment, person, stage)
         case ["x", outcome_id]:
             outcome = ctx.session.get(TaskOutcome, int(outcome_id))
-            new = "submitted" if outcome.explanation_status == "approved" else "approved"
-            audit(
-                ctx.session,
-                ctx.person.id,
-                "task_outcome",
-                outcome.id,
-                "explanation_status",
-                outcome.explanation_status,
-                new,
-                at=ctx.now,
-            )
-            outcome.explanation_status = new
-            ctx.session.add(outcome)
-            return [
-                card(
-                    ctx,
-                    period,
-                    assessment,
-                    person,
-                    stage,
-                    edit=True,
-                    note=_after_run(ctx, period, ctx._("Saved.")),
-                )
-            ]
+            accepted = outcome.explanation_status == "approved"
+            new = "submitted" if accepted else "approved"
+            _change(ctx, outcome, "task_outcome", outcome.id, "explanation_status", new)
+            return _saved(ctx, period, assessment, person, stage)
         case ["i", initiative_id]:
             item = ctx.session.get(Initiative, int(initiative_id))
-            audit(
-                ctx.session,
-                ctx.person.id,
-                "initiative",
-                item.id,
-                "approved",
-                item.approved,
-                not item.approved,
-                at=ctx.now,
-            )
-            item.approved = not item.approved
-            ctx.session.add(item)
-            return [
-                card(
-                    ctx,
-                    period,
-                    assessment,
-                    person,
-                    stage,
-                    edit=True,
-                    note=_after_run(ctx, period, ctx._("Saved.")),
-                )
-            ]
+            _change(ctx, item, "initiative", item.id, "approved", not item.approved)
+            return _saved(ctx, period, assessment, person, stage)
         case ["star", _] if stage == "director":
             review = _review(ctx, assessment, stage)
-            audit(
-                ctx.session,
-                ctx.person.id,
-                "review",
-                assessment.id,
-                "director.exemplary",
-                review.exemplary,
-                not review.exemplary,
-                at=ctx.now,
-                decision=True,
-            )
-            review.exemplary = not review.exemplary
-            ctx.session.add(review)
-            return [
-                card(
-                    ctx,
-                    period,
-                    assessment,
-                    person,
-                    stage,
-                    edit=True,
-                    note=_after_run(ctx, period, ctx._("Saved.")),
-                )
-            ]
+            _change(ctx, review, "review", assessment.id, "exemplary", not review.exemplary)
+            return _saved(ctx, period, assessment, person, stage)
         case ["back", _]:
             return [card(ctx, period, assessment, person, stage, edit=True)]
     return [card(ctx, period, assessment, person, stage)]
 
 
+def _saved(
+    ctx: Context, period: Period, assessment: SelfAssessment, person: Person, stage: str
+) -> list[Reply]:
+    """The card again, in place, saying the change is saved."""
+    note = _after_run(ctx, period, ctx._("Saved."))
+    return [card(ctx, period, assessment, person, stage, edit=True, note=note)]
+
+
 # -- decisions -------------------------------------------------------------------------------
+
+
+def _change(ctx: Context, row, entity: str, entity_id: int, name: str, value) -> None:
+    """Set a field a reviewer decides (an acceptance, the exemplary mark), audited; a
+    review's field is audited under its stage ("director.exemplary")."""
+    field = f"{row.stage}.{name}" if isinstance(row, Review) else name
+    ctx.audit(entity, entity_id, field, getattr(row, name), value, decision=isinstance(row, Review))
+    setattr(row, name, value)
+    ctx.session.add(row)
 
 
 def _review(ctx: Context, assessment: SelfAssessment, stage: str) -> Review:
@@ -577,44 +511,28 @@ def _decide(
 ) -> None:
     """Record a decision (agree, change, return) and audit it, even when it repeats."""
     stage = review.stage
-    audit(
-        ctx.session,
-        ctx.person.id,
+    ctx.audit(
         "review",
         assessment.id,
         f"{stage}.decision",
         review.decision,
         decision,
         reason=comment,
-        at=ctx.now,
         decision=True,
     )
-    audit(
-        ctx.session,
-        ctx.person.id,
-        "review",
-        assessment.id,
-        f"{stage}.level",
-        review.level,
-        level,
-        reason=comment,
-        at=ctx.now,
-    )
+    ctx.audit("review", assessment.id, f"{stage}.level", review.level, level, reason=comment)
     review.decision, review.level, review.comment = decision, level, comment
     review.decided_at = ctx.now
     ctx.session.add(review)
     status = AssessmentStatus.RETURNED if decision == "return" else AssessmentStatus.SUBMITTED
     if assessment.status is not status:  # returned; or a returned one taken as it stands
-        audit(
-            ctx.session,
-            ctx.person.id,
+        ctx.audit(
             "self_assessment",
             assessment.id,
             "status",
             assessment.status.value,
             status.value,
             reason=comment,
-            at=ctx.now,
         )
         assessment.status = status
         ctx.session.add(assessment)
@@ -642,16 +560,8 @@ def _rescore(
             notes[key] = comment
         else:
             notes.pop(key, None)
-    audit(
-        ctx.session,
-        ctx.person.id,
-        "review",
-        assessment.id,
-        f"{review.stage}.general.{key}",
-        before,
-        score,
-        reason=comment,
-        at=ctx.now,
+    ctx.audit(
+        "review", assessment.id, f"{review.stage}.general.{key}", before, score, reason=comment
     )
     review.general, review.notes = general, notes
     ctx.session.add(review)
@@ -733,17 +643,7 @@ def _rank(ctx: Context, period: Period, assessment_id: str) -> list[Reply]:
         reviewer = reviewer_of(ctx.session, person)
         stage = STAGES.get(reviewer.role, "director") if reviewer else "director"
         review = _review(ctx, assessment, stage)
-        audit(
-            ctx.session,
-            ctx.person.id,
-            "review",
-            assessment.id,
-            f"{stage}.rank",
-            review.rank,
-            rank,
-            at=ctx.now,
-            decision=True,
-        )
+        ctx.audit("review", assessment.id, f"{stage}.rank", review.rank, rank, decision=True)
         review.rank = rank
         ctx.session.add(review)
         names.append(f"{rank}. {person.full_name}")
