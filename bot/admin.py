@@ -38,7 +38,7 @@ import storage.outbox
 from bot.config import ConfigError, Settings, language_hint, load_settings
 from bot.cycle import MANUAL_STEPS, StepRefused, run_step
 from core.texts import render
-from locales import N_, SUPPORTED_LOCALES, translations
+from locales import N_, SUPPORTED_LOCALES, period_label, periods, translations
 from storage import invites
 from storage.db import DatabaseUrlError, open_database, transaction
 from storage.demo import demo_data, load_demo
@@ -435,14 +435,14 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
         ).one()
     out.say(
         N_(
-            "Demo loaded: {name} ({code}), {people} people in {units} units; month {period} "
+            "Demo loaded: {name} ({code}), {people} people in {units} units; {period} "
             "open until {deadline}, with {tasks} planned tasks."
         ),
         name=organization.name,
         code=organization.code,
         people=people,
         units=units,
-        period=_month(period.code),
+        period=period_label(period.code, out.locale),
         deadline=out.local(period.deadline),
         tasks=tasks,
     )
@@ -482,10 +482,10 @@ def cmd_cycle(args: argparse.Namespace, out: Output) -> int:
         }
         raise AdminError(refused.message, **params) from None
     out.say(
-        N_("Step “{step}” done for {name}, month {month}: {count} messages queued to send."),
+        N_("Step “{step}” done for {name}, {period}: {count} messages queued to send."),
         step=args.step,
         name=organization.name,
-        month=_month(code),
+        **periods(code, out.locale),
         count=count,
     )
     return EXIT_OK
@@ -643,11 +643,6 @@ def _problem_text(out: Output, problem: Problem) -> str:
 def _some(ids: Sequence[str]) -> str:
     shown = ", ".join(ids[:MAX_LISTED_IDS])
     return shown + (", …" if len(ids) > MAX_LISTED_IDS else "")
-
-
-def _month(code: str) -> str:
-    year, month = code.split("-")
-    return f"{month}/{year}"  # 11/2026, as both languages write it
 
 
 def _width(text: str) -> int:

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from bot.spreadsheet import clean, xlsx_cell, xlsx_row
 from core.model import Level
 from core.texts import level_name
-from locales import N_, format_number, format_percent, translations
+from locales import N_, format_number, format_percent, period_label, translations
 
 MESSAGE_LIMIT = 4000
 """The longest chat message made, in UTF-16 code units as Telegram counts them (it allows
@@ -112,14 +112,14 @@ def _counts(digest: UnitDigest) -> _Counts:
 
 def _heading(digest: UnitDigest, locale: str) -> str:
     _ = translations(locale).gettext
-    match = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", digest.period_code)
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2}|Q[1-4]))?", digest.period_code)
     if match is None:
         raise ValueError(f"not a period code: {digest.period_code!r}")
-    year, month = match.groups()
-    if month is None:
+    year, part = match.groups()
+    if part is None:
         return _("Rating results for {year} — {title}").format(year=year, title=digest.title)
-    return _("Rating results for {month} — {title}").format(
-        month=f"{month}/{year}", title=digest.title
+    return _("Rating results for {period} — {title}").format(
+        period=period_label(digest.period_code, locale), title=digest.title
     )
 
 

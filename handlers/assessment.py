@@ -29,7 +29,7 @@ from core.texts import level_name
 from handlers import menu, notices
 from handlers.context import Context, reply, short_label, whole_number
 from handlers.events import Button, Reply
-from locales import format_moment, format_number
+from locales import format_moment, format_number, periods
 from storage.models import (
     AssessmentStatus,
     Initiative,
@@ -83,10 +83,10 @@ def start(ctx: Context) -> list[Reply]:
         intro.append(
             reply(
                 ctx._(
-                    "Self-assessment of month {month}. The system asks one question at a time; "
+                    "Self-assessment of {period}. The system asks one question at a time; "
                     "each answer is saved at once, and you can go back or edit any answer "
                     "from the summary."
-                ).format(month=_month(period))
+                ).format(**periods(period.code, ctx.language))
             )
         )
     return [*intro, _ask(ctx, period, assessment, step)]
@@ -511,7 +511,7 @@ def _summary(
     initiatives = initiatives_of(ctx.session, assessment.id)
     lang = ctx.language
     lines = [note.strip()] if note.strip() else []
-    title = ctx._("Self-assessment of month {month}").format(month=_month(period))
+    title = ctx._("Self-assessment of {period}").format(**periods(period.code, ctx.language))
     if assessment.status is AssessmentStatus.SUBMITTED:
         title += " — " + ctx._("submitted {time}").format(time=_local(ctx, assessment.submitted_at))
     elif assessment.status is AssessmentStatus.RETURNED:
@@ -836,8 +836,7 @@ def _submit(ctx: Context, period: Period, assessment: SelfAssessment) -> list[Re
     reviewer = reviewer_of(ctx.session, ctx.person)
     if again:
         text = ctx._(
-            "✅ Your corrected self-assessment of month {month} is submitted again; {reviewer} "
-            "is told."
+            "✅ Your corrected self-assessment of {period} is submitted again; {reviewer} is told."
         )
         if reviewer is not None:
             notices.deliver(
@@ -850,10 +849,8 @@ def _submit(ctx: Context, period: Period, assessment: SelfAssessment) -> list[Re
                 ctx.now,
             )
     else:
-        text = ctx._(
-            "✅ Your self-assessment of month {month} is submitted. {reviewer} will review it."
-        )
-    text = text.format(month=_month(period), reviewer=_reviewer_name(ctx, reviewer))
+        text = ctx._("✅ Your self-assessment of {period} is submitted. {reviewer} will review it.")
+    text = text.format(**periods(period.code, ctx.language), reviewer=_reviewer_name(ctx, reviewer))
     if period.deadline is not None and not again:
         text += "\n" + ctx._("You can still change it until {time}, from the summary.").format(
             time=_local(ctx, period.deadline)
@@ -891,13 +888,13 @@ def _closed_reason(ctx: Context, period: Period) -> str | None:
     if period.status is PeriodStatus.PLANNING:
         if period.opens_at is not None:
             return ctx._(
-                "The self-assessment of month {month} opens at {time}. Meanwhile you can "
+                "The self-assessment of {period} opens at {time}. Meanwhile you can "
                 "register your tasks with /plan."
-            ).format(month=_month(period), time=_local(ctx, period.opens_at))
+            ).format(**periods(period.code, ctx.language), time=_local(ctx, period.opens_at))
         return ctx._(
-            "The self-assessment of month {month} is not open yet. Meanwhile you "
+            "The self-assessment of {period} is not open yet. Meanwhile you "
             "can register your tasks with /plan."
-        ).format(month=_month(period))
+        ).format(**periods(period.code, ctx.language))
     found = assessment_of(ctx.session, ctx.person.id, period.id)
     if (
         found is not None
@@ -909,10 +906,12 @@ def _closed_reason(ctx: Context, period: Period) -> str | None:
         period.deadline is not None and ctx.now > period.deadline
     ):
         if period.deadline is not None:
-            return ctx._("The self-assessment of month {month} closed at {time}.").format(
-                month=_month(period), time=_local(ctx, period.deadline)
+            return ctx._("The self-assessment of {period} closed at {time}.").format(
+                **periods(period.code, ctx.language), time=_local(ctx, period.deadline)
             )
-        return ctx._("The self-assessment of month {month} is closed.").format(month=_month(period))
+        return ctx._("The self-assessment of {period} is closed.").format(
+            **periods(period.code, ctx.language)
+        )
     return None
 
 
@@ -996,10 +995,6 @@ def status_name(ctx: Context, status: str) -> str:
 
 def level_name_text(ctx: Context, level: str) -> str:
     return level_name(Level(level), ctx.language)
-
-
-def _month(period: Period) -> str:
-    return f"{period.code[5:]}/{period.code[:4]}"
 
 
 def _local(ctx: Context, moment) -> str:

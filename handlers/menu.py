@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.context import Context, reply
 from handlers.events import Button, Reply
-from locales import SUPPORTED_LOCALES, format_moment, translations
+from locales import SUPPORTED_LOCALES, format_moment, periods, translations
 from storage.models import AssessmentStatus, PeriodStatus
 from storage.queries import STAGES, assessment_of, assessment_period, tasks_of
 
@@ -31,18 +31,18 @@ def buttons(ctx: Context) -> list[list[Button]]:
 def show(ctx: Context) -> list[Reply]:
     person = ctx.person
     period = assessment_period(ctx.session, person, ctx.local_now())
-    month = _month(period.code)
+    named = periods(period.code, ctx.language)
     assessment = assessment_of(ctx.session, person.id, period.id)
     if period.status is PeriodStatus.PLANNING:
         tasks = len(tasks_of(ctx.session, person.id, period.id))
         status = (
-            ctx._("Month {month}: no task in your plan yet.").format(month=month)
+            ctx._("{Period}: no task in your plan yet.").format(**named)
             if not tasks
             else ctx.ngettext(
-                "Month {month}: {n} task in your plan.",
-                "Month {month}: {n} tasks in your plan.",
+                "{Period}: {n} task in your plan.",
+                "{Period}: {n} tasks in your plan.",
                 tasks,
-            ).format(month=month, n=tasks)
+            ).format(n=tasks, **named)
         )
         if period.opens_at is not None:
             status += " " + ctx._("The self-assessment opens at {time}.").format(
@@ -51,27 +51,25 @@ def show(ctx: Context) -> list[Reply]:
         else:
             status += " " + ctx._("The self-assessment is not open yet.")
     elif assessment is not None and assessment.status is AssessmentStatus.RETURNED:
-        status = ctx._("Month {month}: your self-assessment was returned for correction.").format(
-            month=month
+        status = ctx._("{Period}: your self-assessment was returned for correction.").format(
+            **named
         )
         if period.head_review_by is not None:
             status += " " + ctx._("Please correct it and submit it again by {time}.").format(
                 time=_moment(ctx, period.head_review_by)
             )
     elif assessment is not None and assessment.status is AssessmentStatus.SUBMITTED:
-        status = ctx._("Month {month}: your self-assessment has been submitted.").format(
-            month=month
-        )
+        status = ctx._("{Period}: your self-assessment has been submitted.").format(**named)
     elif period.status is PeriodStatus.OPEN and (
         period.deadline is None or ctx.now <= period.deadline
     ):
-        status = ctx._("Month {month}: the self-assessment is open.").format(month=month)
+        status = ctx._("{Period}: the self-assessment is open.").format(**named)
         if period.deadline is not None:
             status += " " + ctx._("Please complete it by {time}.").format(
                 time=_moment(ctx, period.deadline)
             )
     else:
-        status = ctx._("Month {month}: the self-assessment is closed.").format(month=month)
+        status = ctx._("{Period}: the self-assessment is closed.").format(**named)
     text = ctx._("Hello, {name}.").format(name=person.full_name) + "\n" + status
     return [reply(text, *buttons(ctx))]
 
@@ -199,8 +197,3 @@ def too_long(ctx: Context, limit: int) -> Reply:
 
 def _moment(ctx: Context, moment) -> str:
     return format_moment(moment, ctx.timezone, ctx.language)
-
-
-def _month(code: str) -> str:
-    year, month = code.split("-")
-    return f"{month}/{year}"

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from core.model import Level
 from core.texts import level_name
 from handlers.events import Button, Reply, replies_to_payload
-from locales import N_, format_moment, format_number, translations
+from locales import N_, format_moment, format_number, periods, translations
 from storage.models import Role
 from storage.outbox import enqueue
 from storage.queries import identities_of
@@ -45,10 +45,6 @@ def deliver(
         )
 
 
-def _month(code: str) -> str:
-    return f"{code[5:]}/{code[:4]}"
-
-
 def _time(moment: datetime, timezone: ZoneInfo) -> str:
     return moment.astimezone(timezone).strftime("%H:%M %d/%m/%Y")
 
@@ -57,9 +53,9 @@ def opened(language: str, period_code: str, deadline: datetime, timezone: ZoneIn
     _ = translations(language).gettext
     return Reply(
         _(
-            "The self-assessment of month {month} is open until {time}. It takes a "
+            "The self-assessment of {period} is open until {time}. It takes a "
             "few minutes: one question at a time."
-        ).format(month=_month(period_code), time=_time(deadline, timezone)),
+        ).format(**periods(period_code, language), time=_time(deadline, timezone)),
         ((Button(_("📝 Start the self-assessment"), "as:start"),),),
     )
 
@@ -70,16 +66,16 @@ def reminder(
     _ = translations(language).gettext
     if last_day:
         text = _(
-            "Today is the deadline of the self-assessment of month {month} ({time}). "
+            "Today is the deadline of the self-assessment of {period} ({time}). "
             "You have not submitted it yet."
         )
     else:
         text = _(
-            "Reminder: the self-assessment of month {month} is due {time}; you have not "
+            "Reminder: the self-assessment of {period} is due {time}; you have not "
             "submitted it yet."
         )
     return Reply(
-        text.format(month=_month(period_code), time=_time(deadline, timezone)),
+        text.format(**periods(period_code, language), time=_time(deadline, timezone)),
         ((Button(_("📝 Self-assessment"), "as:start"),),),
     )
 
@@ -87,8 +83,8 @@ def reminder(
 def late_list(language: str, period_code: str, unit_name: str, names: list[str]) -> Reply:
     _ = translations(language).gettext
     lines = [
-        _("Month {month}, {unit}: the deadline has passed; not submitted ({n}):").format(
-            month=_month(period_code), unit=unit_name, n=len(names)
+        _("{Period}, {unit}: the deadline has passed; not submitted ({n}):").format(
+            **periods(period_code, language), unit=unit_name, n=len(names)
         )
     ]
     lines += [f"• {name}" for name in names]
@@ -100,8 +96,8 @@ def review_reminder(
 ) -> Reply:
     _ = translations(language).gettext
     return Reply(
-        _("Month {month}: {n} self-assessments await your review, due {time}.").format(
-            month=_month(period_code), n=pending, time=_time(deadline, timezone)
+        _("{Period}: {n} self-assessments await your review, due {time}.").format(
+            **periods(period_code, language), n=pending, time=_time(deadline, timezone)
         ),
         ((Button(_("🗂 Review"), "rv:next"),),),
     )
@@ -121,13 +117,13 @@ def result(
     if level is None:
         return Reply(
             _(
-                "Month {month}: you were not rated (no self-assessment was submitted). "
+                "{Period}: you were not rated (no self-assessment was submitted). "
                 "Please contact your unit head."
-            ).format(month=_month(period_code))
+            ).format(**periods(period_code, language))
         )
     lines = [
-        _("Result of month {month}: {level}").format(
-            month=_month(period_code), level=level_name(Level(level), language)
+        _("Result of {period}: {level}").format(
+            **periods(period_code, language), level=level_name(Level(level), language)
         )
     ]
     if score is not None:
@@ -182,9 +178,8 @@ def returned(
     """To the person: the reviewer sent the self-assessment back, what to correct, by when."""
     _ = translations(language).gettext
     text = _(
-        "{reviewer} returned your self-assessment of month {month} for correction: "
-        "\u201c{comment}\u201d"
-    ).format(reviewer=_capitalized(reviewer), month=_month(period_code), comment=comment)
+        "{reviewer} returned your self-assessment of {period} for correction: \u201c{comment}\u201d"
+    ).format(reviewer=_capitalized(reviewer), **periods(period_code, language), comment=comment)
     if correct_by is not None:
         text += "\n" + _(
             "Please correct it and submit it again before {time}; after that, the version "
@@ -198,9 +193,8 @@ def resubmitted(language: str, period_code: str, name: str, assessment_id: int) 
     _ = translations(language).gettext
     return Reply(
         _(
-            "{name} corrected the self-assessment of month {month} you returned and "
-            "submitted it again."
-        ).format(name=name, month=_month(period_code)),
+            "{name} corrected the self-assessment of {period} you returned and submitted it again."
+        ).format(name=name, **periods(period_code, language)),
         ((Button(_("🗂 Review it"), f"rv:open:{assessment_id}"),),),
     )
 
@@ -210,9 +204,9 @@ def not_corrected(language: str, period_code: str, names: list[str]) -> Reply:
     _ = translations(language).gettext
     lines = [
         _(
-            "Month {month}: these self-assessments you returned were not corrected by the "
+            "{Period}: these self-assessments you returned were not corrected by the "
             "deadline; they are rated as they were submitted:"
-        ).format(month=_month(period_code))
+        ).format(**periods(period_code, language))
     ]
     lines += [f"• {name}" for name in names]
     return Reply("\n".join(lines))
@@ -222,9 +216,9 @@ def not_corrected_to_person(language: str, period_code: str) -> Reply:
     _ = translations(language).gettext
     return Reply(
         _(
-            "Month {month}: the time to correct your returned self-assessment has passed; "
+            "{Period}: the time to correct your returned self-assessment has passed; "
             "the version you submitted is rated as it stands."
-        ).format(month=_month(period_code))
+        ).format(**periods(period_code, language))
     )
 
 
@@ -235,10 +229,10 @@ def ties(
     _ = translations(language).gettext
     return Reply(
         _(
-            "Month {month}: people you reviewed are tied for the last place at {level} "
+            "{Period}: people you reviewed are tied for the last place at {level} "
             "({n} group(s)). Please rank them before the results are published at {time}."
         ).format(
-            month=_month(period_code),
+            **periods(period_code, language),
             level=level_name(Level.EXCELLENT, language),
             n=count,
             time=format_moment(publish_at, timezone, language),

@@ -14,7 +14,7 @@ from datetime import date
 from handlers import menu
 from handlers.context import Context, reply, whole_number
 from handlers.events import Button, Reply
-from locales import format_moment, format_number
+from locales import format_moment, format_number, periods
 from storage.models import Period, PeriodStatus, Task, TaskKind
 from storage.queries import current_period, tasks_of
 
@@ -214,8 +214,7 @@ def _save_new(ctx: Context, period: Period, weight: float) -> list[Reply]:
 def _list(ctx: Context, edit: bool = False) -> Reply:
     period = _period(ctx)
     tasks = _tasks(ctx, period)
-    month = f"{period.code[5:]}/{period.code[:4]}"
-    lines = [ctx._("Plan of month {month}:").format(month=month)]
+    lines = [ctx._("Plan of {period}:").format(**periods(period.code, ctx.language))]
     if not tasks:
         lines.append(ctx._("No task yet."))
     closed = _closed(ctx, period)
@@ -290,10 +289,10 @@ def _closed(ctx: Context, period: Period) -> Reply | None:
     if period.plan_until is not None and ctx.now > period.plan_until:
         return reply(
             ctx._(
-                "The plan of month {month} was closed at {time}; ad-hoc tasks are added "
+                "The plan of {period} was closed at {time}; ad-hoc tasks are added "
                 "in the self-assessment."
             ).format(
-                month=f"{period.code[5:]}/{period.code[:4]}",
+                **periods(period.code, ctx.language),
                 time=format_moment(period.plan_until, ctx.timezone, ctx.language),
             )
         )

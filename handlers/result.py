@@ -9,7 +9,7 @@ from core.texts import level_name
 from handlers import menu
 from handlers.context import Context, reply
 from handlers.events import Reply
-from locales import format_number
+from locales import format_number, periods
 from storage.models import Period, Result
 
 PREFIX = "rs"
@@ -35,8 +35,8 @@ def show(ctx: Context) -> list[Reply]:
     result, period = found
     lang = ctx.language
     lines = [
-        ctx._("Result of month {month}: {level}").format(
-            month=f"{period.code[5:]}/{period.code[:4]}",
+        ctx._("Result of {period}: {level}").format(
+            **periods(period.code, lang),
             level=level_name(Level(result.level), lang) if result.level else "—",
         )
     ]

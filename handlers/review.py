@@ -34,7 +34,7 @@ from handlers import notices
 from handlers.assessment import status_name
 from handlers.context import Context, reply, short_label, whole_number
 from handlers.events import Button, Reply
-from locales import format_moment, format_number
+from locales import format_moment, format_number, periods
 from storage.models import (
     AssessmentStatus,
     Initiative,
@@ -88,8 +88,8 @@ def show_next(ctx: Context) -> list[Reply]:
         return [*overview, _ask_rank(ctx, period, tie, [])]
     ctx.go(None)
     lines = [
-        ctx._("All submissions of month {month} are reviewed. Thank you.").format(
-            month=_month(period)
+        ctx._("All submissions of {period} are reviewed. Thank you.").format(
+            **periods(period.code, ctx.language)
         )
     ]
     waiting = [p.full_name for a, p in rows if a.status is AssessmentStatus.RETURNED]
@@ -146,8 +146,8 @@ def card(
     rules = ruleset_for(ctx.organization, period)
     lines = [note] if note else []
     lines.append(
-        ctx._("Review: {name} — self-assessment of month {month}").format(
-            name=person.full_name, month=_month(period)
+        ctx._("Review: {name} — self-assessment of {period}").format(
+            name=person.full_name, **periods(period.code, ctx.language)
         )
     )
     if assessment.submitted_at is not None:
@@ -672,9 +672,9 @@ def _closed_for(ctx: Context, period: Period, stage: str) -> str | None:
     deadline, the director until publication."""
     if stage == "head" and period.head_review_by is not None and ctx.now > period.head_review_by:
         return ctx._(
-            "The heads' review of month {month} closed at {time}; the director now reviews. "
+            "The heads' review of {period} closed at {time}; the director now reviews. "
             "Your decisions made before then stand."
-        ).format(month=_month(period), time=_moment(ctx, period.head_review_by))
+        ).format(**periods(period.code, ctx.language), time=_moment(ctx, period.head_review_by))
     return None
 
 
@@ -804,7 +804,3 @@ def _label(ctx: Context, labels: dict[str, str]) -> str:
 
 def _moment(ctx: Context, moment: datetime) -> str:
     return format_moment(moment, ctx.timezone, ctx.language)
-
-
-def _month(period: Period) -> str:
-    return f"{period.code[5:]}/{period.code[:4]}"

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from handlers.context import Context, reply
 from handlers.events import Reply
-from locales import name_sort_key, text_sort_key
+from locales import name_sort_key, periods, text_sort_key
 from storage.models import AssessmentStatus, Person, Role, SelfAssessment, Unit
 from storage.queries import assessment_period
 
@@ -28,7 +28,7 @@ def show(ctx: Context) -> list[Reply]:
             select(SelfAssessment).where(SelfAssessment.period_id == period.id)
         )
     }
-    month = f"{period.code[5:]}/{period.code[:4]}"
+    named = periods(period.code, ctx.language)
     if leader.role is Role.DIRECTOR:
         units = {
             u.id: u
@@ -36,7 +36,7 @@ def show(ctx: Context) -> list[Reply]:
                 select(Unit).where(Unit.organization_id == leader.organization_id)
             )
         }
-        lines = [ctx._("Self-assessments of month {month}, by unit:").format(month=month)]
+        lines = [ctx._("Self-assessments of {period}, by unit:").format(**named)]
         for unit_id, unit in sorted(units.items(), key=lambda item: text_sort_key(item[1].name)):
             members = [p for p in people if p.unit_id == unit_id]
             done = sum(1 for p in members if _submitted(states.get(p.id)))
@@ -48,8 +48,8 @@ def show(ctx: Context) -> list[Reply]:
         return [reply("\n".join(lines))]
     done = [p for p in people if _submitted(states.get(p.id))]
     lines = [
-        ctx._("Self-assessments of month {month}: {done}/{total} submitted.").format(
-            month=month, done=len(done), total=len(people)
+        ctx._("Self-assessments of {period}: {done}/{total} submitted.").format(
+            done=len(done), total=len(people), **named
         )
     ]
     for person in sorted(people, key=lambda p: name_sort_key(p.full_name)):

@@ -37,6 +37,29 @@ def translations(locale: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALES_DIR, languages=[locale])
 
 
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def period_label(code: str, locale: str) -> str:
+    """A period as texts name it: "tháng 11/2026", "quý IV năm 2026", "năm 2026" (vi);
+    "month 11/2026", "quarter IV of 2026", "the year 2026" (en)."""
+    gettext = translations(locale).gettext
+    year, _, rest = code.partition("-")
+    if not rest:
+        return gettext("the year {year}").format(year=year)
+    if rest.startswith("Q"):
+        return gettext("quarter {quarter} of {year}").format(
+            quarter=_ROMAN[int(rest[1:])], year=year
+        )
+    return gettext("month {month}/{year}").format(month=rest, year=year)
+
+
+def periods(code: str, locale: str) -> dict[str, str]:
+    """The period's label for a message, as {period} and, to begin a sentence, {Period}."""
+    label = period_label(code, locale)
+    return {"period": label, "Period": label[:1].upper() + label[1:]}
+
+
 def format_moment(moment: datetime, timezone: tzinfo, locale: str) -> str:
     """A moment as the reader's clock shows it: "17:00 ngày 30/11/2026" (vi),
     "17:00 on 30/11/2026" (en)."""

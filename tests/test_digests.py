@@ -68,7 +68,7 @@ def unit(levels: str = "AABBBBBBBBBBBBBBBCCC", **fields) -> UnitDigest:
 def test_counts_and_shares_per_level_with_the_official_names():
     (message,) = digest_text(unit(), "en")
     lines = message.splitlines()
-    assert lines[0] == f"Rating results for 11/2026 — {UNIT}"
+    assert lines[0] == f"Rating results for month 11/2026 — {UNIT}"
     assert "Rated: 20 people" in lines
     assert lines[lines.index("Rated: 20 people") + 1 :][:4] == [
         "Excellent completion of duties (A): 2 people (10%)",
@@ -363,11 +363,11 @@ def test_a_text_that_looks_like_a_formula_stays_a_text():
         assert sheet.cell(n, 1).value == n - 1 and sheet.cell(n, 1).data_type == "n"
         assert sheet.cell(n, 6).value == -2.5 and sheet.cell(n, 6).data_type == "n"
     summary = book["Summary"]
-    assert summary["A1"].value == "Rating results for 11/2026 — =Phòng X"
+    assert summary["A1"].value == "Rating results for month 11/2026 — =Phòng X"
     listed = [r[1] for r in summary.iter_rows() if isinstance(r[0].value, int)]
     assert [c.value for c in listed] == list(TRAPS.values())
     assert all(c.data_type == "s" for c in listed)
-    assert book.properties.title == "Rating results for 11/2026 — =Phòng X"
+    assert book.properties.title == "Rating results for month 11/2026 — =Phòng X"
     with zipfile.ZipFile(BytesIO(data)) as archive:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/"):
