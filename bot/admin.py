@@ -53,6 +53,7 @@ from storage.models import (
     Unit,
     utcnow,
 )
+from storage.queries import period_code, tracking_of
 from storage.roster import (
     Problem,
     RosterError,
@@ -66,7 +67,7 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 LARGE_ROSTER = 500  # rows from which the import reports its progress
 MAX_LISTED_IDS = 10
 ORG_CODE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
-PERIOD = re.compile(r"[0-9]{4}-[0-9]{2}")
+PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])")
 BOT_USERNAME = re.compile(r"@?[A-Za-z][A-Za-z0-9_]{3,31}")
 
 ROLE_NAMES = {
@@ -247,7 +248,9 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
     cycle.add_argument("step", choices=sorted(MANUAL_STEPS), help=_("the step"))
     cycle.add_argument("--org", required=True, metavar="CODE", help=_("the organization's code"))
     cycle.add_argument(
-        "--period", metavar="YYYY-MM", help=_("the month (default: the current one)")
+        "--period",
+        metavar="PERIOD",
+        help=_("the month YYYY-MM or the quarter YYYY-Qn (default: the current one)"),
     )
 
     outbox = commands.add_parser(
@@ -467,12 +470,16 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_cycle(args: argparse.Namespace, out: Output) -> int:
     now = out.clock()
-    code = args.period or now.astimezone(out.timezone).strftime("%Y-%m")
-    if not PERIOD.fullmatch(code) or not 1 <= int(code[5:]) <= 12:
-        raise AdminError(N_("“{value}” is not a month: write it YYYY-MM."), value=code)
     engine = out.engine()
     with Session(engine) as session:
         organization = _organization(session, args.org)
+    code = args.period or period_code(
+        now.astimezone(out.timezone).date(), tracking_of(organization)
+    )
+    if not PERIOD.fullmatch(code):
+        raise AdminError(
+            N_("“{value}” is not a period: write a month YYYY-MM or a quarter YYYY-Qn."), value=code
+        )
     try:
         count = run_step(engine, organization.id, code, args.step, now)
     except StepRefused as refused:

@@ -60,7 +60,10 @@ class CalendarSettings:
       `quiet_end`; equal values mean no quiet hours);
     - `extra_holidays`, `extra_working_days`: days off and make-up working days on top of
       the national calendar (a make-up working day wins over a national holiday);
-    - `timezone`: Asia/Ho_Chi_Minh.
+    - `timezone`: Asia/Ho_Chi_Minh;
+    - `tracking`: "month" (the default) or "quarter": a quarter is tracked as one period,
+      its plan window at the start of its first month, its self-assessment, reviews and
+      publication as those of its last month.
     """
 
     plan_working_days: int = 5
@@ -81,6 +84,7 @@ class CalendarSettings:
     extra_holidays: frozenset[date] = frozenset()
     extra_working_days: frozenset[date] = frozenset()
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    tracking: str = "month"  # "month" or "quarter" (NĐ 335: monthly or quarterly tracking)
 
     def __post_init__(self) -> None:
         for name in _POSITIONS:
@@ -114,6 +118,10 @@ class CalendarSettings:
             raise ValueError(f"extra_working_days: also in extra_holidays: {listed}")
         if not isinstance(self.timezone, ZoneInfo):
             raise ValueError(f"timezone: expected a ZoneInfo, got {self.timezone!r}")
+        if self.tracking not in TRACKINGS:
+            raise ValueError(
+                f"tracking: expected one of {', '.join(TRACKINGS)}, got {self.tracking!r}"
+            )
         # The steps must keep their order in every month. Positions of working days
         # keep the order of their numbers, so comparing (number, time) is enough.
         if self.opens_working_days_before_end == 0 and self.opens_time >= self.deadline_time:
@@ -256,7 +264,9 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "extra_holidays": _parse_dates,
     "extra_working_days": _parse_dates,
     "timezone": _parse_zone,
+    "tracking": lambda key, value: value,  # checked with the other fields
 }
+TRACKINGS = ("month", "quarter")
 
 
 @lru_cache(maxsize=32)
@@ -381,6 +391,21 @@ def cycle_dates(year: int, month: int, settings: CalendarSettings) -> CycleDates
         publish_at=_at(publish_day, settings.publish_time, settings),
         reminders=(("remind:open", opens_at), *later),
     )
+
+
+def period_dates(code: str, settings: CalendarSettings) -> CycleDates:
+    """The dates of the period `code`: a month ("2026-11", `cycle_dates`) or a quarter
+    ("2026-Q4": the plan window in its first month, everything else as its last month)."""
+    year, _, part = code.partition("-")
+    if not part.startswith("Q"):
+        return cycle_dates(int(year), int(part), settings)
+    last_month = 3 * int(part[1:])
+    dates = cycle_dates(int(year), last_month, settings)
+    first = working_days(int(year), last_month - 2, settings)
+    plan_day = _nth(
+        first, settings.plan_working_days, "plan_working_days", int(year), last_month - 2
+    )
+    return replace(dates, plan_until=_at(plan_day, settings.plan_until_time, settings))
 
 
 def release_time(moment_utc: datetime, settings: CalendarSettings) -> datetime:

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.calendar import CalendarSettings, CycleDates, cycle_dates, release_time
+from bot.calendar import CalendarSettings, CycleDates, period_dates, release_time
 from bot.digests import (
     DigestRow,
     UnitDigest,
@@ -54,6 +54,7 @@ from storage.queries import (
     audit,
     awaits_decision,
     classification_request,
+    period_code,
     review_of,
     reviewees,
     reviewer_of,
@@ -89,39 +90,40 @@ def tick(engine: Engine, now: datetime) -> list[str]:
     with Session(engine) as session:
         organizations = session.exec(select(Organization.id)).all()
     for organization_id in organizations:
-        for year, month in _months_to_watch(engine, organization_id, now):
-            done += _run_month(engine, organization_id, year, month, now)
+        for code in _periods_to_watch(engine, organization_id, now):
+            done += _run_period(engine, organization_id, code, now)
     return done
 
 
-def _months_to_watch(engine: Engine, organization_id: int, now: datetime):
-    """The current month, and the previous one while it is still under way (its reviews
-    and publication fall in this month) — only if the organization had it."""
+def _periods_to_watch(engine: Engine, organization_id: int, now: datetime) -> list[str]:
+    """The current period (month or quarter), and the previous one while it is still under
+    way (its reviews and publication fall in this one) — only if the organization had it."""
     with Session(engine) as session:
         organization = session.get(Organization, organization_id)
         settings = CalendarSettings.from_overrides(organization.calendar or {})
-        local = now.astimezone(settings.timezone)
-        year, month = (local.year - 1, 12) if local.month == 1 else (local.year, local.month - 1)
+        today = now.astimezone(settings.timezone).date()
+        current = period_code(today, settings.tracking)
+        first = date(today.year, today.month, 1)
+        if settings.tracking == "quarter":
+            first = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        previous = period_code(first - timedelta(days=1), settings.tracking)
         had_it = (
             session.exec(
                 select(Period.id).where(
-                    Period.organization_id == organization_id,
-                    Period.code == f"{year:04d}-{month:02d}",
+                    Period.organization_id == organization_id, Period.code == previous
                 )
             ).first()
             is not None
         )
-    return ([(year, month)] if had_it else []) + [(local.year, local.month)]
+    return ([previous] if had_it else []) + [current]
 
 
-def _run_month(
-    engine: Engine, organization_id: int, year: int, month: int, now: datetime
-) -> list[str]:
+def _run_period(engine: Engine, organization_id: int, code: str, now: datetime) -> list[str]:
     with transaction(engine) as session:
         organization = session.get(Organization, organization_id)
         settings = CalendarSettings.from_overrides(organization.calendar or {})
-        dates = cycle_dates(year, month, settings)
-        period = ensure_period(session, organization, f"{year:04d}-{month:02d}", dates)
+        dates = period_dates(code, settings)
+        period = ensure_period(session, organization, code, dates)
         period_id = period.id
         done_steps = set(
             session.exec(
@@ -137,7 +139,7 @@ def _run_month(
             continue
         try:
             with transaction(engine) as session:
-                _record(session, organization_id, f"{year:04d}-{month:02d}", step.name, now)
+                _record(session, organization_id, code, step.name, now)
                 organization = session.get(Organization, organization_id)
                 period = session.get(Period, period_id)
                 Cycle(session, organization, period, settings, now).run(step.name)
@@ -186,14 +188,13 @@ def run_step(engine: Engine, organization_id: int, code: str, step: str, now: da
     ledger (the scheduler will not run it again), its messages in the outbox. Returns the
     number of messages written. `step` is a key of MANUAL_STEPS; a reminder may be sent
     again (each is its own step), the others once."""
-    year, month = (int(x) for x in code.split("-"))
     name = {"remind": f"remind:admin:{now:%Y%m%d%H%M}", "close-returns": "close:head_review"}.get(
         step, step
     )
     with transaction(engine) as session:
         organization = session.get(Organization, organization_id)
         settings = CalendarSettings.from_overrides(organization.calendar or {})
-        period = ensure_period(session, organization, code, cycle_dates(year, month, settings))
+        period = ensure_period(session, organization, code, period_dates(code, settings))
         done = session.exec(
             select(CycleStep).where(
                 CycleStep.organization_id == organization_id,

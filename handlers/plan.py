@@ -52,7 +52,7 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
             ctx.go(PREFIX, "title")
             return [_ask_title(ctx)]
         case ["due", "end"]:
-            return _set_deadline(ctx, period, _end_of_month(period))
+            return _set_deadline(ctx, period, _end_of_period(period))
         case ["due", "none"]:
             return _set_deadline(ctx, period, None)
         case ["w", weight] if weight in WEIGHTS:
@@ -141,7 +141,7 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
                     ctx._(
                         "Please write the deadline as day/month, for example "
                         "25/{month}, or use a button."
-                    ).format(month=period.code[5:])
+                    ).format(month=f"{_end_of_period(period).month:02d}")
                 ),
                 _ask_deadline(ctx, period),
             ]
@@ -258,10 +258,10 @@ def _ask_title(ctx: Context) -> Reply:
 
 
 def _ask_deadline(ctx: Context, period: Period) -> Reply:
-    end = _end_of_month(period)
+    end = _end_of_period(period)
     return reply(
         ctx._("When is it due? Write day/month (for example 25/{month}) or choose:").format(
-            month=period.code[5:]
+            month=f"{_end_of_period(period).month:02d}"
         ),
         [
             Button(ctx._("End of month ({date})").format(date=end.strftime("%d/%m")), "pl:due:end"),
@@ -340,9 +340,11 @@ def _editing(ctx: Context, period: Period) -> Task | None:
     return _own_task(ctx, period, str(task_id)) if task_id is not None else None
 
 
-def _end_of_month(period: Period) -> date:
-    year, month = (int(x) for x in period.code.split("-"))
-    return date(year, month, calendar.monthrange(year, month)[1])
+def _end_of_period(period: Period) -> date:
+    """The last day of the month, or of the quarter's last month ("2026-Q4": 31/12)."""
+    year, _, part = period.code.partition("-")
+    month = 3 * int(part[1:]) if part.startswith("Q") else int(part)
+    return date(int(year), month, calendar.monthrange(int(year), month)[1])
 
 
 def _parse_date(text: str, period: Period) -> date | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -32,13 +32,24 @@ from storage.models import (
 )
 
 
-def month_code(local_now: datetime) -> str:
-    return f"{local_now.year:04d}-{local_now.month:02d}"
+def period_code(day: date, tracking: str = "month") -> str:
+    """The code of the period holding `day`: "2026-11" tracked by month, "2026-Q4" by
+    quarter (NĐ 335: monthly or quarterly tracking, an organization's choice)."""
+    if tracking == "quarter":
+        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def tracking_of(organization: Organization) -> str:
+    """Month or quarter, from the organization's calendar settings."""
+    return (organization.calendar or {}).get("tracking", "month")
 
 
 def current_period(session: Session, organization_id: int, local_now: datetime) -> Period:
-    """The organization's period for the month of `local_now`, created (planning) if new."""
-    code = month_code(local_now)
+    """The organization's period (month or quarter) holding `local_now`, created (planning)
+    if new."""
+    organization = session.get(Organization, organization_id)
+    code = period_code(local_now.date(), tracking_of(organization))
     period = session.exec(
         select(Period).where(Period.organization_id == organization_id, Period.code == code)
     ).first()
@@ -105,8 +116,9 @@ def leader_chats(session: Session, platform: str) -> list[tuple[str, str]]:
 def ruleset_for(organization: Organization, period: Period) -> Ruleset:
     if organization.ruleset:
         return load(organization.ruleset)
-    year, month = (int(x) for x in period.code.split("-"))
-    return builtin_for(CorePeriod(year, month))
+    year, _, part = period.code.partition("-")
+    month = 3 * int(part[1:]) if part.startswith("Q") else int(part)  # a quarter: its last
+    return builtin_for(CorePeriod(int(year), month))
 
 
 def tasks_of(session: Session, person_id: int, period_id: int) -> list[Task]:

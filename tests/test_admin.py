@@ -661,7 +661,7 @@ def test_a_step_out_of_order_is_refused_with_the_reason(url, capsys):
     assert main(["cycle", "classify", "--org", "so-noi-vu-demo"], clock=clock) == 2
     assert "đang mở tự đánh giá" in capsys.readouterr().err
     assert main(["cycle", "open", "--org", "so-noi-vu-demo", "--period", "2026-13"]) == 2
-    assert "không phải là tháng" in capsys.readouterr().err
+    assert "không phải là kỳ" in capsys.readouterr().err
     assert main(["cycle", "open", "--org", "khong-co"]) == 2
     engine = make_engine(url)
     with Session(engine) as s:

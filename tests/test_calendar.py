@@ -457,3 +457,27 @@ def test_make_up_saturday_across_new_year():
     # Friday 2/1/2015 was off in exchange for Saturday 27/12/2014, worked.
     assert is_working_day(date(2014, 12, 27), DEFAULT)
     assert not is_working_day(date(2015, 1, 2), DEFAULT)
+
+
+# -- quarterly tracking ------------------------------------------------------------------
+
+
+def test_a_quarter_is_tracked_as_its_last_month_with_the_plan_window_in_its_first():
+    from bot.calendar import period_dates
+
+    quarterly = CalendarSettings.from_overrides({"tracking": "quarter"})
+    q4 = period_dates("2026-Q4", quarterly)
+    december = cycle_dates(2026, 12, quarterly)
+    assert (q4.opens_at, q4.deadline, q4.publish_at) == (
+        december.opens_at,
+        december.deadline,
+        december.publish_at,
+    )
+    # the 5th working day of October 2026 (Thu 1, Fri 2, Mon 5, Tue 6, Wed 7), 17:00
+    assert q4.plan_until == datetime(2026, 10, 7, 10, 0, tzinfo=UTC)
+    assert period_dates("2026-11", quarterly) == cycle_dates(2026, 11, quarterly)
+
+
+def test_an_unknown_tracking_is_refused_with_its_key():
+    with pytest.raises(ValueError, match="^tracking"):
+        CalendarSettings.from_overrides({"tracking": "week"})

@@ -340,3 +340,28 @@ async def test_the_month_reaches_the_people_through_telegram(tmp_path, fake_tele
     assert len(fake_telegram.calls_to("sendDocument")) == 2  # the head's chart and Excel
     with Session(engine) as s:
         assert all(r.status.value == "sent" for r in s.exec(select(OutboxMessage)))
+
+
+def test_an_organization_tracked_by_quarter_opens_the_quarter_at_its_end(tmp_path):
+    engine, chats = month(tmp_path)
+    with Session(engine) as s:
+        from storage.models import Organization
+
+        org = s.exec(select(Organization)).one()
+        org.calendar = {"tracking": "quarter"}
+        s.add(org)
+        s.commit()
+    # December 2026: the last working day is Thu 31/12, the 3rd-last Tue 29/12
+    assert tick(engine, at(28, 9, month=12)) == []  # nothing due yet for the quarter
+    done = [d.split()[1:] for d in tick(engine, at(29, 8, month=12))]
+    assert ["2026-Q4", "open"] in done and ["2026-Q4", "remind:open"] in done
+    opening = payload_to_replies(outbox(engine, "remind")[-1].payload)[0].text
+    assert "Đã mở tự đánh giá quý IV năm 2026" in opening
+    chat = chats["nv02"]
+    chat.now = at(29, 9, month=12)
+    chat.send("/assess")
+    assert "Tự đánh giá quý IV năm 2026" in chat.text
+    tick(engine, at(31, 17, month=12))
+    with Session(engine) as s:
+        q4 = s.exec(select(Period).where(Period.code == "2026-Q4")).one()
+        assert q4.status is PeriodStatus.CLOSED
