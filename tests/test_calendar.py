@@ -479,5 +479,5 @@ def test_a_quarter_is_tracked_as_its_last_month_with_the_plan_window_in_its_firs
 
 
 def test_an_unknown_tracking_is_refused_with_its_key():
-    with pytest.raises(ValueError, match="^tracking"):
+    with pytest.raises(ValueError, match=r"^tracking"):
         CalendarSettings.from_overrides({"tracking": "week"})
