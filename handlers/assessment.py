@@ -47,6 +47,7 @@ from storage.queries import (
     assessment_period,
     classification_request,
     initiatives_of,
+    last_submitted,
     outcomes_of,
     review_of,
     reviewer_of,
@@ -99,10 +100,11 @@ _ANSWERS = {
     "d": lambda parts: f"d:{parts[1]}",
     "p": lambda parts: "prop",
     "skip": lambda parts: parts[1],
+    "same": lambda parts: f"c:{parts[1]}",
     "rma": lambda parts: "adhoc",
     "rmi": lambda parts: "init",
 }
-_ARITY = {"c": 3, "t": 3, "d": 3, "p": 2, "skip": 2, "rma": 2, "rmi": 2}
+_ARITY = {"c": 3, "t": 3, "d": 3, "p": 2, "skip": 2, "rma": 2, "rmi": 2, "same": 2}
 
 
 def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
@@ -188,6 +190,19 @@ def _answer(
             return _then(ctx, period, assessment, _delays_text(ctx, task, delays), f"t:{task.id}")
         case ["p", level] if level in LEVELS:
             return _propose(ctx, period, assessment, level)
+        case ["same", _]:
+            earlier = _earlier_scores(ctx, period, assessment)
+            if earlier is None:
+                return _stale(ctx, period, assessment)
+            code, scores = earlier
+            for key, score in scores.items():
+                _set_score(ctx, assessment, key, score)
+            done = ctx._(
+                "General criteria as in {period}; each score is in the summary, to check "
+                "before submitting."
+            ).format(**periods(code, ctx.language))
+            last = f"c:{list(rules.criteria)[-1].key}"
+            return _then(ctx, period, assessment, done, last)
         case ["skip", step] if step in ("adhoc", "init"):
             return [
                 *_record(ctx, _items_text(ctx, period, assessment, step)),
@@ -373,6 +388,9 @@ def _ask(
         scores = [Button(str(s), f"as:c:{arg}:{s}") for s in range(int(criterion.max), -1, -1)]
         rows = [scores[i : i + 4] for i in range(0, len(scores), 4)]
         nav = [back, summary] if index or ctx.recall("editing") else []
+        earlier = _earlier_scores(ctx, period, assessment) if index == 0 else None
+        if earlier is not None:
+            nav.append(Button(ctx._("📄 As last period"), f"as:same:{arg}"))
         return reply(head + text, *rows, nav, edit=edit)
     if kind == "t":
         task = _own_task(ctx, period, arg)
@@ -527,6 +545,13 @@ def _summary(
             score=format_number(general, lang), max=format_number(rules.general_max, lang)
         )
     )
+    for criterion in rules.criteria:  # each item, as the form shows it
+        if criterion.key in assessment.general:
+            lines.append(
+                f"   • {short_label(_label(ctx, criterion.label), 60)}: "
+                f"{format_number(assessment.general[criterion.key], lang)}/"
+                f"{format_number(criterion.max, lang)}"
+            )
     counts = {status: 0 for status in STATUS_CODES.values()}
     for outcome in outcomes.values():
         counts[outcome.status] += 1
@@ -867,6 +892,20 @@ def _touch(ctx: Context, assessment: SelfAssessment) -> None:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _earlier_scores(
+    ctx: Context, period: Period, assessment: SelfAssessment
+) -> tuple[str, dict[str, float]] | None:
+    """The general scores of the person's last submitted period, to copy at once — when
+    nothing is scored yet and they cover the criteria of this period's ruleset."""
+    if assessment.general:
+        return None
+    found = last_submitted(ctx.session, ctx.person.id, period)
+    keys = {c.key for c in ruleset_for(ctx.organization, period).criteria}
+    if found is None or set(found[1].general) != keys:
+        return None
+    return found[0].code, dict(found[1].general)
 
 
 def _live(ctx: Context, period: Period, assessment: SelfAssessment) -> dict | None:

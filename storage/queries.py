@@ -146,6 +146,23 @@ def assessment_of(
     return found
 
 
+def last_submitted(
+    session: Session, person_id: int, before: Period
+) -> tuple[Period, SelfAssessment] | None:
+    """The person's latest self-assessment submitted in a period before `before`."""
+    return session.exec(
+        select(Period, SelfAssessment)
+        .join(SelfAssessment, col(SelfAssessment.period_id) == col(Period.id))
+        .where(
+            SelfAssessment.person_id == person_id,
+            SelfAssessment.status == AssessmentStatus.SUBMITTED,
+            Period.organization_id == before.organization_id,
+            Period.code < before.code,
+        )
+        .order_by(col(Period.code).desc())
+    ).first()
+
+
 def outcomes_of(session: Session, assessment_id: int) -> dict[int, TaskOutcome]:
     return {
         o.task_id: o

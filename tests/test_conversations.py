@@ -199,6 +199,54 @@ def test_the_summary_names_tasks_by_title_never_by_key(tmp_path):
     assert f": {key}" not in caps[0] and f"({key})" not in caps[0]
 
 
+def test_the_general_criteria_can_be_scored_as_last_period_and_are_shown_before_submitting(
+    engine, codes
+):
+    from datetime import UTC, datetime
+
+    from storage.models import Period
+
+    earlier = {"politics": 5, "culture": 6, "discipline": 4, "responsibility": 6}
+    earlier |= {"service": 3, "innovation": 2}
+    with Session(engine) as s:
+        person = s.exec(select(Person).where(Person.code == "nv01")).one()
+        october = Period(organization_id=person.organization_id, code="2026-10")
+        s.add(october)
+        s.flush()
+        s.add(
+            SelfAssessment(
+                person_id=person.id,
+                period_id=october.id,
+                general=earlier,
+                status=AssessmentStatus.SUBMITTED,
+                submitted_at=datetime(2026, 10, 30, 3, 0, tzinfo=UTC),
+            )
+        )
+        s.commit()
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    chat.press("Như kỳ trước")
+    assert "như tháng 10/2026" in chat.text
+    assert "Nhiệm vụ 1/2" in chat.text  # on to the tasks
+    assert assessment_row(engine).general == earlier
+    chat.press("Hoàn thành đúng tiến độ")
+    chat.press("Hoàn thành đúng tiến độ")
+    chat.press("Không có")
+    chat.press("Không có")
+    assert "Đổi mới, sáng tạo, dám nghĩ, dám làm: 2/3" in chat.text  # each score, shown
+    with Session(engine) as s:
+        changes = s.exec(select(AuditLog).where(AuditLog.field.startswith("general."))).all()
+        assert len(changes) == 6  # each copied score is audited
+
+
+def test_as_last_period_is_offered_only_when_there_is_a_last_period(engine, codes):
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    assert "Như kỳ trước" not in " ".join(chat.labels())
+    chat._handle(payload="as:same:politics", message_id=1)  # forged: nothing to copy
+    assert "đã được trả lời" in chat.text and assessment_row(engine).general == {}
+
+
 def test_back_goes_to_the_previous_question_and_changes_the_answer(engine, codes):
     chat = registered(engine, codes)
     chat.press("Tự đánh giá")
