@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 
 from core.classify import classify
@@ -67,6 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.buffer.write(b"\n")
     sys.stdout.flush()
     return 0
+
+
+def run() -> None:
+    """`python -m core`: main, then exit at once. A large run leaves millions of objects
+    that the interpreter would free one by one at exit (a tenth of the run) for nothing."""
+    code = main()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _dumps(result, indent: int | None) -> bytes:
@@ -138,4 +147,4 @@ def _one_line(text: str) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -39,6 +39,7 @@ from locales import DEFAULT_LOCALE, N_, SUPPORTED_LOCALES
 
 _D = Level.NOT_COMPLETED
 _EMPTY: tuple[str, ...] = ()
+_TEXT = {None: None} | {lv: lv.value for lv in Level}  # plain texts for the output
 
 
 class Outcome:
@@ -411,9 +412,9 @@ def _render(
                 "rated": o.rated,
                 "score": o.score,
                 "breakdown": o.breakdown,
-                "rules_level": o.by_rules.value if o.by_rules else None,
-                "computed_level": o.computed.value if o.computed else None,
-                "level": o.level.value if o.level else None,
+                "rules_level": _TEXT[o.by_rules],
+                "computed_level": _TEXT[o.computed],
+                "level": _TEXT[o.level],
                 "reasons": reasons,
                 "reward_vnd": o.reward,
             }

@@ -73,8 +73,11 @@ def render(message: str, params: dict[str, Any], locale: str) -> str:
     The texts repeat a lot across a large unit (the same score, the same quota reason):
     each is built once, keyed by the message and its parameters.
     """
-    key = tuple((k, tuple(v) if type(v) is list else v) for k, v in params.items())
-    return _render(message, key, locale)
+    try:
+        return _render(message, tuple(params.items()), locale)
+    except TypeError:  # a list among the parameters (errors list their choices)
+        key = tuple((k, tuple(v) if type(v) is list else v) for k, v in params.items())
+        return _render(message, key, locale)
 
 
 @lru_cache(maxsize=65536)
