@@ -123,6 +123,14 @@ def test_rule2_worked_example_extra_tasks_make_up_an_undone_task():
     assert "score.extra" in rules_of(made_up)
 
 
+def test_rule2_an_extra_task_done_late_adds_its_progress_after_at_least_one_delay():
+    # W = 2 (t1 done, t2 not done); extra x1 late without delays given: one delay,
+    # progress (1 + 0.75) / 2 = 0.875; quality (1 + 1) / 2 = 1; quantity 1
+    tasks = [task("t1"), task("t2", "not_done"), task("x1", "late", extra=True)]
+    b = breakdown_of(tasks=tasks)
+    assert (b["a"], b["b"], b["c"]) == (1.0, 1.0, 0.875)
+
+
 def test_rule2_the_shares_never_go_above_one():
     tasks = [task("t1"), task("x1", extra=True), task("x2", extra=True)]
     b = breakdown_of(tasks=tasks)
