@@ -1,19 +1,82 @@
-"""Rules 15-16: the year (`period: "YYYY"`).
+"""The year (`period: "YYYY"`).
 
-Eligibility by months worked (NĐ 90 Điều 2 khoản 3, kept by later texts): fewer than
-6 months worked, not rated, unless on maternity leave, who is rated on the months worked;
-3 to under 6 months away caps the year at C. The annual score is the mean of the monthly
-scores of the months worked.
+`nd335` (rule 8): the annual score is the mean of the scores of the rated periods (months
+or quarters), with no minimum number of months; no rated period, not rated.
+`nd90`: eligibility by months worked (NĐ 90 Điều 2 khoản 3): fewer than 6 months worked,
+not rated, unless on maternity leave; 3 to under 6 months away caps the year at C.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from core.model import Level, Month, MonthStatus, Reason
+from core.model import Level, PeriodScore, PeriodStatus, Reason
 from core.ruleset import Ruleset
 from core.scoring import round2
+from core.texts import Term
 from locales import N_
+
+_WORKED = PeriodStatus.WORKED
+
+
+class YearScore(NamedTuple):
+    rated: bool
+    score: float | None
+    breakdown: dict[str, object]
+    total: float  # the task weights of the periods, for the gates
+    done: float
+    on_time: float
+    exceeded: float
+
+
+def year_score(periods: tuple[PeriodScore, ...], reasons: list[Reason]) -> YearScore:
+    """Rule 8: the mean of the period scores, rounded half-up to 2 decimals."""
+    worked = [p for p in periods if p.status is _WORKED]
+    away = [p for p in periods if p.status is not _WORKED]
+    quarters = any(p.period.is_quarter for p in periods)
+    breakdown: dict[str, object] = {
+        "periods_rated": len(worked),
+        "periods_not_worked": len(away),
+    }
+    if away:
+        reasons.append(
+            Reason(
+                "year.mean",
+                N_("Periods not worked (leave, sickness, maternity) are left out: {periods}."),
+                {"periods": tuple(p.period for p in away)},
+            )
+        )
+    if not worked:
+        reasons.append(
+            Reason(
+                "year.not_rated",
+                N_("No rated period in the year: not rated this year."),
+                {},
+            )
+        )
+        return YearScore(False, None, breakdown, 0.0, 0.0, 0.0, 0.0)
+    mean = round2(sum(p.score for p in worked) / len(worked))
+    reasons.append(
+        Reason(
+            "year.mean",
+            N_("Annual score {score}: the mean of the scores of {count} {periods}."),
+            {
+                "score": mean,
+                "count": len(worked),
+                "periods": Term(N_("quarters") if quarters else N_("months")),
+            },
+        )
+    )
+    totals = [p.tasks for p in worked if p.tasks is not None]
+    return YearScore(
+        True,
+        mean,
+        breakdown,
+        sum(t.total for t in totals),
+        sum(t.done for t in totals),
+        sum(t.on_time for t in totals),
+        sum(t.exceeded for t in totals),
+    )
 
 
 class Eligibility(NamedTuple):
@@ -33,14 +96,14 @@ class Eligibility(NamedTuple):
 
 
 def eligibility(
-    months: tuple[Month, ...] | None, ruleset: Ruleset, reasons: list[Reason]
+    months: tuple[PeriodScore, ...] | None, ruleset: Ruleset, reasons: list[Reason]
 ) -> Eligibility:
-    """Whether the year is rated, and its ceiling; `None` months means a full year."""
+    """nd90: whether the year is rated, and its ceiling; `None` months means a full year."""
     if months is None:
         return Eligibility(True, 12, 0, 0, Level.EXCELLENT)
-    worked = sum(1 for m in months if m.status is MonthStatus.WORKED)
-    maternity = sum(1 for m in months if m.status is MonthStatus.MATERNITY)
-    away = sum(1 for m in months if m.status is MonthStatus.AWAY)
+    worked = sum(1 for m in months if m.status is _WORKED)
+    maternity = sum(1 for m in months if m.status is PeriodStatus.MATERNITY)
+    away = sum(1 for m in months if m.status is PeriodStatus.AWAY)
     minimum = ruleset.year_min_months
     if worked == 0 or (worked < minimum and not maternity):
         reasons.append(
@@ -66,7 +129,7 @@ def eligibility(
             )
         )
     ceiling = Level.EXCELLENT
-    if ruleset.away_cap_months <= away < minimum:
+    if ruleset.away_cap_months and ruleset.away_cap_months <= away < minimum:
         ceiling = ruleset.away_cap_level
     return Eligibility(True, worked, maternity, away, ceiling)
 
@@ -92,17 +155,3 @@ def apply_away_cap(
         )
         return elig.ceiling
     return level
-
-
-def annual_score(months: tuple[Month, ...], reasons: list[Reason]) -> float:
-    """Rule 16: the mean of the monthly scores of the months worked."""
-    scores = [m.score for m in months if m.status is MonthStatus.WORKED]
-    mean = round2(sum(scores) / len(scores))
-    reasons.append(
-        Reason(
-            "year.mean",
-            N_("Annual score {score}: the mean of {count} monthly scores."),
-            {"score": mean, "count": len(scores)},
-        )
-    )
-    return mean

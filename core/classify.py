@@ -6,13 +6,18 @@ every front end call it with the JSON-shaped data of RULES.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from core import warnings
-from core.annual import annual_score, apply_away_cap, eligibility
+from core.annual import apply_away_cap, eligibility, year_score
 from core.errors import InputError
-from core.levels import apply_overrides, apply_review, apply_task_caps, level_for_score
+from core.levels import (
+    apply_cap_unexplained,
+    apply_gates,
+    apply_overrides,
+    apply_review,
+    level_for_score,
+)
 from core.model import (
     Alert,
     Explanation,
@@ -25,64 +30,116 @@ from core.model import (
     TaskStatus,
 )
 from core.nd90 import shares_level
-from core.quotas import Candidate, apply_quotas
-from core.ruleset import Ruleset, builtin_for, load
-from core.scoring import monthly_score
-from core.texts import render, shown
+from core.quotas import Candidate, apply_quotas, counts_only
+from core.ruleset import Ruleset, builtin_for, builtin_names, load, resolve_builtin
+from core.scoring import leader_parts, period_score, summarize_tasks
+from core.texts import quoted, render, shown
 from core.validate import parse_period, parse_request
 from locales import DEFAULT_LOCALE, N_, SUPPORTED_LOCALES
 
+_D = Level.NOT_COMPLETED
+_EMPTY: tuple[str, ...] = ()
+_TEXT = {None: None} | {lv: lv.value for lv in Level}  # plain texts for the output
 
-@dataclass(slots=True)
+
 class Outcome:
     """One person's result as the rules build it, before it is rendered."""
 
-    person: Person
-    rated: bool = True
-    score: float | None = None
-    breakdown: dict[str, Any] = field(default_factory=dict)
-    computed: Level | None = None
-    level: Level | None = None
-    reasons: list[Reason] = field(default_factory=list)
-    reward: int = 0
-    exceeded_share: float = 0.0
-    unexplained: tuple[str, ...] = ()
-    counted_tasks: int = 0
-    grey_below: float | None = None
-    by_rules: Level | None = None  # the level of the rules, before the reviewer's
+    __slots__ = (
+        "breakdown",
+        "by_rules",
+        "computed",
+        "exceeded_share",
+        "grey_below",
+        "level",
+        "person",
+        "rated",
+        "reasons",
+        "reward",
+        "score",
+        "unexplained",
+    )
 
-    def review(self) -> None:
-        """The reviewer's level, which may only lower the one of the rules."""
-        if self.computed is not None:
-            self.by_rules = self.computed
-            self.computed = apply_review(self.computed, self.person, self.reasons)
+    def __init__(
+        self,
+        person: Person,
+        rated: bool,
+        score: float | None,
+        breakdown: dict[str, Any],
+        level: Level | None,
+        reasons: list[Reason],
+        exceeded_share: float = 0.0,
+        unexplained: tuple[str, ...] = _EMPTY,
+        grey_below: float | None = None,
+    ) -> None:
+        self.person = person
+        self.rated = rated
+        self.score = score
+        self.breakdown = breakdown
+        self.reasons = reasons
+        self.exceeded_share = exceeded_share
+        self.unexplained = unexplained
+        self.grey_below = grey_below
+        self.reward = 0
+        self.by_rules = level  # the level of the rules, before the reviewer's
+        # the reviewer's level may only lower the one of the rules
+        self.computed = None if level is None else apply_review(level, person, reasons)
+        self.level = self.computed
 
 
 def classify(data: Any, ruleset: str | None = None, locale: str = DEFAULT_LOCALE) -> dict:
     """Classify every person of the input (RULES.md, "The core's command line").
 
     `ruleset` (a built-in name or a TOML path) overrides the input's `ruleset`, which
-    overrides the choice by period. Raises `InputError` or `RulesetError` on bad input.
+    names a built-in ruleset only and overrides the choice by period. Raises `InputError`
+    or `RulesetError` on bad input.
     """
     if locale not in SUPPORTED_LOCALES:
         raise InputError(
             "locale",
             N_("unknown value {value}; expected one of {choices}"),
-            value=locale,
+            value=shown(str(locale), 40),
             choices=list(SUPPORTED_LOCALES),
         )
-    if not isinstance(data, dict):
+    if type(data) is not dict:
         raise InputError("-", N_("the input must be a JSON object"))
     if "period" not in data:
         raise InputError("period", N_("missing"))
     period = parse_period(data["period"])
-    name = ruleset if ruleset is not None else data.get("ruleset")
-    if name is not None and (not isinstance(name, str) or not name):
-        raise InputError("ruleset", N_("must be a non-empty text, not {value}"), value=shown(name))
-    rules = load(name) if name else builtin_for(period)
+    rules = _ruleset(data.get("ruleset"), ruleset, period)
     request = parse_request(data, period, rules)
     outcomes, units, alerts = evaluate(request, rules)
     return _render(request, rules, outcomes, units, alerts, locale)
+
+
+def _ruleset(named: Any, option: str | None, period: Period) -> Ruleset:
+    """The option (a name or a path) over the input's field (a built-in name) over the
+    period's built-in ruleset."""
+    if named is not None:
+        if type(named) is not str or not named.strip():
+            raise InputError(
+                "ruleset", N_("must be a non-empty text, not {value}"), value=shown(named, 40)
+            )
+        builtin = resolve_builtin(named)
+        if builtin is None:
+            raise InputError(
+                "ruleset",
+                N_(
+                    "{value} is not a built-in ruleset; the built-in ones are {names} (a file "
+                    "is given with the option --ruleset)"
+                ),
+                value=shown(named, 40),
+                names=builtin_names(),
+            )
+        named = builtin
+    if option is not None:
+        return load(option)
+    if named is not None:
+        return load(named)
+    return builtin_for(period)
+
+
+# -- the rules ---------------------------------------------------------------------------------
 
 
 def evaluate(request: Request, rules: Ruleset):
@@ -93,75 +150,142 @@ def evaluate(request: Request, rules: Ruleset):
     elif period.is_year:
         outcomes = [_year_by_points(p, period, rules) for p in request.people]
     else:
-        outcomes = [_month_by_points(p, period, rules) for p in request.people]
-    for o in outcomes:
-        o.review()
+        outcomes = _periods_by_points(request, rules)
 
     rated = [o for o in outcomes if o.rated]
-    quota = apply_quotas(
-        [
-            Candidate(
-                o.person.id,
-                o.person.unit,
-                o.person.group,
-                o.computed,
-                o.score or 0.0,
-                o.exceeded_share,
-                o.person.initiatives_approved,
-                o.person.head_rank,
-                o.person.name,
+    candidates = [
+        Candidate(
+            o.person.id,
+            o.person.unit,
+            o.person.group,
+            o.computed,
+            o.score or 0.0,
+            o.exceeded_share,
+            o.person.head_rank,
+            o.person.name,
+        )
+        for o in rated
+    ]
+    if rules.method == "points" and not period.is_year and not rules.quota_periods:
+        units, quota_alerts = counts_only(candidates), []  # rule 7: no quota on a period
+    else:
+        quota = apply_quotas(
+            candidates,
+            rules,
+            request.quota_exceptions,
+            request.unit_names,
+            request.group_names,
+            agency_rules=not period.is_year,
+        )
+        units, quota_alerts = quota.groups, quota.alerts
+        for o in rated:
+            reason = quota.demoted.get(o.person.id)
+            if reason is not None:
+                o.level = Level.GOOD
+                o.reasons.append(reason)
+    if rules.reward_coefficient is not None and period.month is not None:
+        for o in rated:
+            if o.person.exemplary:
+                _reward(o, period, rules)
+    return outcomes, units, _alerts(request, rules, outcomes) + quota_alerts
+
+
+_ORDER = {Role.STAFF: 0, Role.DEPUTY: 1, Role.HEAD: 2, Role.DIRECTOR: 3}
+
+
+def _periods_by_points(request: Request, rules: Ruleset) -> list[Outcome]:
+    """Rules 1-6 for a month or a quarter; staff first, then deputies, heads and the
+    director, whose d uses the levels of the people they lead (rule 2): a head leads the
+    unit's deputies and staff, a deputy its staff, the director everyone but directors."""
+    period = request.period
+    people = request.people
+    outcomes: list[Outcome | None] = [None] * len(people)
+    order = sorted(range(len(people)), key=lambda i: _ORDER[people[i].role])
+    # the rated levels so far: (level, name) by unit and role, and of everyone
+    staff: dict[str, list[tuple[Level, str]]] = {}
+    deputies: dict[str, list[tuple[Level, str]]] = {}
+    everyone: list[tuple[Level, str]] = []
+    for i in order:
+        person = people[i]
+        role = person.role
+        leader = None
+        if role is not Role.STAFF:
+            if role is Role.DEPUTY:
+                led = staff.get(person.unit, [])
+            elif role is Role.HEAD:
+                led = staff.get(person.unit, []) + deputies.get(person.unit, [])
+            else:
+                led = [x for x in everyone if x[2] is not Role.DIRECTOR]
+            below = tuple(x[1] for x in led if x[0] is _D) if led else None
+            leader = leader_parts(person, rules, below)
+        outcome = _period_by_points(person, period, rules, leader)
+        outcomes[i] = outcome
+        if outcome.computed is not None:
+            entry = (outcome.computed, person.name, role)
+            everyone.append(entry)
+            if role is Role.STAFF:
+                staff.setdefault(person.unit, []).append(entry)
+            elif role is Role.DEPUTY:
+                deputies.setdefault(person.unit, []).append(entry)
+    return outcomes
+
+
+def _period_by_points(person: Person, period: Period, rules: Ruleset, leader) -> Outcome:
+    tasks = summarize_tasks(person, rules)
+    if not tasks.rated:
+        reasons = [
+            Reason(
+                "score.not_rated",
+                N_(
+                    "No assigned task and no extra task counted in the period: not rated (every "
+                    "civil servant must be assigned tasks)."
+                ),
+                {},
             )
-            for o in rated
-        ],
-        rules,
-        request.quota_overrides,
-        request.unit_names,
-        request.group_names,
-    )
-    for o in rated:
-        o.level = o.computed
-        reason = quota.demoted.get(o.person.id)
-        if reason is not None:
-            o.level = Level.GOOD
-            o.reasons.append(reason)
-        if o.person.exemplary and not period.is_year:
-            _reward(o, period, rules)
-    return outcomes, quota.groups, _alerts(request, rules, outcomes) + quota.alerts
-
-
-def _month_by_points(person: Person, period: Period, rules: Ruleset) -> Outcome:
-    s = monthly_score(person, rules)
+        ]
+        if tasks.excluded:
+            reasons.append(
+                Reason(
+                    "score.excluded",
+                    N_(
+                        "Tasks not done with an explanation approved before their deadline are "
+                        "not counted: {tasks}."
+                    ),
+                    {"tasks": quoted(tasks.excluded)},
+                )
+            )
+        return Outcome(person, False, None, {}, None, reasons)
+    s = period_score(person, rules, tasks, leader)
     reasons = s.reasons
-    level, why = level_for_score(s.score, rules)
+    level, why = level_for_score(s.score, rules, "level.period")
     reasons.append(why)
-    level = apply_task_caps(level, s.tasks, reasons)
-    level = apply_overrides(level, person, period, reasons)
+    level = apply_cap_unexplained(level, tasks.capped, rules, reasons)
+    level = apply_gates(
+        level, rules, tasks.total, tasks.done, tasks.on_time, tasks.exceeded, reasons
+    )
+    level = apply_overrides(level, person, period, rules, reasons)
     return Outcome(
         person,
         True,
         s.score,
         s.breakdown,
         level,
-        None,
         reasons,
-        exceeded_share=s.tasks.exceeded_share,
-        unexplained=s.tasks.unexplained,
-        counted_tasks=s.tasks.counted,
+        tasks.exceeded_share,
+        tasks.unexplained,
     )
 
 
 def _year_by_points(person: Person, period: Period, rules: Ruleset) -> Outcome:
     reasons: list[Reason] = []
-    elig = eligibility(person.months, rules, reasons)
-    breakdown = elig.breakdown
-    if not elig.rated:
-        return Outcome(person, False, None, breakdown, None, None, reasons)
-    score = annual_score(person.months, reasons)
-    level, why = level_for_score(score, rules)
+    year = year_score(person.periods, reasons)
+    if not year.rated:
+        return Outcome(person, False, None, year.breakdown, None, reasons)
+    level, why = level_for_score(year.score, rules, "level.year")
     reasons.append(why)
-    level = apply_away_cap(level, elig, rules, reasons)
-    level = apply_overrides(level, person, period, reasons)
-    return Outcome(person, True, score, breakdown, level, None, reasons)
+    level = apply_gates(level, rules, year.total, year.done, year.on_time, year.exceeded, reasons)
+    level = apply_overrides(level, person, period, rules, reasons)
+    return Outcome(person, True, year.score, year.breakdown, level, reasons)
 
 
 def _by_shares(person: Person, period: Period, rules: Ruleset) -> Outcome:
@@ -169,14 +293,14 @@ def _by_shares(person: Person, period: Period, rules: Ruleset) -> Outcome:
     breakdown: dict[str, Any] = {}
     elig = None
     if period.is_year:
-        elig = eligibility(person.months, rules, reasons)
+        elig = eligibility(person.periods, rules, reasons)
         breakdown = elig.breakdown
         if not elig.rated:
-            return Outcome(person, False, None, breakdown, None, None, reasons)
+            return Outcome(person, False, None, breakdown, None, reasons)
     level, shares, grey = shares_level(person, rules, reasons)
     if elig is not None:
         level = apply_away_cap(level, elig, rules, reasons)
-    level = apply_overrides(level, person, period, reasons)
+    level = apply_overrides(level, person, period, rules, reasons)
     breakdown = breakdown | {
         "tasks": len(person.tasks),
         "below_standard": round(shares.below, 4),
@@ -195,12 +319,10 @@ def _by_shares(person: Person, period: Period, rules: Ruleset) -> Outcome:
         None,
         breakdown,
         level,
-        None,
         reasons,
-        exceeded_share=shares.exceeded,
-        unexplained=unexplained,
-        counted_tasks=len(person.tasks),
-        grey_below=shares.below if grey else None,
+        shares.exceeded,
+        unexplained,
+        shares.below if grey else None,
     )
 
 
@@ -233,41 +355,43 @@ def _alerts(request: Request, rules: Ruleset, outcomes: list[Outcome]) -> list[A
     period = request.period
     alerts: list[Alert] = []
     undone_by_unit: dict[str, list[tuple[Person, tuple[str, ...]]]] = {}
-    heads: dict[str, str] = {}
     for o in outcomes:
         person = o.person
-        if person.role is Role.HEAD:
-            heads.setdefault(person.unit, person.id)
         if not o.rated:
+            if not period.is_year and rules.method == "points":
+                alerts.append(warnings.no_tasks(person))
             continue
         history = request.history.get(person.id, {})
-        found = warnings.self_overrated(person, o.by_rules)
-        if found:
-            alerts.append(found)
-        if period.is_year:
-            if o.level is Level.NOT_COMPLETED:
-                found = warnings.two_years_d(person, period, history)
-                if found:
-                    alerts.append(found)
-        else:
-            found = warnings.unexplained_months(person, period, o.unexplained, history, rules)
+        if person.self_level is not None:
+            found = warnings.self_overrated(person, o.by_rules)
             if found:
                 alerts.append(found)
-            if o.level is Level.NOT_COMPLETED:
+        if period.is_year:
+            if o.level is _D:
+                if rules.method == "points":
+                    alerts.append(warnings.kht_year(person, period))
+                else:
+                    found = warnings.two_years_d(person, period, history)
+                    if found:
+                        alerts.append(found)
+        else:
+            if o.unexplained:
+                found = warnings.unexplained_months(person, period, o.unexplained, history, rules)
+                if found:
+                    alerts.append(found)
+                undone_by_unit.setdefault(person.unit, []).append((person, o.unexplained))
+            if o.level is _D:
                 alerts.append(warnings.level_d(person, period, history, rules))
-            if o.counted_tasks == 0:
-                alerts.append(warnings.no_tasks(person))
         if o.grey_below is not None:
             alerts.append(warnings.grey_zone(person, o.grey_below))
-        if o.unexplained and not period.is_year:
-            undone_by_unit.setdefault(person.unit, []).append((person, o.unexplained))
     for unit in sorted(undone_by_unit):
         alerts.append(
-            warnings.head_accountable(
-                unit, request.unit_name(unit), undone_by_unit[unit], heads.get(unit)
-            )
+            warnings.head_accountable(unit, request.unit_name(unit), undone_by_unit[unit])
         )
     return alerts
+
+
+# -- the output --------------------------------------------------------------------------------
 
 
 def _render(
@@ -288,17 +412,17 @@ def _render(
                 "rated": o.rated,
                 "score": o.score,
                 "breakdown": o.breakdown,
-                "rules_level": o.by_rules.value if o.by_rules else None,
-                "computed_level": o.computed.value if o.computed else None,
-                "level": o.level.value if o.level else None,
+                "rules_level": _TEXT[o.by_rules],
+                "computed_level": _TEXT[o.computed],
+                "level": _TEXT[o.level],
                 "reasons": reasons,
                 "reward_vnd": o.reward,
             }
         )
-    warnings = []
+    warnings_out = []
     for a in alerts:
         used.add(a.rule)
-        warnings.append(
+        warnings_out.append(
             {
                 "code": a.code,
                 "person": a.person,
@@ -320,13 +444,15 @@ def _render(
                 "counts": g.counts,
                 "cap": g.cap,
                 "cap_rule": g.cap_rule,
+                "share": float(g.share) if g.share is not None else None,
+                "decision": g.decision,
                 "unit_cap": g.unit_cap,
                 "proposed_a": g.proposed_a,
                 "demoted": g.demoted,
             }
             for g in units
         ],
-        "warnings": warnings,
+        "warnings": warnings_out,
         # the legal source of every rule named above, once
         "sources": {rule: rules.sources.get(rule, "") for rule in sorted(used)},
     }

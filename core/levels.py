@@ -1,4 +1,5 @@
-"""Rules 6-9: the level from the score, the caps, and the D overrides."""
+"""Rules 5, 6 and 9: the level from the score, the D overrides, the caps and gates, and
+the reviewer's level."""
 
 from __future__ import annotations
 
@@ -6,96 +7,172 @@ from core.discipline import counting_decisions
 from core.model import (
     DisciplineDecision,
     DisciplineForm,
-    DisciplineSource,
     Level,
     Period,
     Person,
     Reason,
 )
 from core.ruleset import Ruleset
-from core.scoring import TaskSummary
-from core.texts import Term, quoted
+from core.texts import Percent, Term, quoted
 from locales import N_
 
 _FORM_NAMES = {
-    "reprimand": N_("reprimand"),
-    "warning": N_("warning"),
-    "demotion": N_("salary downgrade or demotion"),  # one key: hạ bậc lương / giáng chức
-    "dismissal_from_post": N_("dismissal from post"),
-    "dismissal": N_("dismissal"),
+    DisciplineForm.REPRIMAND: N_("reprimand"),
+    DisciplineForm.WARNING: N_("warning"),
+    DisciplineForm.SALARY_DOWNGRADE: N_("salary downgrade"),
+    DisciplineForm.DEMOTION: N_("demotion"),
+    DisciplineForm.DISMISSAL_FROM_POST: N_("dismissal from post"),
+    DisciplineForm.DISMISSAL: N_("dismissal"),
 }
 _EXPULSION = N_("expulsion")  # the Party's heaviest form, mapped onto dismissal
 _SOURCE_NAMES = {"admin": N_("administrative discipline"), "party": N_("Party discipline")}
+_A, _B, _C, _D = Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED
 
 
-def level_for_score(score: float, ruleset: Ruleset) -> tuple[Level, Reason]:
-    """Rule 6: A from 90, B from 70, C from 50, D below (thresholds from the ruleset)."""
+def level_for_score(score: float, ruleset: Ruleset, rule: str) -> tuple[Level, Reason]:
+    """Rule 5 (9 for the year): A from 90, B from 70, C from 50, D below."""
     for level, threshold in ruleset.thresholds:
         if score >= threshold:
             return level, Reason(
-                "level.threshold",
+                rule,
                 N_("A score of {score} reaches the threshold of {threshold} points for {level}."),
                 {"score": score, "threshold": threshold, "level": level},
             )
     lowest_threshold = ruleset.thresholds[-1][1]
-    return Level.NOT_COMPLETED, Reason(
-        "level.threshold",
+    return _D, Reason(
+        rule,
         N_("A score of {score} is below {threshold} points: {level}."),
-        {"score": score, "threshold": lowest_threshold, "level": Level.NOT_COMPLETED},
+        {"score": score, "threshold": lowest_threshold, "level": _D},
     )
 
 
-def apply_task_caps(level: Level, tasks: TaskSummary, reasons: list[Reason]) -> Level:
-    """Rules 8 and 9, each noted only where it lowers the level."""
-    late_or_missing = tasks.unexplained + tasks.late_explained
-    if late_or_missing and level.rank > Level.COMPLETED.rank:
-        level = Level.COMPLETED
-        reasons.append(
-            Reason(
-                "cap.unexplained_undone",
-                N_(
-                    "Tasks not done without an explanation approved before their deadline "
-                    "({tasks}): the level is at most {level}."
-                ),
-                {"tasks": quoted(late_or_missing), "level": Level.COMPLETED},
-            )
+def apply_cap_unexplained(
+    level: Level, capped: tuple[str, ...], ruleset: Ruleset, reasons: list[Reason]
+) -> Level:
+    """Agency rule 8: a task not done without an explanation approved before its deadline
+    caps the period level (at C in `agency-monthly`); noted only where it lowers."""
+    cap = ruleset.cap_unexplained
+    if cap is None or not capped or level.rank <= cap.rank:
+        return level
+    reasons.append(
+        Reason(
+            "cap.unexplained_undone",
+            N_(
+                "Tasks not done without an explanation approved before their deadline "
+                "({tasks}): the level is at most {level}."
+            ),
+            {"tasks": quoted(capped), "level": cap},
         )
-    if level is Level.EXCELLENT and (tasks.unexplained or tasks.unexcused_late):
-        level = Level.GOOD
-        reasons.append(
-            Reason(
-                "cap.all_on_time",
-                N_(
-                    "{level_a} requires every task done on time; not done or late: {tasks}. "
-                    "The level is at most {level}."
-                ),
-                {
-                    "level_a": Level.EXCELLENT,
-                    "tasks": quoted(tasks.unexplained + tasks.unexcused_late),
-                    "level": Level.GOOD,
-                },
-            )
-        )
-    return level
+    )
+    return cap
 
 
-def apply_overrides(level: Level, person: Person, period: Period, reasons: list[Reason]) -> Level:
-    """Rule 7: D regardless of score for discipline, degeneration, example, corruption."""
-    decisions, notes = counting_decisions(person, period)
+def apply_gates(
+    level: Level,
+    ruleset: Ruleset,
+    total: float,
+    done: float,
+    on_time: float,
+    exceeded: float,
+    reasons: list[Reason],
+) -> Level:
+    """Option gates = "qd366" (Quy định 366-QĐ/TW, Điều 11), on the weights of the tasks
+    counted: each level needs its condition; a level whose condition fails is lowered to
+    the highest one whose condition holds, with a reason naming the condition."""
+    gates = ruleset.gates
+    if gates is None or total <= 0:
+        return level
+    done_share = done / total
+    on_time_share = on_time / total
+    late_share = (done - on_time) / total
+    not_done_share = 1.0 - done_share
+    exceeded_share = exceeded / total
+    shares = {
+        "done": Percent(done_share),
+        "on_time": Percent(on_time_share),
+        "exceeded": Percent(exceeded_share),
+        "late": Percent(late_share),
+    }
+    if not_done_share > gates.d_over_not_done + 1e-12:
+        if level is not _D:
+            reasons.append(
+                Reason(
+                    "gate.qd366",
+                    N_("{not_done} of the tasks not done, more than {limit}: {level}."),
+                    {
+                        "not_done": Percent(not_done_share),
+                        "limit": Percent(gates.d_over_not_done),
+                        "level": _D,
+                    },
+                )
+            )
+        return _D
+    every_on_time = on_time_share >= 1 - 1e-12
+    every_done = done_share >= 1 - 1e-12
+    gate_ok = {
+        _A: every_on_time and exceeded_share >= gates.a_exceeded - 1e-12,
+        _B: every_on_time,
+        _C: every_done and late_share <= gates.c_max_late + 1e-12,
+        _D: True,
+    }
+    lowered = level
+    for candidate in (_A, _B, _C, _D):
+        if candidate.rank <= lowered.rank and gate_ok[candidate]:
+            lowered = candidate
+            break
+    if lowered is level:
+        return level
+    messages = {
+        _A: N_(
+            "{level_a} needs every task done on time with at least {limit} exceeded "
+            "(done on time: {on_time}, exceeded: {exceeded})."
+        ),
+        _B: N_("{level_b} needs every task done on time (done on time: {on_time})."),
+        _C: N_(
+            "{level_c} needs every task done with at most {limit} late (done: {done}, "
+            "late: {late})."
+        ),
+    }
+    limits = {_A: gates.a_exceeded, _B: 0.0, _C: gates.c_max_late}
+    failed = [lv for lv in (_A, _B, _C) if lowered.rank < lv.rank <= level.rank]
+    for lv in failed:
+        reasons.append(
+            Reason(
+                "gate.qd366",
+                messages[lv],
+                shares
+                | {"limit": Percent(limits[lv]), "level_a": _A, "level_b": _B, "level_c": _C},
+            )
+        )
+    reasons.append(
+        Reason(
+            "gate.qd366",
+            N_("By the conditions of Quy định 366-QĐ/TW, the level is {level}."),
+            {"level": lowered},
+        )
+    )
+    return lowered
+
+
+def apply_overrides(
+    level: Level, person: Person, period: Period, ruleset: Ruleset, reasons: list[Reason]
+) -> Level:
+    """Rule 6: D regardless of the score."""
+    decisions, notes = counting_decisions(person, period, ruleset.nd48)
     reasons.extend(notes)
     for decision in decisions:
         reasons.append(
             Reason(
                 "override.discipline",
                 N_(
-                    "A violation related to public duty was disciplined with {form} (decision of "
-                    "{date}, {source}): {level} regardless of the score."
+                    "A violation related to public duty was disciplined with {form} ({source}, "
+                    "decision of {date}): {level} regardless of the score."
                 ),
                 {
                     "source": Term(_SOURCE_NAMES[decision.source]),
                     "form": Term(_form_name(decision)),
                     "date": decision.date,
-                    "level": Level.NOT_COMPLETED,
+                    "level": _D,
                 },
             )
         )
@@ -109,7 +186,15 @@ def apply_overrides(level: Level, person: Person, period: Period, reasons: list[
                     "ideology, ethics or lifestyle, “self-evolution” or “self-transformation”: "
                     "{level}."
                 ),
-                {"level": Level.NOT_COMPLETED},
+                {"level": _D},
+            )
+        )
+    if flags.party_prohibition:
+        reasons.append(
+            Reason(
+                "override.party_prohibition",
+                N_("Violated what Party members must not do: {level}."),
+                {"level": _D},
             )
         )
     if flags.example_violation:
@@ -117,7 +202,7 @@ def apply_overrides(level: Level, person: Person, period: Period, reasons: list[
             Reason(
                 "override.example_violation",
                 N_("Violated the duty to set an example: {level}."),
-                {"level": Level.NOT_COMPLETED},
+                {"level": _D},
             )
         )
     if flags.unit_corruption and person.role.is_leader:
@@ -126,18 +211,19 @@ def apply_overrides(level: Level, person: Person, period: Period, reasons: list[
                 "override.unit_corruption",
                 N_(
                     "Embezzlement, corruption or waste was dealt with in the unit this leader "
-                    "directly heads: {level}."
+                    "heads: {level}."
                 ),
-                {"level": Level.NOT_COMPLETED},
+                {"level": _D},
             )
         )
     if (
         decisions
         or flags.degeneration
+        or flags.party_prohibition
         or flags.example_violation
         or (flags.unit_corruption and person.role.is_leader)
     ):
-        return Level.NOT_COMPLETED
+        return _D
     return level
 
 
@@ -170,6 +256,6 @@ def apply_review(level: Level, person: Person, reasons: list[Reason]) -> Level:
 
 
 def _form_name(decision: DisciplineDecision) -> str:
-    if decision.source is DisciplineSource.PARTY and decision.form is DisciplineForm.DISMISSAL:
+    if decision.party_form:
         return _EXPULSION
     return _FORM_NAMES[decision.form]

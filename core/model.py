@@ -58,12 +58,21 @@ class Role(StrEnum):
         return self is not Role.STAFF
 
 
+class Category(StrEnum):
+    """Công chức (NĐ 335), viên chức, người lao động: the organization picks the ruleset."""
+
+    CONG_CHUC = "cong_chuc"
+    VIEN_CHUC = "vien_chuc"
+    LAO_DONG = "lao_dong"
+
+
 class DisciplineForm(StrEnum):
     """Forms of discipline, all of them reprimand (khiển trách) or heavier."""
 
     REPRIMAND = "reprimand"  # khiển trách
     WARNING = "warning"  # cảnh cáo
-    DEMOTION = "demotion"  # hạ bậc lương / giáng chức
+    SALARY_DOWNGRADE = "salary_downgrade"  # hạ bậc lương
+    DEMOTION = "demotion"  # giáng chức
     DISMISSAL_FROM_POST = "dismissal_from_post"  # cách chức
     DISMISSAL = "dismissal"  # buộc thôi việc; Party: khai trừ (expulsion)
 
@@ -73,52 +82,84 @@ class DisciplineSource(StrEnum):
     PARTY = "party"
 
 
-class MonthStatus(StrEnum):
+class PeriodStatus(StrEnum):
     WORKED = "worked"
     MATERNITY = "maternity"  # nghỉ chế độ thai sản
     AWAY = "away"  # other leave that keeps one from work (ốm đau, không lương, ...)
 
 
 class Period(NamedTuple):
-    """A month (`2026-10`) or a year (`2026`). A tuple, so that hashing is cheap."""
+    """A month (`2026-10`), a quarter (`2026-Q4`) or a year (`2026`).
+
+    A tuple, so that hashing is cheap; `Period(2026, 10)` is a month as in version 1.
+    """
 
     year: int
     month: int | None = None
+    quarter: int | None = None
 
     @property
     def is_year(self) -> bool:
-        return self.month is None
+        return self.month is None and self.quarter is None
+
+    @property
+    def is_quarter(self) -> bool:
+        return self.quarter is not None
+
+    @property
+    def first_month(self) -> int:
+        if self.month is not None:
+            return self.month
+        return 3 * self.quarter - 2 if self.quarter is not None else 1
+
+    @property
+    def last_month(self) -> int:
+        if self.month is not None:
+            return self.month
+        return 3 * self.quarter if self.quarter is not None else 12
 
     @property
     def start(self) -> date:
-        return date(self.year, self.month or 1, 1)
+        return date(self.year, self.first_month, 1)
 
     @property
     def end(self) -> date:
-        month = self.month or 12
+        month = self.last_month
         return date(self.year, month, calendar.monthrange(self.year, month)[1])
 
+    def contains(self, day: date) -> bool:
+        return day.year == self.year and self.first_month <= day.month <= self.last_month
+
     def previous(self) -> Period:
-        if self.month is None:
-            return Period(self.year - 1)
-        if self.month == 1:
-            return Period(self.year - 1, 12)
-        return Period(self.year, self.month - 1)
+        if self.month is not None:
+            if self.month == 1:
+                return Period(self.year - 1, 12)
+            return Period(self.year, self.month - 1)
+        if self.quarter is not None:
+            if self.quarter == 1:
+                return Period(self.year - 1, None, 4)
+            return Period(self.year, None, self.quarter - 1)
+        return Period(self.year - 1)
 
     def __str__(self) -> str:
-        return f"{self.year:04d}" if self.month is None else f"{self.year:04d}-{self.month:02d}"
+        if self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}"
+        if self.quarter is not None:
+            return f"{self.year:04d}-Q{self.quarter}"
+        return f"{self.year:04d}"
 
 
 class Task(NamedTuple):
     id: str
-    weight: float
+    weight: float  # hệ số quy đổi
     status: TaskStatus
     quality_failures: int
     delays: int
     explanation: Explanation
-    explanation_late: bool  # the explanation came after the task's deadline
+    explanation_late: bool  # the explanation was approved only after the task's deadline
     objective_reason: bool  # failures and delays have a confirmed objective reason
     title: str  # how texts name the task (its id when no title is given)
+    extra: bool  # taken over, ad hoc, "phát sinh": outside the base W
 
 
 class Deduction(NamedTuple):
@@ -136,20 +177,40 @@ class DisciplineDecision(NamedTuple):
     violation: str
     counted_in: Period | None  # the earlier period this violation already made D
     public_duty: bool
+    party_form: bool  # given as "expulsion" (khai trừ), the Party's heaviest form
 
 
 class Flags(NamedTuple):
     degeneration: bool = False
+    party_prohibition: bool = False
     example_violation: bool = False
     unit_corruption: bool = False
 
 
-class Month(NamedTuple):
-    """One month of a year roll-up."""
+class Leader(NamedTuple):
+    """A leader's d, đ and e as the rater gave them (1 or 0.5; None: not given)."""
+
+    organising: float | None = None
+    cohesion: float | None = None
+    unit_result: float | None = None
+
+
+class PeriodTasks(NamedTuple):
+    """The weights of a period's counted tasks (for the gates of QĐ 366 on a year)."""
+
+    total: float
+    done: float
+    on_time: float
+    exceeded: float
+
+
+class PeriodScore(NamedTuple):
+    """One period of a year roll-up: a month or a quarter."""
 
     period: Period
-    status: MonthStatus
+    status: PeriodStatus
     score: float | None
+    tasks: PeriodTasks | None
 
 
 class Leadership(NamedTuple):
@@ -169,9 +230,11 @@ class Person(NamedTuple):
     unit: str
     group: str
     role: Role
+    category: Category
     general: dict[str, float]
     general_review: dict[str, float]
     tasks: tuple[Task, ...]
+    leader: Leader | None
     initiatives_approved: int
     deductions: tuple[Deduction, ...]
     discipline: tuple[DisciplineDecision, ...]
@@ -179,8 +242,8 @@ class Person(NamedTuple):
     self_level: Level | None
     head_rank: int | None
     exemplary: bool
-    months: tuple[Month, ...] | None
-    leadership: Leadership | None
+    periods: tuple[PeriodScore, ...] | None  # a year: its periods
+    leadership: Leadership | None  # nd90 leaders
     name: str  # how texts name the person (the id when no name is given)
     review_level: Level | None  # the level a reviewer set (it may only lower)
     review_reason: str | None  # the reviewer's reason, required with review_level
@@ -194,10 +257,13 @@ class HistoryEntry(NamedTuple):
     unexplained_undone: int
 
 
-class QuotaOverride(NamedTuple):
-    unit: str
-    group: str | None
-    cap: int
+class QuotaException(NamedTuple):
+    """Rule 10 điểm b: an outstanding unit's higher share, with the decision."""
+
+    unit: str | None  # None: the whole organization
+    group: str | None  # None: every group
+    share: Any  # Fraction
+    decision: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +271,7 @@ class Request:
     period: Period
     people: tuple[Person, ...]
     history: dict[str, dict[Period, HistoryEntry]]
-    quota_overrides: tuple[QuotaOverride, ...]
+    quota_exceptions: tuple[QuotaException, ...]
     unit_names: dict[str, str]  # unit code: how texts name it (the code when missing)
     group_names: dict[str, str]
 

@@ -1,8 +1,12 @@
-"""Rules 10-14: the share of A per unit and group of similar roles.
+"""Rules 10-12 (and the agency's 10a, 10b): the share of A.
 
-Order of application (RULES.md): rules 10 and 12 per group, then rule 11 across the whole
-unit, keeping the highest ranked A (rule 13) and demoting the rest to B (rule 14). The
-quota never promotes anyone.
+Rule 10 per scope (`quota.scope`: the whole organization per group of similar duties, or
+each unit per group): A <= share x the final B, the demoted counted as B, so with N = B +
+proposed A the cap is floor(N x s / (1 + s)). An outstanding unit may have a higher share
+with the competent authority's decision (`quota_exceptions`). Agency profiles add 10b (a
+small group keeps one A) and 10a (A <= a share of everyone rated in the unit). Order:
+rules 10 and 10b per group, then 10a across the unit, keeping the highest ranked (rule 11);
+the quota never promotes, and the demoted get B (rule 12).
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import NamedTuple
 
-from core.model import Alert, Level, QuotaOverride, Reason
+from core.model import Alert, Level, QuotaException, Reason
 from core.ruleset import Ruleset
 from core.texts import Percent
 from locales import N_
+
+_A, _B = Level.EXCELLENT, Level.GOOD
 
 
 class Candidate(NamedTuple):
@@ -24,29 +30,30 @@ class Candidate(NamedTuple):
     id: str
     unit: str
     group: str
-    level: Level  # computed level, before the quota
+    level: Level  # the level before the quota
     score: float  # 0 where the ruleset has no points
     exceeded_share: float
-    initiatives: int
     head_rank: int | None
     name: str  # as texts name the person
 
     @property
     def rank_key(self) -> tuple:
-        """Rule 13: score, exceeded share, initiatives, then the head's ranking."""
+        """Rule 11: score, share of exceeded tasks, then the head's ranking."""
         head = self.head_rank if self.head_rank is not None else math.inf
-        return (-self.score, -self.exceeded_share, -self.initiatives, head)
+        return (-self.score, -self.exceeded_share, head)
 
 
 @dataclass(slots=True)
 class GroupQuota:
-    unit: str
+    unit: str | None  # None: the whole organization (scope organization)
     group: str
     counts: dict[str, int]
-    cap: int
-    cap_rule: str
+    cap: int | None
+    cap_rule: str | None
     proposed_a: int
     unit_cap: int | None
+    share: Fraction | None = None
+    decision: str | None = None
     demoted: list[str] = field(default_factory=list)
 
 
@@ -61,94 +68,107 @@ def good_share_cap(good: int, proposed_a: int, share: Fraction) -> int:
     """Rule 10: A <= share x final B, where the demoted become B.
 
     k <= share x (B + A - k)  gives  k = floor(share x (B + A) / (1 + share));
-    with 20%: floor((B + A) / 6). 10 B and 4 proposed A keep 2.
+    with 20%: floor((B + A) / 6); with 25%: floor((B + A) / 5). 10 B and 4 A keep 2.
     """
     # in integers: share = n/d gives floor(n (B + A) / (d + n)), exact and fast
     n, d = share.numerator, share.denominator
     return n * (good + proposed_a) // (d + n)
 
 
+def counts_only(candidates: list[Candidate]) -> list[GroupQuota]:
+    """Where no quota applies (rule 7): the counts per unit and group, no cap."""
+    by_key: dict[tuple[str, str], GroupQuota] = {}
+    for c in candidates:
+        entry = by_key.get((c.unit, c.group))
+        if entry is None:
+            entry = by_key[(c.unit, c.group)] = GroupQuota(
+                c.unit, c.group, {"A": 0, "B": 0, "C": 0, "D": 0}, None, None, 0, None
+            )
+        entry.counts[c.level.value] += 1
+        if c.level is _A:
+            entry.proposed_a += 1
+    return [by_key[k] for k in sorted(by_key)]
+
+
 def apply_quotas(
     candidates: list[Candidate],
     ruleset: Ruleset,
-    overrides: tuple[QuotaOverride, ...],
-    unit_names: dict[str, str] | None = None,
-    group_names: dict[str, str] | None = None,
+    exceptions: tuple[QuotaException, ...],
+    unit_names: dict[str, str],
+    group_names: dict[str, str],
+    agency_rules: bool = True,
 ) -> QuotaResult:
-    """Rules 10-14 on the rated; `unit_names` and `group_names` name them in the texts."""
-    unit_names = unit_names or {}
-    group_names = group_names or {}
-    group_override = {(o.unit, o.group): o.cap for o in overrides if o.group is not None}
-    unit_override = {o.unit: o.cap for o in overrides if o.group is None}
-    by_unit: dict[str, dict[str, list[Candidate]]] = {}
+    """Rules 10-12 on the rated; `unit_names` and `group_names` name them in the texts.
+    `agency_rules`: the profile's 10a and 10b too (periods; the year follows nd335)."""
+    by_unit: dict[str | None, dict[str, list[Candidate]]] = {}
+    per_unit = ruleset.quota_scope == "unit"
     for c in candidates:
-        by_unit.setdefault(c.unit, {}).setdefault(c.group, []).append(c)
-
+        by_unit.setdefault(c.unit if per_unit else None, {}).setdefault(c.group, []).append(c)
     names = {c.id: c.name for c in candidates}
     demoted: dict[str, Reason] = {}
     groups: list[GroupQuota] = []
     alerts: list[Alert] = []
-    for unit in sorted(by_unit):
+    for unit in sorted(by_unit, key=lambda u: u or ""):
         unit_groups = by_unit[unit]
         kept: list[Candidate] = []
         summaries: dict[str, GroupQuota] = {}
         small_group_kept = False
         for group in sorted(unit_groups):
             members = unit_groups[group]
-            proposed = [c for c in members if c.level is Level.EXCELLENT]
-            good = sum(1 for c in members if c.level is Level.GOOD)
-            if (unit, group) in group_override:
-                cap, rule = group_override[(unit, group)], "quota.manual"
-            else:
-                cap, rule = (
-                    good_share_cap(good, len(proposed), ruleset.good_share),
-                    "quota.good_share",
-                )
-                if (
-                    cap == 0
-                    and proposed
-                    and ruleset.small_group_below > 0
-                    and good < ruleset.small_group_below
-                ):
-                    cap, rule = 1, "quota.small_group"
-                    small_group_kept = True
+            proposed = [c for c in members if c.level is _A]
+            good = sum(1 for c in members if c.level is _B)
+            exception = _exception_for(exceptions, unit, group)
+            share = exception.share if exception else ruleset.good_share
+            rule = "quota.exception" if exception else "quota.good_share"
+            cap = good_share_cap(good, len(proposed), share)
+            if (
+                cap == 0
+                and proposed
+                and agency_rules
+                and ruleset.small_group_below > 0
+                and good < ruleset.small_group_below
+            ):
+                cap, rule = 1, "quota.small_group"
+                small_group_kept = True
             stay, out = _cut(proposed, cap, unit, group, alerts, unit_names)
+            reason = _demotion_reason(rule, cap, good, len(proposed), share, exception, ruleset)
             for c in out:
-                demoted[c.id] = _demotion_reason(rule, cap, good, len(proposed), ruleset)
+                demoted[c.id] = reason
             kept.extend(stay)
             summaries[group] = GroupQuota(
-                unit, group, {}, cap, rule, len(proposed), None, [c.id for c in out]
+                unit,
+                group,
+                {},
+                cap,
+                rule,
+                len(proposed),
+                None,
+                share,
+                exception.decision if exception else None,
+                [c.id for c in out],
             )
         rated = sum(len(m) for m in unit_groups.values())
         unit_cap = None
-        if unit in unit_override:
-            unit_cap, unit_rule = unit_override[unit], "quota.manual"
-        elif ruleset.unit_share > 0:
+        if agency_rules and ruleset.unit_share > 0 and unit is not None:
             share = ruleset.unit_share
             unit_cap = share.numerator * rated // share.denominator
-            unit_rule = "quota.unit_share"
             if small_group_kept:
                 unit_cap = max(unit_cap, 1)
-        if unit_cap is not None:
             stay, out = _cut(kept, unit_cap, unit, None, alerts, unit_names)
             for c in out:
-                demoted[c.id] = (
-                    Reason(
-                        unit_rule,
-                        N_(
-                            "The unit may keep {cap} people at {level_a} ({share} of the {rated} "
-                            "rated, rounded down); ranked below them, the level is {level}."
-                        ),
-                        {
-                            "cap": unit_cap,
-                            "level_a": Level.EXCELLENT,
-                            "share": Percent(ruleset.unit_share),
-                            "rated": rated,
-                            "level": Level.GOOD,
-                        },
-                    )
-                    if unit_rule != "quota.manual"
-                    else _manual_reason(unit_cap)
+                demoted[c.id] = Reason(
+                    "quota.unit_share",
+                    N_(
+                        "The unit may keep {cap} people at {level_a} ({share} of the {rated} "
+                        "rated, rounded down); ranked below them, the level is {level}."
+                    ),
+                    {
+                        "cap": unit_cap,
+                        "level_a": _A,
+                        "share": Percent(share),
+                        "rated": rated,
+                        "level": _B,
+                    },
                 )
                 summaries[c.group].demoted.append(c.id)
         for group in sorted(unit_groups):
@@ -156,41 +176,57 @@ def apply_quotas(
             summary.unit_cap = unit_cap
             counts = {lv.value: 0 for lv in Level}
             for c in unit_groups[group]:
-                counts[(Level.GOOD if c.id in demoted else c.level).value] += 1
+                counts[(_B if c.id in demoted else c.level).value] += 1
             summary.counts = counts
             groups.append(summary)
             if summary.demoted:
-                rule = demoted[summary.demoted[0]].rule
+                params = {
+                    "unit": unit_names.get(unit, unit),
+                    "group": group_names.get(group, group),
+                    "proposed": summary.proposed_a,
+                    "kept": summary.proposed_a - len(summary.demoted),
+                    "level_a": _A,
+                    "level_b": _B,
+                    "people": tuple(names[pid] for pid in summary.demoted),
+                }
                 alerts.append(
                     Alert(
                         "QUOTA_EXCEEDED",
-                        rule,
+                        demoted[summary.demoted[0]].rule,
                         None,
                         unit,
                         group,
                         N_(
                             "{unit}, group {group}: {proposed} proposed for {level_a}, {kept} "
                             "allowed; brought down to {level_b}: {people}."
+                        )
+                        if unit is not None
+                        else N_(
+                            "Group {group} of the organization: {proposed} proposed for "
+                            "{level_a}, {kept} allowed; brought down to {level_b}: {people}."
                         ),
-                        {
-                            "unit": unit_names.get(unit, unit),
-                            "group": group_names.get(group, group),
-                            "proposed": summary.proposed_a,
-                            "kept": summary.proposed_a - len(summary.demoted),
-                            "level_a": Level.EXCELLENT,
-                            "level_b": Level.GOOD,
-                            "people": tuple(names[pid] for pid in summary.demoted),
-                        },
+                        params,
                         tuple(summary.demoted),
                     )
                 )
     return QuotaResult(demoted, groups, alerts)
 
 
+def _exception_for(
+    exceptions: tuple[QuotaException, ...], unit: str | None, group: str
+) -> QuotaException | None:
+    """The most specific exception: the unit and group, the unit, the group, everything."""
+    found = {(e.unit, e.group): e for e in exceptions}
+    for key in ((unit, group), (unit, None), (None, group), (None, None)):
+        if key in found and (key[0] is None or key[0] == unit):
+            return found[key]
+    return None
+
+
 def _cut(
     ranked: list[Candidate],
     cap: int,
-    unit: str,
+    unit: str | None,
     group: str | None,
     alerts: list[Alert],
     unit_names: dict[str, str],
@@ -213,11 +249,16 @@ def _cut(
                 N_(
                     "{unit}: {people} are tied for the last place at {level_a}; one was "
                     "kept for now by the order of their codes, a leader must rank them."
+                )
+                if unit is not None
+                else N_(
+                    "{people} are tied for the last place at {level_a} in the organization; "
+                    "one was kept for now by the order of their codes, a leader must rank them."
                 ),
                 {
                     "unit": unit_names.get(unit, unit),
                     "people": tuple(c.name for c in tied),
-                    "level_a": Level.EXCELLENT,
+                    "level_a": _A,
                 },
                 tuple(c.id for c in tied),
             )
@@ -225,9 +266,15 @@ def _cut(
     return stay, out
 
 
-def _demotion_reason(rule: str, cap: int, good: int, proposed: int, ruleset: Ruleset) -> Reason:
-    if rule == "quota.manual":
-        return _manual_reason(cap)
+def _demotion_reason(
+    rule: str,
+    cap: int,
+    good: int,
+    proposed: int,
+    share: Fraction,
+    exception: QuotaException | None,
+    ruleset: Ruleset,
+) -> Reason:
     if rule == "quota.small_group":
         return Reason(
             rule,
@@ -235,12 +282,26 @@ def _demotion_reason(rule: str, cap: int, good: int, proposed: int, ruleset: Rul
                 "The group has fewer than {below} people at {level_b}, so one person may stay at "
                 "{level_a}; ranked below them, the level is {level}."
             ),
-            {
-                "below": ruleset.small_group_below,
-                "level_b": Level.GOOD,
-                "level_a": Level.EXCELLENT,
-                "level": Level.GOOD,
-            },
+            {"below": ruleset.small_group_below, "level_b": _B, "level_a": _A, "level": _B},
+        )
+    params = {
+        "level_a": _A,
+        "level_b": _B,
+        "share": Percent(share),
+        "good": good,
+        "proposed": proposed,
+        "cap": cap,
+        "level": _B,
+    }
+    if exception is not None:
+        return Reason(
+            rule,
+            N_(
+                "{level_a} may not exceed {share} of {level_b} for a unit recognised as "
+                "outstanding ({decision}): with {good} at B and {proposed} proposed for A, "
+                "{cap} may stay; ranked below them, the level is {level}."
+            ),
+            params | {"decision": exception.decision},
         )
     return Reason(
         rule,
@@ -248,24 +309,5 @@ def _demotion_reason(rule: str, cap: int, good: int, proposed: int, ruleset: Rul
             "{level_a} may not exceed {share} of {level_b} in the group: with {good} at B and "
             "{proposed} proposed for A, {cap} may stay; ranked below them, the level is {level}."
         ),
-        {
-            "level_a": Level.EXCELLENT,
-            "level_b": Level.GOOD,
-            "share": Percent(ruleset.good_share),
-            "good": good,
-            "proposed": proposed,
-            "cap": cap,
-            "level": Level.GOOD,
-        },
-    )
-
-
-def _manual_reason(cap: int) -> Reason:
-    return Reason(
-        "quota.manual",
-        N_(
-            "The competent authority set the number of {level_a} to {cap}; ranked below them, "
-            "the level is {level}."
-        ),
-        {"level_a": Level.EXCELLENT, "cap": cap, "level": Level.GOOD},
+        params,
     )

@@ -73,8 +73,11 @@ def render(message: str, params: dict[str, Any], locale: str) -> str:
     The texts repeat a lot across a large unit (the same score, the same quota reason):
     each is built once, keyed by the message and its parameters.
     """
-    key = tuple((k, tuple(v) if type(v) is list else v) for k, v in params.items())
-    return _render(message, key, locale)
+    try:
+        return _render(message, tuple(params.items()), locale)
+    except TypeError:  # a list among the parameters (errors list their choices)
+        key = tuple((k, tuple(v) if type(v) is list else v) for k, v in params.items())
+        return _render(message, key, locale)
 
 
 @lru_cache(maxsize=65536)
@@ -99,6 +102,15 @@ def _as_text(value: Any, locale: str, gettext) -> str:
     return str(value)
 
 
+def _as_period(value: Period, locale: str, gettext) -> str:
+    """A year as written (2026), a month 10/2026, a quarter "quý 3/2026" (Q3 2026)."""
+    if value.month is not None:
+        return f"{value.month:02d}/{value.year}"
+    if value.quarter is not None:
+        return gettext(N_("Q{quarter} {year}")).format(quarter=value.quarter, year=value.year)
+    return str(value.year)
+
+
 def _as_sequence(value: list | tuple, locale: str, gettext) -> str:
     return ", ".join(_format_value(v, locale, gettext) for v in value)
 
@@ -112,8 +124,7 @@ _FORMATTERS = {
     Term: lambda value, locale, gettext: gettext(value),
     Localized: lambda value, locale, gettext: value.get(locale),
     Level: lambda value, locale, gettext: gettext(LEVEL_NAMES[value]),
-    # as written in both languages
-    Period: lambda v, locale, gettext: str(v.year) if v.is_year else f"{v.month:02d}/{v.year}",
+    Period: _as_period,
     date: lambda value, locale, gettext: f"{value.day:02d}/{value.month:02d}/{value.year}",
     list: _as_sequence,
     tuple: _as_sequence,

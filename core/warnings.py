@@ -15,8 +15,8 @@ def unexplained_months(
     history: dict[Period, HistoryEntry],
     ruleset: Ruleset,
 ) -> Alert | None:
-    """UNEXPLAINED_2_MONTHS: undone tasks without approved explanation in 2+ months of a
-    year (raised in a month that is one of them, so each month adds its own alert)."""
+    """UNEXPLAINED_2_MONTHS: assigned tasks not done without an approved explanation in 2+
+    periods of a year (raised in a period that is one of them, so each adds its own)."""
     if not undone:
         return None
     months = sorted(
@@ -25,7 +25,7 @@ def unexplained_months(
         if h.unexplained_undone and p.year == period.year and not p.is_year and p != period
     )
     months.append(period)
-    if len(months) < ruleset.unexplained_months:
+    if len(months) < ruleset.unexplained_periods:
         return None
     return Alert(
         "UNEXPLAINED_2_MONTHS",
@@ -35,7 +35,7 @@ def unexplained_months(
         person.group,
         N_(
             "{person} has assigned tasks not done without an approved explanation in "
-            "{count} months of {year} ({months}); this month: {tasks}. An "
+            "{count} periods of {year} ({months}); this period: {tasks}. An "
             "accountability review is required."
         ),
         {
@@ -49,7 +49,7 @@ def unexplained_months(
 
 
 def head_accountable(
-    unit: str, unit_name: str, members: list[tuple[Person, tuple[str, ...]]], head: str | None
+    unit: str, unit_name: str, members: list[tuple[Person, tuple[str, ...]]]
 ) -> Alert:
     """HEAD_ACCOUNTABLE: a member left a task undone without an approved explanation."""
     shown = []
@@ -59,7 +59,7 @@ def head_accountable(
     return Alert(
         "HEAD_ACCOUNTABLE",
         "warning.head_accountable",
-        head,
+        None,
         unit,
         None,
         N_(
@@ -92,13 +92,13 @@ def self_overrated(person: Person, computed: Level) -> Alert | None:
 def level_d(
     person: Person, period: Period, history: dict[Period, HistoryEntry], ruleset: Ruleset
 ) -> Alert:
-    """LEVEL_D: a month at D; N months running propose an accountability review."""
+    """LEVEL_D: a period at D; N periods running propose an accountability review."""
     running = 1
     previous = period.previous()
     while previous in history and history[previous].level is Level.NOT_COMPLETED:
         running += 1
         previous = previous.previous()
-    if running >= ruleset.level_d_months:
+    if running >= ruleset.level_d_periods:
         return Alert(
             "LEVEL_D",
             "warning.level_d",
@@ -106,7 +106,7 @@ def level_d(
             person.unit,
             person.group,
             N_(
-                "{person} is at {level} for {count} months running: an accountability review "
+                "{person} is at {level} for {count} periods running: an accountability review "
                 "is proposed."
             ),
             {"person": person.name, "level": Level.NOT_COMPLETED, "count": running},
@@ -117,7 +117,7 @@ def level_d(
         person.id,
         person.unit,
         person.group,
-        N_("{person} is at {level} this month."),
+        N_("{person} is at {level} in this period."),
         {"person": person.name, "level": Level.NOT_COMPLETED},
     )
 
@@ -129,7 +129,10 @@ def no_tasks(person: Person) -> Alert:
         person.id,
         person.unit,
         person.group,
-        N_("{person} has no counted task this period; the plan of work should be checked."),
+        N_(
+            "{person} has no task in this period and is not rated; every civil servant must be "
+            "assigned tasks: the head of the unit should assign them."
+        ),
         {"person": person.name},
     )
 
@@ -172,4 +175,20 @@ def two_years_d(
             "last": period.previous(),
             "year": period,
         },
+    )
+
+
+def kht_year(person: Person, period: Period) -> Alert:
+    """KHT_YEAR: a year at D (NĐ 335 Điều 23 khoản 3 điểm đ)."""
+    return Alert(
+        "KHT_YEAR",
+        "warning.kht_year",
+        person.id,
+        person.unit,
+        person.group,
+        N_(
+            "{person} is at {level} for the year {year}: the person may be moved to a lower "
+            "job position or dismissed."
+        ),
+        {"person": person.name, "level": Level.NOT_COMPLETED, "year": period},
     )

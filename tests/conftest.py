@@ -13,8 +13,21 @@ from core import classify
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Full marks on the default ruleset's general criteria (30 points).
+# Full marks on the 10 general items of nd335 (Mẫu 01, 30 points).
 FULL_GENERAL = {
+    "politics_ethics_culture": 5,
+    "discipline": 5,
+    "competence": 2.5,
+    "meets_tasks": 2.5,
+    "responsibility": 2.5,
+    "service_coordination": 2.5,
+    "breakthrough": 2.5,
+    "hard_tasks": 2.5,
+    "accountability": 2.5,
+    "initiative": 2.5,
+}
+# The six general keys of version 1, refused by version 2.
+V1_GENERAL = {
     "politics": 6,
     "culture": 6,
     "discipline": 6,
@@ -56,24 +69,38 @@ def nd90_person(id: str = "nv01", **fields) -> dict:
     return person(id, **fields)
 
 
+def general_total(points: float) -> dict:
+    """The 10 general items adding up to `points` of 30 (in half points)."""
+    general = dict(FULL_GENERAL)
+    missing = round(30 - points, 2)
+    for key in general:
+        taken = min(general[key], missing)
+        general[key] = general[key] - taken
+        missing = round(missing - taken, 2)
+    return general
+
+
 def year_person(id: str = "nv01", *, scores=None, statuses=None, **fields) -> dict:
-    """A person of a year roll-up: twelve worked months scored `scores` (one or twelve)."""
+    """A person of a year roll-up: twelve months scored `scores` (one or twelve);
+    `statuses` (worked, maternity, away) as nd90 reads them."""
     if scores is None or isinstance(scores, int | float):
         scores = [85.0 if scores is None else scores] * 12
     statuses = statuses or ["worked"] * 12
-    months = []
+    periods = []
     for m, (score, status) in enumerate(zip(scores, statuses, strict=True), start=1):
-        entry = {"period": f"{fields.get('year', 2026)}-{m:02d}", "status": status}
-        if status == "worked":
+        entry = {"period": f"{fields.get('year', 2026)}-{m:02d}"}
+        if status != "worked":
+            entry["status"] = status
+        elif score is not None:
             entry["score"] = score
-        months.append(entry)
+        periods.append(entry)
     fields.pop("year", None)
     base = {
         "id": id,
         "unit": fields.pop("unit", "u1"),
         "group": fields.pop("group", "g1"),
         "role": fields.pop("role", "staff"),
-        "months": months,
+        "periods": periods,
     }
     return base | fields
 

@@ -69,8 +69,8 @@ def test_vietnamese_is_the_default_language_of_the_reasons():
     from core import classify
 
     tasks = [task(f"t{i}") for i in range(9)] + [task("t9", "not_done")]
-    result = classify({"period": "2026-10", "people": [person(tasks=tasks)]})
-    texts = " ".join(r["text"] for r in result["people"][0]["reasons"])
+    data = {"period": "2026-10", "ruleset": "agency-monthly", "people": [person(tasks=tasks)]}
+    texts = " ".join(r["text"] for r in classify(data)["people"][0]["reasons"])
     assert "Hoàn thành nhiệm vụ (C)" in texts
     assert "báo cáo giải trình được chấp thuận" in texts
 
@@ -93,13 +93,22 @@ def test_vietnamese_texts_contain_no_untranslated_english():
     result = run(
         [
             person(
-                tasks=[task("t1", "late", delays=1), task("t2", "not_done")],
+                tasks=[
+                    task("t1", "late", delays=1),
+                    task("t2", "not_done"),
+                    task("x", extra=True),
+                    task("y", "not_done", extra=True),
+                ],
                 self_level="A",
                 exemplary=True,
                 deductions=[{"code": "late_report"}],
-            )
+                initiatives=[{"id": "i", "approved": True}],
+            ),
+            person("tp", role="head", discipline=[{"form": "demotion", "date": "2026-10-02"}]),
+            person("nv03", tasks=[]),
         ],
         locale="vi",
+        ruleset="agency-monthly",
     )
     texts = [r["text"] for p in result["people"] for r in p["reasons"]]
     texts += [w["detail"] for w in result["warnings"]]

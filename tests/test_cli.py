@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FULL_GENERAL, ROOT, dumps, nd90_person, person, task
+from tests.conftest import FULL_GENERAL, ROOT, V1_GENERAL, dumps, nd90_person, person, task
 
-DEFAULT_TOML = ROOT / "core" / "rulesets" / "default.toml"
+ND335_TOML = ROOT / "core" / "rulesets" / "nd335.toml"
 
 # One task on time with one failed quality check: quality 75%, so the score is
-# 30 + 70 x (1 + 0.75 + 1) / 3 = 94.17, and nothing else caps the level (A by default).
+# 30 + 70 x (1 + 0.75 + 1) / 3 = 94.17, and nothing else caps the level (A in nd335).
 ONE_QUALITY_FAILURE = [task("t1", "on_time", quality_failures=1)]
 
 
@@ -68,13 +68,13 @@ def test_classify_from_file(cli, tmp_path: Path):
     result = _ok(cli("classify", "--locale", "en", str(path)))
     assert set(result) >= {"people", "units", "warnings"}
     assert result["period"] == "2026-10"
-    assert result["ruleset"] == "default"
+    assert result["ruleset"] == "nd335"
     assert [p["id"] for p in result["people"]] == ["nv01", "nv02"]
     nv01, nv02 = result["people"]
     assert nv01["score"] == 100.0 and nv01["computed_level"] == "A" and nv01["level"] == "A"
-    # a late task: progress 75%, 30 + 70 x 2.75 / 3 = 94.17, and rule 9 keeps it at B
+    # a late task: progress 75%, 30 + 70 x 2.75 / 3 = 94.17: A (no quota on a period)
     assert nv02["score"] == 94.17
-    assert nv02["computed_level"] == "B"
+    assert nv02["computed_level"] == "A"
     assert isinstance(result["units"], list) and result["units"]
     assert result["units"][0]["unit"] == "u1" and result["units"][0]["group"] == "g1"
     assert isinstance(result["warnings"], list)
@@ -83,9 +83,9 @@ def test_classify_from_file(cli, tmp_path: Path):
 def test_classify_from_stdin(cli):
     data = _input(person("nv01", tasks=[task("t1", "not_done")]))
     result = _ok(cli("classify", "--locale", "en", stdin=dumps(data)))
-    assert set(result) >= {"people", "units", "warnings"}
+    assert set(result) >= {"people", "units", "warnings", "sources"}
     nv01 = _person_of(result)
-    # not done, no explanation: quantity, quality, progress all 0 -> 30 points, D
+    # not done, no explanation: a, b, c all 0 -> 30 points, D
     assert nv01["score"] == 30.0
     assert nv01["level"] == "D"
     codes = {w["code"] for w in result["warnings"]}
@@ -105,7 +105,7 @@ def test_locale_en_gives_english_reasons(cli):
     result = _ok(cli("classify", "--locale", "en", stdin=dumps(_input(person("nv01")))))
     nv01 = _person_of(result)
     assert _reason_text(nv01, "score.total").startswith("Score 100/100: general criteria 30/30")
-    assert _reason_text(nv01, "level.threshold") == (
+    assert _reason_text(nv01, "level.period") == (
         "A score of 100 reaches the threshold of 90 points for Excellent completion of duties (A)."
     )
 
@@ -120,7 +120,7 @@ def test_default_locale_is_vietnamese(cli):
     assert len(vi_texts) == len(en_texts)
     assert all(v != e for v, e in zip(vi_texts, en_texts, strict=True)), vi_texts
     # the official name of level A (RULES.md: Hoàn thành xuất sắc nhiệm vụ)
-    assert "Hoàn thành xuất sắc nhiệm vụ" in _reason_text(_person_of(vi), "level.threshold")
+    assert "Hoàn thành xuất sắc nhiệm vụ" in _reason_text(_person_of(vi), "level.period")
     # only the texts differ
     assert _person_of(vi)["level"] == _person_of(en)["level"] == "A"
 
@@ -133,7 +133,7 @@ def test_default_locale_error_is_one_line(cli):
 
 
 def test_ruleset_option_overrides_the_choice_by_period(cli):
-    # 2026-10 would take "default"; --ruleset nd90 takes the nd90 rules and criteria
+    # 2026-10 would take nd335; --ruleset nd90 takes the nd90 rules and criteria
     data = _input(nd90_person("nv01", tasks=[task("t1", "exceeded")]))
     result = _ok(cli("classify", "--ruleset", "nd90", "--locale", "en", stdin=dumps(data)))
     assert result["ruleset"] == "nd90"
@@ -141,13 +141,19 @@ def test_ruleset_option_overrides_the_choice_by_period(cli):
     assert nv01["computed_level"] == "A"
     assert nv01["score"] is None  # nd90 has no points
     assert "nd90.excellent" in [r["rule"] for r in nv01["reasons"]]
-    # without the option, the same input is read with the default ruleset's criteria
+    # without the option, the same input is read with nd335's criteria
     line = _invalid(cli("classify", "--locale", "en", stdin=dumps(data)))
     assert "nv01" in line and "general." in line
 
 
 def test_ruleset_option_overrides_the_input_field(cli):
     data = _input(nd90_person("nv01", tasks=[task("t1", "exceeded")]), ruleset="default")
+    assert (
+        _ok(cli("classify", "--locale", "en", stdin=dumps(_input(person(), ruleset="default"))))[
+            "ruleset"
+        ]
+        == "nd335"
+    )
     result = _ok(cli("classify", "--ruleset", "nd90", "--locale", "en", stdin=dumps(data)))
     assert result["ruleset"] == "nd90"
 
@@ -158,10 +164,10 @@ def test_period_before_2026_takes_nd90(cli):
 
 
 def _ruleset_copy(tmp_path: Path, *replacements: tuple[str, str], name="ruleset.toml") -> Path:
-    text = DEFAULT_TOML.read_text(encoding="utf-8")
+    text = ND335_TOML.read_text(encoding="utf-8")
     for pattern, new in replacements:
         text, count = re.subn(pattern, new, text, count=1, flags=re.MULTILINE)
-        assert count == 1, f"pattern {pattern!r} not found in default.toml"
+        assert count == 1, f"pattern {pattern!r} not found in nd335.toml"
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
@@ -181,7 +187,7 @@ def test_a_modified_threshold_in_a_toml_path_changes_the_level(cli, tmp_path: Pa
     data = dumps(_input(person("nv01", tasks=ONE_QUALITY_FAILURE)))
     stricter = _ruleset_copy(
         tmp_path,
-        (r'^name = "default"', 'name = "tinh-thu"'),
+        (r'^name = "nd335"', 'name = "tinh-thu"'),
         (r"^A = 90$", "A = 95"),
     )
     result = _ok(cli("classify", "--ruleset", str(stricter), "--locale", "en", stdin=data))
@@ -200,15 +206,17 @@ def test_rulesets_lists_the_builtin_ones(cli):
     listed = _ok(proc)
     assert isinstance(listed, list)
     names = [r["name"] for r in listed]
-    assert "default" in names and "nd90" in names
+    assert sorted(names) == ["agency-monthly", "nd335", "nd90"]
     by_name = {r["name"]: r for r in listed}
-    assert by_name["default"]["applies_from"] == "2026-01"
+    assert by_name["nd335"]["applies_from"] == "2026-01"
+    assert by_name["nd335"]["aliases"] == ["default"]
+    assert by_name["agency-monthly"]["extends"] == "nd335"
     assert by_name["nd90"]["applies_until"] == "2025-12"
 
 
 def test_rulesets_without_options(cli):
     names = [r["name"] for r in _ok(cli("rulesets"))]
-    assert "default" in names and "nd90" in names
+    assert "nd335" in names and "nd90" in names
 
 
 # -- invalid input ---------------------------------------------------------------------------
@@ -220,7 +228,7 @@ def _without(data: dict, key: str) -> dict:
     return data
 
 
-_GENERAL_PLUS = FULL_GENERAL | {"charisma": 3}
+_GENERAL_PLUS = FULL_GENERAL | {"charisma": 2}
 
 # (input, words the error line must hold: the person id and the field path)
 INVALID_PEOPLE = {
@@ -252,6 +260,18 @@ INVALID_PEOPLE = {
         _input(person("nv07", tasks=[task("t1", weight="1.0")])),
         ["nv07", "tasks[0].weight", "number"],
     ),
+    "version 1 general keys": (
+        _input(person("nv07", general=V1_GENERAL)),
+        ["nv07", "general.", "version 1", "politics_ethics_culture", "service_coordination"],
+    ),
+    "a general item not in half points": (
+        _input(person("nv07", general=FULL_GENERAL | {"competence": 2.2})),
+        ["nv07", "general.competence"],
+    ),
+    "a leader block on staff": (
+        _input(person("nv07", leader={"organising": 1})),
+        ["nv07", "leader"],
+    ),
     "history entry with a bad level": (
         _input(person("nv07"), history=[{"id": "nv07", "period": "2026-09", "level": "E"}]),
         ["nv07", "history[0]", "level", "“E”"],
@@ -266,7 +286,10 @@ def test_invalid_person_is_named_with_the_field(cli, data, words):
         assert word in line, f"{word!r} not in {line!r}"
 
 
-@pytest.mark.parametrize("period", ["2026-13", "26-10", "2026/10", 202610, "2026-00", ""])
+@pytest.mark.parametrize(
+    "period",
+    ["2026-13", "26-10", "2026/10", 202610, "2026-00", "", "2026-Q5", "２０２６-10", "2026-1²"],
+)
 def test_period_neither_month_nor_year(cli, period):
     line = _invalid(cli("classify", "--locale", "en", stdin=dumps(_input(person(), period=period))))
     assert "period" in line
@@ -313,13 +336,21 @@ def test_missing_input_file(cli, tmp_path: Path):
 def test_unknown_ruleset_name(cli, where):
     if where == "option":
         proc = cli(
-            "classify", "--ruleset", "nd335", "--locale", "en", stdin=dumps(_input(person()))
+            "classify", "--ruleset", "nd336", "--locale", "en", stdin=dumps(_input(person()))
         )
     else:
-        proc = cli("classify", "--locale", "en", stdin=dumps(_input(person(), ruleset="nd335")))
+        proc = cli("classify", "--locale", "en", stdin=dumps(_input(person(), ruleset="nd336")))
     line = _invalid(proc)
-    assert "nd335" in line
-    assert "default" in line and "nd90" in line  # the built-in ones are listed
+    assert "nd336" in line
+    assert "nd335" in line and "nd90" in line  # the built-in ones are listed
+
+
+def test_the_inputs_ruleset_names_a_builtin_ruleset_never_a_file(cli, tmp_path: Path):
+    path = _ruleset_copy(tmp_path, name="tinh.toml")
+    line = _invalid(
+        cli("classify", "--locale", "en", stdin=dumps(_input(person(), ruleset=str(path))))
+    )
+    assert "ruleset" in line and "--ruleset" in line
 
 
 def test_missing_ruleset_file(cli, tmp_path: Path):
@@ -335,10 +366,10 @@ BROKEN_RULESETS = {
     "good_share above 1": ((r"^good_share = 0\.2", "good_share = 1.5"), "quota.good_share"),
     "negative levels.B": ((r"^B = 70$", "B = -70"), "levels.B"),
     "unknown key": (
-        (r"^small_group_below = 5", "small_group_below = 5\nsmall_groups = 3"),
+        (r"^small_group_below = 0", "small_group_below = 0\nsmall_groups = 3"),
         "quota.small_groups",
     ),
-    "missing key": ((r"^unit_share = 0\.2.*$", ""), "quota.unit_share"),
+    "missing key": ((r"^unit_share = 0.*$", ""), "quota.unit_share"),
     "negative penalty": (
         (r"^delay_penalty = 0\.25", "delay_penalty = -0.25"),
         "tasks.delay_penalty",
@@ -379,14 +410,8 @@ HUGE_NUMBERS = {
         person("nv07", general=FULL_GENERAL | {"politics": 1e30}),
         "general.politics",
     ),
-    "deduction points 1e30": (
-        person("nv07", deductions=[{"reason": "vắng họp", "points": 1e30}]),
-        "deductions[0].points",
-    ),
-    "deduction count 10**30": (
-        person("nv07", deductions=[{"code": "late_report", "count": 10**30}]),
-        "deductions[0].count",
-    ),
+    "weight 10**30": (person("nv07", tasks=[task("t1", weight=10**30)]), "tasks[0].weight"),
+    "head_rank 10**40": (person("nv07", head_rank=10**40), "head_rank"),
 }
 
 
@@ -402,3 +427,138 @@ def test_a_huge_number_is_clamped_or_refused_never_a_crash(cli, who, field):
     else:
         line = _invalid(proc)
         assert "nv07" in line and field in line, line
+
+
+# -- every malformed input: exit 2, one line, never a traceback ------------------------------
+
+_GOOD = _input(person("nv01"), person("nv02", role="head"))
+_GOOD_TEXT = dumps(_GOOD)
+
+
+def _with(path: str, value) -> str:
+    """The good input with the value at `path` (dots; digits index lists) replaced."""
+    data = copy.deepcopy(_GOOD)
+    *parents, last = [int(k) if k.isdigit() else k for k in path.split(".")]
+    node = data
+    for key in parents:
+        node = node[key]
+    node[last] = value
+    return dumps(data)
+
+
+def _raw(path: str, text: str) -> str:
+    """The good input with the JSON text `text` at `path`, written as is."""
+    marker = "__RAW__"
+    return _with(path, marker).replace(f'"{marker}"', text)
+
+
+_DEEP = "[" * 100_000 + "]" * 100_000
+_HUGE = "1" + "0" * 5000
+MALFORMED = {
+    "period in full-width digits": _with("period", "２０２６-10"),
+    "period in Arabic-Indic digits": _with("period", "٢٠٢٦-10"),
+    "period with a superscript digit": _with("period", "2026-1\u00b2"),
+    "year in superscript digits": _with("period", "\u00b2\u2070\u00b2\u2076"),
+    "quarter 0": _with("period", "2026-Q0"),
+    "period of 5000 digits": _raw("period", _HUGE),
+    "weight of 5000 digits": _raw("people.0.tasks.0.weight", _HUGE),
+    "general item of 5000 digits": _raw("people.0.general.competence", _HUGE),
+    "delays of 5000 digits": _raw("people.0.tasks.0.delays", _HUGE),
+    "head_rank of 5000 digits": _raw("people.0.head_rank", _HUGE),
+    "negative weight of 5000 digits": _raw("people.0.tasks.0.weight", "-" + _HUGE),
+    "history score of 5000 digits": _raw(
+        "history", f'[{{"id": "nv01", "period": "2026-09", "score": {_HUGE}}}]'
+    ),
+    "deep nesting in people": _raw("people", _DEEP),
+    "deep nesting in a title": _raw("people.0.tasks.0.title", _DEEP),
+    "deep nesting in general": _raw("people.0.general", _DEEP),
+    "deep nesting in unit_names": _raw("unit_names", '{"u": ' + _DEEP + "}"),
+    "deep objects": _raw("people.0.flags", '{"a":' * 50_000 + "1" + "}" * 50_000),
+    "NaN weight": _raw("people.0.tasks.0.weight", "NaN"),
+    "Infinity general": _raw("people.0.general.competence", "Infinity"),
+    "1e400 weight": _raw("people.0.tasks.0.weight", "1e400"),
+    "1e308 general": _raw("people.0.general.competence", "1e308"),
+    "lone surrogate in an id": _raw("people.0.id", '"\\ud800"'),
+    "people as an object": _with("people", {"nv01": person()}),
+    "a person as a list": _with("people.0", ["nv01"]),
+    "an id as a number": _with("people.0.id", 7),
+    "general as a list": _with("people.0.general", [5, 5]),
+    "tasks as an object": _with("people.0.tasks", {"t1": "on_time"}),
+    "a task as a text": _with("people.0.tasks.0", "t1"),
+    "a title as an object": _with("people.0.tasks.0.title", {"vi": "x"}),
+    "a weight of zero": _with("people.0.tasks.0.weight", 0),
+    "a boolean weight": _with("people.0.tasks.0.weight", True),
+    "extra as a text": _with("people.0.tasks.0.extra", "yes"),
+    "flags as a list": _with("people.0.flags", ["degeneration"]),
+    "a flag as a number": _with("people.0.flags", {"degeneration": 1}),
+    "a date of month 13": _with("people.0.discipline", [{"form": "warning", "date": "2026-13-01"}]),
+    "a date as a number": _with("people.0.discipline", [{"form": "warning", "date": 20261001}]),
+    "a date in other digits": _with(
+        "people.0.discipline", [{"form": "warning", "date": "٢٠٢٦-10-01"}]
+    ),
+    "counted_in of 5000 digits": _raw(
+        "people.0.discipline",
+        f'[{{"form": "warning", "date": "2026-10-01", "counted_in": {_HUGE}}}]',
+    ),
+    "history as an object": _with("history", {"nv01": []}),
+    "unit_names as a list": _with("unit_names", ["u1"]),
+    "a name of a unit as an object": _with("unit_names", {"u1": {"vi": "x"}}),
+    "quota_exceptions as an object": _with("quota_exceptions", {"share": 0.25}),
+    "an exception share of 5000 digits": _raw(
+        "quota_exceptions", f'[{{"share": {_HUGE}, "decision": "QĐ"}}]'
+    ),
+    "a leader part of 5000 digits": _raw("people.1.leader", f'{{"organising": {_HUGE}}}'),
+    "ruleset as a list": _with("ruleset", ["nd335"]),
+    "ruleset as a path": _with("ruleset", "core/rulesets/nd335.toml"),
+    "period missing": dumps({"people": [person()]}),
+    "people missing": dumps({"period": "2026-10"}),
+    "period null": _with("period", None),
+    "a year person with periods of 5000 digits": dumps(
+        {
+            "period": "2026",
+            "people": [
+                {
+                    "id": "a",
+                    "unit": "u",
+                    "group": "g",
+                    "role": "staff",
+                    "periods": [{"period": "2026-01", "score": 10**4000}],
+                }
+            ],
+        }
+    ),
+    "invalid UTF-8": "INVALID-UTF8",
+    "a number as the document": "1" + "0" * 5000,
+}
+
+
+@pytest.mark.parametrize("name", list(MALFORMED))
+def test_every_malformed_input_exits_2_with_one_line(name, monkeypatch, capsysbinary):
+    """In process, through `core.__main__.main` (the subprocess tests above cover the
+    process itself): exit 2, one line on stderr, nothing on stdout, no traceback."""
+    import io
+    import sys
+
+    from core.__main__ import main
+
+    text = MALFORMED[name]
+    raw = b'\xff\xfe{"period"' if text == "INVALID-UTF8" else text.encode("utf-8", "surrogatepass")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    code = main(["classify", "--locale", "en"])
+    out, err = capsysbinary.readouterr()
+    assert code == 2, err
+    assert out == b""
+    lines = err.decode("utf-8").splitlines()
+    assert len(lines) == 1 and "Traceback" not in lines[0], err
+
+
+@pytest.mark.parametrize(
+    "name", ["period in full-width digits", "weight of 5000 digits", "deep nesting in people"]
+)
+def test_malformed_inputs_through_the_process(cli, name):
+    _invalid(cli("classify", "--locale", "en", stdin=MALFORMED[name]))
+
+
+def test_a_utf8_byte_order_mark_is_accepted(cli):
+    result = _ok(cli("classify", "--locale", "en", stdin="\ufeff" + _GOOD_TEXT))
+    assert result["ruleset"] == "nd335"

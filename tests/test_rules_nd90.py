@@ -149,6 +149,38 @@ def test_nd90_leader_without_unit_results_is_rated_and_told_so():
 
 def test_nd90_year_uses_tasks_and_the_months_worked_rule():
     person = nd90_person(
-        months=[{"period": f"2025-{m:02d}", "status": "worked"} for m in range(1, 6)]
+        periods=[{"period": f"2025-{m:02d}", "status": "worked"} for m in range(1, 6)]
     )
     assert not result_of(run([person], "2025"))["rated"]
+
+
+def test_nd90_year_with_six_months_worked_is_rated_and_three_away_cap_at_c():
+    months = [{"period": f"2025-{m:02d}"} for m in range(1, 10)]
+    months += [{"period": f"2025-{m:02d}", "status": "away"} for m in range(10, 13)]
+    result = result_of(
+        run(with_peers(nd90_person(periods=months, tasks=tasks_with(0, exceeded=10))), "2025")
+    )
+    assert result["rated"] and result["level"] == "C"
+    assert "year.away_cap" in rules_of(result)
+
+
+def test_nd90_year_maternity_leave_is_rated_on_the_months_worked():
+    months = [{"period": f"2025-{m:02d}"} for m in range(1, 4)]
+    months += [{"period": f"2025-{m:02d}", "status": "maternity"} for m in range(4, 13)]
+    result = result_of(run([nd90_person(periods=months)], "2025"))
+    assert result["rated"] and "year.maternity" in rules_of(result)
+
+
+def test_nd90_second_year_at_d_warns_kht_2_years():
+    person = nd90_person(tasks=tasks_with(6))
+    result = run([person], "2025", history=[{"id": "nv01", "period": "2024", "level": "D"}])
+    assert "KHT_2_YEARS" in warning_codes(result, "nv01")
+
+
+def test_nd90_knows_no_quarters_and_no_party_prohibition_flag():
+    from core import InputError
+
+    with pytest.raises(InputError):
+        run([nd90_person(flags={"party_prohibition": True})], PERIOD)
+    with pytest.raises(InputError):
+        run([nd90_person(tasks=[task("x", extra=True)])], PERIOD)

@@ -1,19 +1,21 @@
 """The reviewer's level (review_level) and the names the texts use (name, title,
-unit_names, group_names): extensions of the core's input for front ends such as the bot."""
+unit_names, group_names): extensions of the core's input that front ends such as the bot
+rely on, for periods and years alike."""
 
 import pytest
 
 from core import CoreError
-from tests.conftest import FULL_GENERAL, person, result_of, run, task
+from tests.conftest import general_total, person, result_of, run, task, year_person
 
-GOOD_GENERAL = FULL_GENERAL | {"politics": 0, "culture": 0, "discipline": 2}  # 80 points
+AGENCY = "agency-monthly"
+GOOD_GENERAL = general_total(10)  # 80 points
 
 
 def good(pid: str, **fields) -> dict:
     return person(pid, general=GOOD_GENERAL, **fields)
 
 
-# The reviewer's level ----------------------------------------------------------------------
+# The reviewer's level --------------------------------------------------------------------------
 
 
 def test_a_reviewer_lowers_the_level_with_the_reason_named():
@@ -27,24 +29,39 @@ def test_a_reviewer_lowers_the_level_with_the_reason_named():
 
 
 def test_a_reviewer_cannot_raise_the_level_the_rules_give():
-    result = result_of(run([good("nv01", review_level="A", review_reason="Xứng đáng")]))
+    result = result_of(run([good("nv01", review_level="A", review_reason="Xứng đáng")]), "nv01")
     assert (result["rules_level"], result["level"]) == ("B", "B")
     review = next(r for r in result["reasons"] if r["rule"] == "review.level")
     assert "not raise" in review["text"]
 
 
-def test_a_lowered_level_frees_a_place_of_the_quota_and_is_counted_as_lowered():
-    # 2 proposed A and 5 B: the cap is floor(7 / 6) = 1, so one A is demoted by the quota
-    people = [person("a1"), person("a2", general=FULL_GENERAL | {"politics": 5})]
+def test_a_reviewer_lowers_a_year_before_the_annual_quota():
+    people = [year_person("a1", scores=98, review_level="B", review_reason="Chưa gương mẫu")]
+    people += [year_person("a2", scores=95)] + [year_person(f"b{i}", scores=80) for i in range(5)]
+    result = run(people, "2026")
+    a1, a2 = result_of(result, "a1"), result_of(result, "a2")
+    assert (a1["rules_level"], a1["computed_level"], a1["level"]) == ("A", "B", "B")
+    assert a2["level"] == "A"  # the place a1 left; floor(7 / 6) = 1
+    assert "QUOTA_EXCEEDED" not in [w["code"] for w in result["warnings"]]
+
+
+def test_a_lowered_level_frees_a_place_of_the_monthly_quota():
+    # 2 proposed A and 5 B: the cap is floor(7 / 6) = 1, so the quota demotes one A
+    people = [person("a1"), person("a2", general=general_total(29))]
     people += [good(f"b{i}") for i in range(5)]
-    assert [p["level"] for p in run(people)["people"][:2]] == ["A", "B"]
+    assert [p["level"] for p in run(people, ruleset=AGENCY)["people"][:2]] == ["A", "B"]
     people[0] = person("a1", review_level="C", review_reason="Vi phạm quy chế làm việc")
-    result = run(people)
+    result = run(people, ruleset=AGENCY)
     assert (result_of(result, "a1")["level"], result_of(result, "a2")["level"]) == ("C", "A")
     entry = result["units"][0]
     assert entry["counts"] == {"A": 1, "B": 5, "C": 1, "D": 0}
     assert entry["demoted"] == []
-    assert "QUOTA_EXCEEDED" not in [w["code"] for w in result["warnings"]]
+
+
+def test_a_lowered_level_counts_for_the_leaders_d():
+    lowered = person("nv02", review_level="D", review_reason="Không hoàn thành nhiệm vụ trọng tâm")
+    result = run([person("tp", role="head"), lowered])
+    assert result_of(result, "tp")["breakdown"]["d"] == 0.5
 
 
 def test_a_lowered_level_to_d_raises_the_level_d_warning():
@@ -71,7 +88,7 @@ def test_a_reviewers_level_needs_a_known_level_and_its_reason(fields):
         run([person(**fields)])
 
 
-# Names, not keys ---------------------------------------------------------------------------
+# Names, not codes ------------------------------------------------------------------------------
 
 
 def test_texts_name_people_units_groups_and_tasks_never_their_codes():
@@ -89,10 +106,14 @@ def test_texts_name_people_units_groups_and_tasks_never_their_codes():
                 task("17", "not_done", title="Báo cáo tổng kết công tác cải cách"),
             ],
         ),
+        person(
+            "x4", name="Đỗ Thị Hoa", role="head", unit="to-chuc", group="ld", general=GOOD_GENERAL
+        ),
     ] + [good(f"b{i}", name=f"Người {i}", unit="to-chuc", group="cv") for i in range(3)]
     result = run(
         people,
         locale="vi",
+        ruleset=AGENCY,
         unit_names={"to-chuc": "Phòng Tổ chức cán bộ"},
         group_names={"cv": "Chuyên viên"},
     )
@@ -106,18 +127,19 @@ def test_texts_name_people_units_groups_and_tasks_never_their_codes():
     accountable = details["HEAD_ACCOUNTABLE"]
     assert "Phạm Văn Bình (“Báo cáo tổng kết công tác cải cách”)" in accountable["detail"]
     assert accountable["people"] == ["x3"]
-    cap = next(r for r in result_of(result, "x3")["reasons"] if r["rule"].startswith("cap."))
+    x3 = result_of(result, "x3")
+    cap = next(r for r in x3["reasons"] if r["rule"].startswith("cap."))
     assert "“Báo cáo tổng kết công tác cải cách”" in cap["text"]
-    for text in [w["detail"] for w in result["warnings"]] + [
-        r["text"] for p in result["people"] for r in p["reasons"]
-    ]:
-        for code in ("x1", "x2", "x3", "to-chuc", "“17”"):
+    texts = [w["detail"] for w in result["warnings"]]
+    texts += [r["text"] for p in result["people"] for r in p["reasons"]]
+    for text in texts:
+        for code in ("x1", "x2", "x3", "x4", "to-chuc", "“17”", "cv,"):
             assert code not in text
 
 
 def test_without_names_the_texts_fall_back_to_the_codes():
     people = [person("y"), person("x")] + [good(f"b{i}") for i in range(4)]
-    tie = next(w for w in run(people)["warnings"] if w["code"] == "QUOTA_TIE")
+    tie = next(w for w in run(people, ruleset=AGENCY)["warnings"] if w["code"] == "QUOTA_TIE")
     assert "x" in tie["detail"] and "y" in tie["detail"]
 
 

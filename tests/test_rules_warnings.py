@@ -1,7 +1,7 @@
-"""The warnings of RULES.md and the monthly exemplary reward."""
+"""The warnings of RULES.md (version 2) and the agency profile's exemplary reward."""
 
 from tests.conftest import (
-    FULL_GENERAL,
+    general_total,
     nd90_person,
     person,
     result_of,
@@ -10,27 +10,42 @@ from tests.conftest import (
     warning_codes,
 )
 
-UNDONE = [task("t1"), task("t2", "not_done")]
+UNDONE = [task("t1"), task("t2", "not_done", title="Báo cáo tháng")]
+AGENCY = "agency-monthly"
 
 
 def history(pid: str, period: str, **fields) -> dict:
     return {"id": pid, "period": period, **fields}
 
 
-# UNEXPLAINED_2_MONTHS --------------------------------------------------------------------
+def detail(result: dict, code: str) -> str:
+    return next(w["detail"] for w in result["warnings"] if w["code"] == code)
 
 
-def test_unexplained_undone_tasks_in_two_months_of_a_year_require_accountability_review():
+# UNEXPLAINED_2_MONTHS ------------------------------------------------------------------------
+
+
+def test_unexplained_undone_tasks_in_two_periods_of_a_year_require_accountability_review():
     result = run([person(tasks=UNDONE)], history=[history("nv01", "2026-07", unexplained_undone=1)])
+    assert "UNEXPLAINED_2_MONTHS" in warning_codes(result, "nv01")
+    assert "“Báo cáo tháng”" in detail(result, "UNEXPLAINED_2_MONTHS")
+
+
+def test_unexplained_undone_in_quarters_counts_too():
+    result = run(
+        [person(tasks=UNDONE)],
+        "2026-Q3",
+        history=[history("nv01", "2026-Q1", unexplained_undone=1)],
+    )
     assert "UNEXPLAINED_2_MONTHS" in warning_codes(result, "nv01")
 
 
-def test_unexplained_undone_in_one_month_only_is_not_yet_warned():
+def test_unexplained_undone_in_one_period_only_is_not_yet_warned():
     result = run([person(tasks=UNDONE)], history=[history("nv01", "2026-09", unexplained_undone=0)])
     assert "UNEXPLAINED_2_MONTHS" not in warning_codes(result)
 
 
-def test_unexplained_months_of_another_year_do_not_count():
+def test_unexplained_periods_of_another_year_do_not_count():
     result = run(
         [person(tasks=UNDONE)],
         period="2026-02",
@@ -39,17 +54,21 @@ def test_unexplained_months_of_another_year_do_not_count():
     assert "UNEXPLAINED_2_MONTHS" not in warning_codes(result)
 
 
-def test_approved_explanation_is_not_an_unexplained_undone_task():
-    tasks = [task("t1"), task("t2", "not_done", explanation="approved")]
+def test_an_approved_explanation_or_an_extra_task_is_not_an_unexplained_undone_task():
+    tasks = [
+        task("t1"),
+        task("t2", "not_done", explanation="approved"),
+        task("x", "not_done", extra=True),
+    ]
     result = run([person(tasks=tasks)], history=[history("nv01", "2026-07", unexplained_undone=1)])
     assert "UNEXPLAINED_2_MONTHS" not in warning_codes(result)
     assert "HEAD_ACCOUNTABLE" not in warning_codes(result)
 
 
-# HEAD_ACCOUNTABLE ------------------------------------------------------------------------
+# HEAD_ACCOUNTABLE ----------------------------------------------------------------------------
 
 
-def test_head_is_accountable_for_a_member_with_an_unexplained_undone_task():
+def test_the_head_is_accountable_for_a_member_with_an_unexplained_undone_task():
     result = run(
         [
             person("head", role="head"),
@@ -58,106 +77,108 @@ def test_head_is_accountable_for_a_member_with_an_unexplained_undone_task():
         ]
     )
     warnings = [w for w in result["warnings"] if w["code"] == "HEAD_ACCOUNTABLE"]
-    assert [(w["unit"], w["person"]) for w in warnings] == [("u1", "head"), ("u2", None)]
+    assert [(w["unit"], w["person"], w["people"]) for w in warnings] == [
+        ("u1", None, ["nv02"]),
+        ("u2", None, ["other"]),
+    ]
     assert "nv02" in warnings[0]["detail"]
 
 
-# SELF_OVERRATED --------------------------------------------------------------------------
+# SELF_OVERRATED ------------------------------------------------------------------------------
 
 
-def test_self_proposed_level_above_the_computed_level_is_warned():
-    result = run([person(tasks=UNDONE, self_level="A")])  # computed C (rule 8)
+def test_a_self_proposed_level_above_the_computed_level_is_warned():
+    result = run([person(tasks=UNDONE, self_level="A")])  # 65 points: C
     assert "SELF_OVERRATED" in warning_codes(result, "nv01")
 
 
-def test_honest_self_assessment_is_not_warned():
+def test_an_honest_self_assessment_is_not_warned():
     result = run([person(tasks=UNDONE, self_level="C"), person("nv02", self_level="A")])
     assert "SELF_OVERRATED" not in warning_codes(result)
 
 
 def test_self_overrating_is_judged_against_the_level_before_the_quota():
-    # both computed A; one demoted by the quota to B: proposing A was still honest
-    result = run(
-        [person("a1", self_level="A"), person("a2", self_level="A")]
-        + [
-            person(f"b{i}", general=FULL_GENERAL | {"politics": 0, "culture": 0}, self_level="B")
-            for i in range(3)
-        ]
-    )
+    # both at A; the monthly quota demotes one to B: proposing A was still honest
+    people = [person("a1", self_level="A"), person("a2", self_level="A")]
+    people += [person(f"b{i}", general=general_total(10), self_level="B") for i in range(3)]
+    result = run(people, ruleset=AGENCY)
+    assert sorted(p["level"] for p in result["people"][:2]) == ["A", "B"]
     assert "SELF_OVERRATED" not in warning_codes(result)
 
 
-# LEVEL_D ---------------------------------------------------------------------------------
+# LEVEL_D -------------------------------------------------------------------------------------
 
 
-def test_a_month_at_not_completed_is_warned():
+def test_a_period_at_d_is_warned():
     result = run([person(flags={"degeneration": True})])
-    warning = next(w for w in result["warnings"] if w["code"] == "LEVEL_D")
-    assert "months running" not in warning["detail"]
+    assert "running" not in detail(result, "LEVEL_D")
 
 
-def test_two_months_running_at_not_completed_propose_an_accountability_review():
+def test_two_periods_running_at_d_propose_an_accountability_review():
     result = run(
         [person(flags={"degeneration": True})], history=[history("nv01", "2026-09", level="D")]
     )
-    warning = next(w for w in result["warnings"] if w["code"] == "LEVEL_D")
-    assert "2 months running" in warning["detail"]
+    assert "2 periods running" in detail(result, "LEVEL_D")
 
 
-def test_months_at_not_completed_must_be_consecutive():
+def test_periods_at_d_must_be_consecutive():
     result = run(
         [person(flags={"degeneration": True})],
         history=[history("nv01", "2026-08", level="D"), history("nv01", "2026-09", level="B")],
     )
-    warning = next(w for w in result["warnings"] if w["code"] == "LEVEL_D")
-    assert "months running" not in warning["detail"]
+    assert "running" not in detail(result, "LEVEL_D")
 
 
-def test_january_follows_december_for_months_running():
+def test_january_follows_december_and_q1_follows_q4():
     result = run(
         [person(flags={"degeneration": True})],
         period="2026-01",
         history=[history("nv01", "2025-12", level="D")],
     )
-    assert "2 months running" in next(
-        w["detail"] for w in result["warnings"] if w["code"] == "LEVEL_D"
+    assert "2 periods running" in detail(result, "LEVEL_D")
+    result = run(
+        [person(flags={"degeneration": True})],
+        period="2026-Q1",
+        history=[history("nv01", "2025-Q4", level="D")],
     )
+    assert "2 periods running" in detail(result, "LEVEL_D")
 
 
-# NO_TASKS --------------------------------------------------------------------------------
+# NO_TASKS ------------------------------------------------------------------------------------
 
 
-def test_month_without_counted_task_is_warned():
-    tasks = [task("t1", "not_done", explanation="approved")]
-    assert "NO_TASKS" in warning_codes(run([person(tasks=tasks)]), "nv01")
+def test_a_period_without_tasks_is_warned_to_the_head():
+    result = run([person(tasks=[]), person("tp", role="head")])
+    warning = next(w for w in result["warnings"] if w["code"] == "NO_TASKS")
+    assert (warning["person"], warning["unit"]) == ("nv01", "u1")
     assert "NO_TASKS" not in warning_codes(run([person()]))
 
 
-# Warnings carry their rule and source ------------------------------------------------------
+# Every warning carries its rule and source ---------------------------------------------------
 
 
 def test_every_warning_names_its_rule_and_source():
     result = run(
-        [person(tasks=UNDONE, self_level="A", flags={"degeneration": True})],
+        [person(tasks=UNDONE, self_level="A", flags={"degeneration": True}), person("x", tasks=[])],
         history=[history("nv01", "2026-03", unexplained_undone=1)],
     )
-    assert result["warnings"]
+    assert len(result["warnings"]) >= 5
     for warning in result["warnings"]:
         assert warning["rule"] and warning["detail"]
         assert result["sources"][warning["rule"]]
 
 
-# Exemplary reward ------------------------------------------------------------------------
+# The agency profile's monthly exemplary reward -----------------------------------------------
 
 
 def test_exemplary_of_the_month_earns_point_three_of_the_base_salary():
-    result = result_of(run([person(exemplary=True)]))
+    result = result_of(run([person(exemplary=True)], ruleset=AGENCY))
     assert result["level"] == "A"
     assert result["reward_vnd"] == 702_000  # 0.3 x 2,340,000
     assert result["reasons"][-1]["rule"] == "reward.exemplary"
 
 
-def test_reward_uses_the_base_salary_in_force_in_the_period():
+def test_the_reward_uses_the_base_salary_in_force_in_the_period():
     # nd90 (2024): A needs half the tasks exceeded; five at B leave room for one A
     people = [nd90_person(exemplary=True, tasks=[task("t1", "exceeded")])] + [
         nd90_person(f"b{i}") for i in range(5)
@@ -167,7 +188,13 @@ def test_reward_uses_the_base_salary_in_force_in_the_period():
     assert result["reward_vnd"] == 540_000  # 0.3 x 1,800,000 before 01/07/2024
 
 
-def test_exemplary_mark_on_a_person_not_at_excellent_earns_nothing():
-    result = result_of(run([person(tasks=UNDONE, exemplary=True)]))
+def test_an_exemplary_mark_on_a_person_not_at_a_earns_nothing():
+    result = result_of(run([person(tasks=UNDONE, exemplary=True)], ruleset=AGENCY))
     assert result["reward_vnd"] == 0
     assert result["reasons"][-1]["rule"] == "reward.exemplary"
+
+
+def test_nd335_has_no_exemplary_reward():
+    result = result_of(run([person(exemplary=True)]))
+    assert result["reward_vnd"] == 0
+    assert "reward.exemplary" not in [r["rule"] for r in result["reasons"]]
