@@ -22,6 +22,8 @@ Steps: "c:<criterion>", "t:<task id>", "d:<task id>" (delays), "x:<task id>"
 
 from __future__ import annotations
 
+import re
+
 from core import CoreError, classify
 from core.model import Level
 from core.ruleset import Ruleset
@@ -162,12 +164,12 @@ def _answer(
     match parts:
         case ["c", key, score]:
             criterion = next((c for c in rules.criteria if c.key == key), None)
-            value = whole_number(score, int(criterion.max)) if criterion else None
+            value = score_of(score, criterion, rules) if criterion else None
             if value is None:
                 return _stale(ctx, period, assessment)
             _set_score(ctx, assessment, key, value)
             done = ctx._("{criterion}: {score} points").format(
-                criterion=_label(ctx, criterion.label), score=value
+                criterion=_label(ctx, criterion.label), score=format_number(value, ctx.language)
             )
             return _then(ctx, period, assessment, done, f"c:{key}")
         case ["t", task_id, code] if code in STATUS_CODES:
@@ -245,8 +247,8 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
     assessment = assessment_of(ctx.session, ctx.person.id, period.id, create=True)
     step = ctx.state.step or "sum"
     kind, _, arg = step.partition(":")
-    if kind == "c" and whole_number(text) is not None:  # a score typed instead of pressed
-        return on_button(ctx, ["c", arg, text])
+    if kind == "c" and _SCORE.fullmatch(text.strip()):  # a score typed instead of pressed
+        return on_button(ctx, ["c", arg, text.strip().replace(",", ".")])
     if kind == "d" and (whole_number(text, MAX_DELAYS) or 0) >= 1:
         task = _own_task(ctx, period, arg)
         if task is not None:
@@ -385,7 +387,10 @@ def _ask(
             text += "\n" + ctx._("Current answer: {value}.").format(
                 value=format_number(current, ctx.language)
             )
-        scores = [Button(str(s), f"as:c:{arg}:{s}") for s in range(int(criterion.max), -1, -1)]
+        scores = [
+            Button(format_number(s, ctx.language), f"as:c:{arg}:{s:g}")
+            for s in score_choices(criterion, rules)
+        ]
         rows = [scores[i : i + 4] for i in range(0, len(scores), 4)]
         nav = [back, summary] if index or ctx.recall("editing") else []
         earlier = _earlier_scores(ctx, period, assessment) if index == 0 else None
@@ -548,7 +553,7 @@ def _summary(
     for criterion in rules.criteria:  # each item, as the form shows it
         if criterion.key in assessment.general:
             lines.append(
-                f"   • {short_label(_label(ctx, criterion.label), 60)}: "
+                f"   • {_label(ctx, criterion.label)}: "
                 f"{format_number(assessment.general[criterion.key], lang)}/"
                 f"{format_number(criterion.max, lang)}"
             )
@@ -575,6 +580,13 @@ def _summary(
         )
     missing = _missing(ctx, period, assessment, rules)
     live = _live(ctx, period, assessment) if not missing else None
+    if not missing and live is None:
+        lines.append(
+            ctx._(
+                "Not rated this period: there is no task to assess. Every civil servant is "
+                "given tasks; your head is told."
+            )
+        )
     if live is not None:
         lines.append(
             ctx._("Provisional score: {score}/100 — {level}").format(
@@ -748,7 +760,7 @@ def _missing(ctx: Context, period: Period, assessment: SelfAssessment, rules: Ru
 # -- answers ---------------------------------------------------------------------------------
 
 
-def _set_score(ctx: Context, assessment: SelfAssessment, key: str, score: int) -> None:
+def _set_score(ctx: Context, assessment: SelfAssessment, key: str, score: float) -> None:
     before = assessment.general.get(key)
     assessment.general = {**assessment.general, key: score}
     ctx.audit("self_assessment", assessment.id, f"general.{key}", before, score)
@@ -894,6 +906,24 @@ def _touch(ctx: Context, assessment: SelfAssessment) -> None:
 # -- helpers ---------------------------------------------------------------------------------
 
 
+_SCORE = re.compile(r"[0-9]{1,3}([.,][0-9]{1,2})?")
+
+
+def score_choices(criterion, rules: Ruleset) -> list[float]:
+    """The scores a criterion may get, highest first: in the ruleset's steps (half points
+    in NĐ 335), whole points where it sets none."""
+    per_point = rules.steps_per_point or 1
+    return [n / per_point for n in range(round(criterion.max * per_point), -1, -1)]
+
+
+def score_of(text: str, criterion, rules: Ruleset) -> float | None:
+    """A score of a button or typed ("4.5", "4,5"), if it is one the criterion may get."""
+    if not _SCORE.fullmatch(text):
+        return None
+    value = float(text.replace(",", "."))
+    return value if value in score_choices(criterion, rules) else None
+
+
 def _earlier_scores(
     ctx: Context, period: Period, assessment: SelfAssessment
 ) -> tuple[str, dict[str, float]] | None:
@@ -909,14 +939,16 @@ def _earlier_scores(
 
 
 def _live(ctx: Context, period: Period, assessment: SelfAssessment) -> dict | None:
-    """The core's verdict on the person's own answers so far (before any review)."""
+    """The core's verdict on the person's own answers so far (before any review); None
+    while answers are missing, or when the period is not rated (no task at all)."""
     request = classification_request(
         ctx.session, ctx.organization, period, only=[ctx.person], with_reviews=False
     ).request
     try:
-        return classify(request, locale=ctx.language)["people"][0]
+        verdict = classify(request, locale=ctx.language)["people"][0]
     except (CoreError, IndexError):
         return None  # incomplete answers: no estimate yet
+    return verdict if verdict["rated"] else None
 
 
 def _period(ctx: Context) -> Period:

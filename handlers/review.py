@@ -27,11 +27,11 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from core import classify
+from core import CoreError, classify
 from core.model import Level
 from core.texts import level_name
 from handlers import notices
-from handlers.assessment import status_name
+from handlers.assessment import score_choices, score_of, status_name
 from handlers.context import Context, reply, short_label, whole_number
 from handlers.events import Button, Reply
 from locales import format_moment, format_number, periods
@@ -426,8 +426,8 @@ def _act(
                     value=format_number(current, ctx.language)
                 )
             scores = [
-                Button(str(s), f"rv:gs:{assessment.id}:{key}:{s}")
-                for s in range(int(criterion.max), -1, -1)
+                Button(format_number(s, ctx.language), f"rv:gs:{assessment.id}:{key}:{s:g}")
+                for s in score_choices(criterion, ruleset_for(ctx.organization, period))
             ]
             rows = [scores[i : i + 4] for i in range(0, len(scores), 4)]
             return [
@@ -440,7 +440,8 @@ def _act(
             ]
         case ["gs", _, key, score]:
             criterion = _criterion(ctx, period, key)
-            value = whole_number(score, int(criterion.max)) if criterion else None
+            rules = ruleset_for(ctx.organization, period)
+            value = score_of(score, criterion, rules) if criterion else None
             if value is None or ctx.recall("key") != key:
                 return [card(ctx, period, assessment, person, stage)]
             if value < assessment.general.get(key, 0):
@@ -544,7 +545,7 @@ def _rescore(
     assessment: SelfAssessment,
     review: Review,
     key: str,
-    score: int,
+    score: float,
     comment: str | None,
 ) -> None:
     """The reviewer's score of a criterion; the self-score again clears it."""
@@ -698,9 +699,10 @@ def _verdict(ctx: Context, period: Period, person: Person) -> dict | None:
     if not request["people"]:
         return None
     try:
-        return classify(request, locale=ctx.language)["people"][0]
-    except Exception:  # an incomplete submission has no verdict
+        verdict = classify(request, locale=ctx.language)["people"][0]
+    except CoreError:  # an incomplete submission has no verdict
         return None
+    return verdict if verdict["rated"] else None
 
 
 def _too_late_to_return(ctx: Context) -> str:

@@ -21,6 +21,7 @@ from storage.models import Organization, Period, PeriodStatus, Person, Task, Tas
 from storage.queries import director_of, reviewer_of
 from storage.roster import ensure_organization, import_roster, read_roster
 
+DEMO_RULESET = "agency-monthly"  # the seeds' monthly practice (RULES.md)
 DEMO_PERSON = "vp-03"  # a chuyên viên of the demo's Văn phòng Sở
 DEMO_ROSTER = ROOT / "examples" / "demo-roster.csv"
 DEMO_TASKS = ROOT / "examples" / "demo-tasks.json"
@@ -43,6 +44,7 @@ def load_demo(engine: Engine, today: date) -> Organization:
         organization, _ = ensure_organization(
             session, data["organization"]["code"], data["organization"]["name"]
         )
+        organization.ruleset = organization.ruleset or DEMO_RULESET
         import_roster(session, organization, rows)
         period = month_period(session, organization, today)
         _add_tasks(session, organization, period, data["tasks"])

@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core.model import Period as CorePeriod
 from core.ruleset import Ruleset, builtin_for, load
+from core.validate import parse_period
 from locales import name_sort_key
 from storage.models import (
     AssessmentStatus,
     AuditLog,
+    Category,
     Identity,
     Initiative,
     Organization,
@@ -27,6 +28,7 @@ from storage.models import (
     RoleGroup,
     SelfAssessment,
     Task,
+    TaskKind,
     TaskOutcome,
     Unit,
 )
@@ -114,11 +116,10 @@ def leader_chats(session: Session, platform: str) -> list[tuple[str, str]]:
 
 
 def ruleset_for(organization: Organization, period: Period) -> Ruleset:
+    """The organization's ruleset, else the one the law gives for the period."""
     if organization.ruleset:
         return load(organization.ruleset)
-    year, _, part = period.code.partition("-")
-    month = 3 * int(part[1:]) if part.startswith("Q") else int(part)  # a quarter: its last
-    return builtin_for(CorePeriod(int(year), month))
+    return builtin_for(parse_period(period.code))
 
 
 def tasks_of(session: Session, person_id: int, period_id: int) -> list[Task]:
@@ -312,6 +313,12 @@ def awaits_decision(assessment: SelfAssessment, review: Review | None) -> bool:
 
 # -- the core's input ----------------------------------------------------------------------
 
+CATEGORIES = {  # the core's names of the person categories (RULES.md's JSON contract)
+    Category.CIVIL_SERVANT: "cong_chuc",
+    Category.PUBLIC_EMPLOYEE: "vien_chuc",
+    Category.CONTRACT_WORKER: "lao_dong",
+}
+
 
 @dataclass
 class Classification:
@@ -462,6 +469,7 @@ def _core_person(
         "unit": unit,
         "group": group,
         "role": person.role.value,
+        "category": CATEGORIES[person.category],
         "general": dict(assessment.general),
         "tasks": [],
     }
@@ -473,6 +481,7 @@ def _core_person(
             "id": str(task.id),
             "title": task.title,
             "weight": task.weight,
+            "extra": task.kind is TaskKind.AD_HOC,  # outside the base (NĐ 335 Điều 18)
             "status": outcome.status,
         }
         if outcome.status == "late":

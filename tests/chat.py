@@ -34,16 +34,25 @@ def database(tmp_path: Path) -> Engine:
     return make_engine(url)
 
 
+# The 10 general items of NĐ 335 (Mẫu 01), in their order: 30 points at most.
+TOP = (5, 5, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5)
+# 18 general points: with every task done, 18 + 70 = 88, "Hoàn thành tốt nhiệm vụ (B)"
+GOOD = (5, 5, 2.5, 2.5, 2.5, 0.5, 0, 0, 0, 0)
+
+
 def small_organization(
     engine: Engine,
     *,
     status: PeriodStatus = PeriodStatus.OPEN,
     language: str = "vi",
     tasks: int = 2,
+    ruleset: str | None = "agency-monthly",
 ) -> dict[str, str]:
-    """One unit, a head and two staff; nv01 has `tasks` planned tasks. Returns codes."""
+    """One unit, a head and two staff; nv01 has `tasks` planned tasks. Returns codes.
+    The ruleset: the seeds' monthly practice by default (a monthly quota, the exemplary
+    reward); None for the law's (`nd335` from 2026)."""
     with transaction(engine) as s:
-        org = Organization(code="so-test", name="Sở Thử nghiệm")
+        org = Organization(code="so-test", name="Sở Thử nghiệm", ruleset=ruleset)
         s.add(org)
         s.flush()
         unit = Unit(organization_id=org.id, code="to-chuc", name="Phòng Tổ chức")
@@ -130,6 +139,23 @@ class Chat:
                     if label in button.label:
                         return self._handle(payload=button.payload, message_id=1)
         raise AssertionError(f"no button {label!r} in: {self.labels()}")
+
+    def score(self, value: float) -> list[Reply]:
+        """Press the score button worth `value` (a general criterion, self or reviewer)."""
+        wanted = f":{value:g}"
+        for reply in reversed(self.replies):
+            for row in reply.buttons:
+                for button in row:
+                    scoring = button.payload.startswith(("as:c:", "rv:gs:"))
+                    if scoring and button.payload.endswith(wanted):
+                        return self._handle(payload=button.payload, message_id=1)
+        raise AssertionError(f"no score {value} in: {self.labels()}")
+
+    def score_all(self, values=TOP) -> list[Reply]:
+        """Answer the general criteria one by one with `values` (the highest by default)."""
+        for value in values:
+            self.score(value)
+        return self.replies
 
     def labels(self) -> list[str]:
         return [b.label for r in self.replies for row in r.buttons for b in row]

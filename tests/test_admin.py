@@ -636,7 +636,7 @@ def test_a_newcomer_walks_the_demo_month_through_the_review_stage(url, capsys):
         console.run(engine, ChatSettings(), person, stdin=script, stdout=out, clock=clock)
         return out.getvalue()
 
-    staff = ["2", *["1"] * 6, *["2"] * 4, "2", "2", "1", "3", "3"]  # criteria, 4 tasks...
+    staff = ["2", *["1"] * 10, *["2"] * 4, "2", "2", "1", "3", "3"]  # criteria, 4 tasks...
     assert "Đã gửi bản tự đánh giá tháng 11/2026" in chat("staff", staff)
     assert main(["cycle", "close", "--org", "so-noi-vu-demo"], clock=clock) == 0
     assert "close" in capsys.readouterr().out

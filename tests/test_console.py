@@ -29,12 +29,13 @@ def run_console(engine, code: str, lines: list[str]) -> str:
 def test_a_full_self_assessment_in_the_console(tmp_path):
     engine = database(tmp_path)
     small_organization(engine)
-    # numbers press the buttons shown last: menu → self-assessment, six criteria at their
-    # maximum, a task on time, one exceeded, no ad-hoc task, no initiative, propose A, submit
-    script = ["2", "1", "1", "1", "1", "1", "1", "2", "1", "2", "2", "1", "1", "3", "/quit"]
+    # numbers press the buttons shown last: menu → self-assessment, the ten criteria at
+    # their maximum, a task on time, one exceeded, no ad-hoc task, no initiative, propose A,
+    # submit
+    script = ["2", *["1"] * 10, "2", "1", "2", "2", "1", "1", "3", "/quit"]
     output = run_console(engine, "nv01", script)
     assert "Trần Thị Mai" in output
-    assert "Tiêu chí chung 1/6" in output and "Tiêu chí chung 6/6" in output
+    assert "Tiêu chí chung 1/10" in output and "Tiêu chí chung 10/10" in output
     assert "Hoàn thành xuất sắc nhiệm vụ (A)" in output
     assert "Đã gửi bản tự đánh giá" in output
     with Session(engine) as s:
@@ -47,9 +48,9 @@ def test_a_full_self_assessment_in_the_console(tmp_path):
 def test_a_full_self_assessment_in_the_console_in_english(tmp_path):
     engine = database(tmp_path)
     small_organization(engine, language="en")
-    script = ["2", "1", "1", "1", "1", "1", "1", "1", "1", "2", "2", "1", "1", "3", "/quit"]
+    script = ["2", *["1"] * 10, "1", "1", "2", "2", "1", "1", "3", "/quit"]
     output = run_console(engine, "nv01", script)
-    assert "General criterion 1/6" in output
+    assert "General criterion 1/10" in output
     assert "Provisional score: 100/100 — Excellent completion of duties (A)" in output
     assert "is submitted" in output
     with Session(engine) as s:

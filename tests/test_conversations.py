@@ -19,7 +19,20 @@ from storage.models import (
     TaskKind,
     TaskOutcome,
 )
-from tests.chat import Chat, database, small_organization
+from tests.chat import TOP, Chat, database, small_organization
+
+KEYS = (  # the 10 items of Mẫu 01
+    "politics_ethics_culture",
+    "discipline",
+    "competence",
+    "meets_tasks",
+    "responsibility",
+    "service_coordination",
+    "breakthrough",
+    "hard_tasks",
+    "accountability",
+    "initiative",
+)
 
 
 @pytest.fixture
@@ -50,12 +63,11 @@ EXPLANATION = "Chờ ý kiến thẩm định của Sở Tài chính về kinh p
 def answer_all(
     chat: Chat,
     outcomes=("Hoàn thành đúng tiến độ", "Hoàn thành đúng tiến độ"),
-    scores=("6", "6", "6", "6", "3", "3"),
+    scores=TOP,
 ):
     """Every question in order; a task not done gets an explanation."""
     chat.press("Tự đánh giá")
-    for score in scores:
-        chat.press(score)
+    chat.score_all(scores)
     for outcome in outcomes:
         chat.press(outcome)
         if outcome == "Không hoàn thành":
@@ -137,14 +149,7 @@ def test_full_self_assessment_is_stored_and_submitted(engine, codes):
     assert "Đã gửi bản tự đánh giá" in chat.text
     row = assessment_row(engine)
     assert row.status is AssessmentStatus.SUBMITTED
-    assert row.general == {
-        "politics": 6,
-        "culture": 6,
-        "discipline": 6,
-        "responsibility": 6,
-        "service": 3,
-        "innovation": 3,
-    }
+    assert row.general == dict(zip(KEYS, TOP, strict=True))
     assert row.proposed_level == "A"
     with Session(engine) as s:
         statuses = sorted(o.status for o in s.exec(select(TaskOutcome)))
@@ -155,8 +160,7 @@ def test_full_self_assessment_is_stored_and_submitted(engine, codes):
 def test_late_task_asks_the_delays_and_not_done_asks_an_explanation(engine, codes):
     chat = registered(engine, codes)
     chat.press("Tự đánh giá")
-    for score in ("6", "6", "6", "6", "3", "3"):
-        chat.press(score)
+    chat.score_all()
     chat.press("Hoàn thành chậm tiến độ")
     assert "chậm tiến độ mấy lần" in chat.text
     chat.press("2")
@@ -206,8 +210,7 @@ def test_the_general_criteria_can_be_scored_as_last_period_and_are_shown_before_
 
     from storage.models import Period
 
-    earlier = {"politics": 5, "culture": 6, "discipline": 4, "responsibility": 6}
-    earlier |= {"service": 3, "innovation": 2}
+    earlier = dict(zip(KEYS, (4.5, 5, 2, 2.5, 2.5, 2.5, 1.5, 2.5, 2.5, 2), strict=True))
     with Session(engine) as s:
         person = s.exec(select(Person).where(Person.code == "nv01")).one()
         october = Period(organization_id=person.organization_id, code="2026-10")
@@ -233,28 +236,29 @@ def test_the_general_criteria_can_be_scored_as_last_period_and_are_shown_before_
     chat.press("Hoàn thành đúng tiến độ")
     chat.press("Không có")
     chat.press("Không có")
-    assert "Đổi mới, sáng tạo, dám nghĩ, dám làm: 2/3" in chat.text  # each score, shown
+    assert "Năng lực chuyên môn, nghiệp vụ theo yêu cầu của vị trí việc làm: 2/2,5" in chat.text
+    assert "văn hóa thực thi công vụ: 4,5/5" in chat.text
     with Session(engine) as s:
         changes = s.exec(select(AuditLog).where(AuditLog.field.startswith("general."))).all()
-        assert len(changes) == 6  # each copied score is audited
+        assert len(changes) == 10  # each copied score is audited
 
 
 def test_as_last_period_is_offered_only_when_there_is_a_last_period(engine, codes):
     chat = registered(engine, codes)
     chat.press("Tự đánh giá")
     assert "Như kỳ trước" not in " ".join(chat.labels())
-    chat._handle(payload="as:same:politics", message_id=1)  # forged: nothing to copy
+    chat._handle(payload="as:same:politics_ethics_culture", message_id=1)  # nothing to copy
     assert "đã được trả lời" in chat.text and assessment_row(engine).general == {}
 
 
 def test_back_goes_to_the_previous_question_and_changes_the_answer(engine, codes):
     chat = registered(engine, codes)
     chat.press("Tự đánh giá")
-    chat.press("6")
+    chat.score(5)
     chat.press("Quay lại")
-    assert "Tiêu chí chung 1/6" in chat.text and "Đang chọn: 6" in chat.text
-    chat.press("4")
-    assert assessment_row(engine).general["politics"] == 4
+    assert "Tiêu chí chung 1/10" in chat.text and "Đang chọn: 5" in chat.text
+    chat.score(4.5)
+    assert assessment_row(engine).general["politics_ethics_culture"] == 4.5
 
 
 def test_edit_an_answer_from_the_summary_and_return_to_it(engine, codes):
@@ -262,16 +266,15 @@ def test_edit_an_answer_from_the_summary_and_return_to_it(engine, codes):
     answer_all(chat)
     chat.press("Sửa")
     chat.press("Thái độ phục vụ")
-    chat.press("1")
+    chat.score(1.5)
     assert "Tóm tắt tự đánh giá" in chat.text
-    assert assessment_row(engine).general["service"] == 1
+    assert assessment_row(engine).general["service_coordination"] == 1.5
 
 
 def test_ad_hoc_tasks_and_initiatives_are_recorded(engine, codes):
     chat = registered(engine, codes)
     chat.press("Tự đánh giá")
-    for score in ("6", "6", "6", "6", "3", "3"):
-        chat.press(score)
+    chat.score_all()
     chat.press("Hoàn thành đúng tiến độ")
     chat.press("Hoàn thành đúng tiến độ")
     assert "Không có" in " ".join(chat.labels())  # nothing added yet
@@ -296,10 +299,10 @@ def test_the_self_assessment_can_be_edited_after_submitting_until_the_deadline(e
     chat.press("Gửi")
     chat.send("/assess")
     chat.press("Sửa")
-    chat.press("Ý thức tổ chức kỷ luật")
-    chat.press("5")
+    chat.press("Ý thức kỷ luật")
+    chat.score(4)
     assert "Bản tự đánh giá đã gửi được cập nhật" in chat.text
-    assert assessment_row(engine).general["discipline"] == 5
+    assert assessment_row(engine).general["discipline"] == 4
     assert assessment_row(engine).status is AssessmentStatus.SUBMITTED
     chat.later(days=10, hours=8).send("/assess")  # 30/11 18:00 in Hà Nội: past 17:00
     assert "đã kết thúc" in chat.text
@@ -314,25 +317,25 @@ def test_text_where_a_button_is_expected_changes_nothing(engine, codes, text):
     chat = registered(engine, codes)
     chat.press("Tự đánh giá")
     chat.send(text)
-    assert "Tiêu chí chung 1/6" in chat.text
+    assert "Tiêu chí chung 1/10" in chat.text
     assert assessment_row(engine).general == {}
 
 
 def test_a_score_may_be_typed_instead_of_pressed(engine, codes):
     chat = registered(engine, codes)
     chat.press("Tự đánh giá")
-    chat.send("5")
-    assert assessment_row(engine).general == {"politics": 5}
-    chat.send("9")  # above the maximum of 6 of the next criterion
-    assert "Tiêu chí chung 2/6" in chat.text
-    assert "culture" not in assessment_row(engine).general
+    chat.send("4,5")
+    assert assessment_row(engine).general == {"politics_ethics_culture": 4.5}
+    chat.send("5.5")  # above the maximum of 5 of the next criterion
+    assert "Tiêu chí chung 2/10" in chat.text
+    chat.send("2.25")  # not in half points
+    assert "discipline" not in assessment_row(engine).general
 
 
 def test_a_5000_character_message_is_refused_politely_and_nothing_is_saved(engine, codes):
     chat = registered(engine, codes)
     chat.press("Tự đánh giá")
-    for score in ("6", "6", "6", "6", "3", "3"):
-        chat.press(score)
+    chat.score_all()
     chat.press("Hoàn thành đúng tiến độ")
     chat.press("Không hoàn thành")
     chat.send("x" * 5000)
@@ -355,7 +358,12 @@ def test_a_stale_button_of_another_person_changes_nothing(engine, codes):
 
 @pytest.mark.parametrize(
     "payload",
-    ["as:c:politics:²", "as:c:politics:①", "as:t:99999999999999999999:e", f"as:rmi:{2**63}"],
+    [
+        "as:c:politics_ethics_culture:²",
+        "as:c:politics_ethics_culture:①",
+        "as:t:99999999999999999999:e",
+        f"as:rmi:{2**63}",
+    ],
 )
 def test_digits_that_are_not_ascii_and_huge_ids_are_answered_and_change_nothing(
     engine, codes, payload
@@ -363,9 +371,9 @@ def test_digits_that_are_not_ascii_and_huge_ids_are_answered_and_change_nothing(
     chat = registered(engine, codes)
     chat.press("Tự đánh giá")
     chat._handle(payload=payload, message_id=1)
-    assert "Tiêu chí chung 1/6" in chat.text
+    assert "Tiêu chí chung 1/10" in chat.text
     chat.send("²")
-    assert "Tiêu chí chung 1/6" in chat.text
+    assert "Tiêu chí chung 1/10" in chat.text
     assert assessment_row(engine).general == {}
 
 
@@ -402,15 +410,15 @@ def test_a_restart_mid_assessment_continues_where_the_person_was(engine, codes, 
 
     chat = registered(engine, codes)
     chat.press("Tự đánh giá")
-    chat.press("6")
-    chat.press("5")
+    chat.score(5)
+    chat.score(4.5)
     engine.dispose()  # the process dies; a new one opens the same database
     restarted = make_engine(str(engine.url))
     chat.engine = restarted
-    chat.press("4")  # the button of the question shown before the restart
-    assert assessment_row(restarted).general == {"politics": 6, "culture": 5, "discipline": 4}
+    chat.score(2)  # the button of the question shown before the restart
+    assert assessment_row(restarted).general == dict(zip(KEYS, (5, 4.5, 2), strict=False))
     chat.send("/assess")
-    assert "Tiêu chí chung 4/6" in chat.text
+    assert "Tiêu chí chung 4/10" in chat.text
 
 
 # The plan ----------------------------------------------------------------------------------
@@ -488,8 +496,7 @@ def test_a_title_without_words_is_refused_and_asked_again(tmp_path, title):
 def test_an_emoji_is_not_an_ad_hoc_task_nor_an_initiative(engine, codes):
     chat = registered(engine, codes)
     chat.press("Tự đánh giá")
-    for score in ("6", "6", "6", "6", "3", "3"):
-        chat.press(score)
+    chat.score_all()
     chat.press("Hoàn thành đúng tiến độ")
     chat.press("Hoàn thành đúng tiến độ")
     chat.send("🎉🎉")
@@ -524,8 +531,7 @@ def test_the_whole_self_assessment_in_english(tmp_path):
     codes = small_organization(engine, language="en")
     chat = registered(engine, codes)
     chat.press("Self-assessment")
-    for score in ("6", "6", "6", "6", "3", "3"):
-        chat.press(score)
+    chat.score_all()
     chat.press("Done on time")
     chat.press("Exceeded")
     chat.press("None")

@@ -30,6 +30,7 @@ from storage.models import (
     Result,
     Review,
     SelfAssessment,
+    Task,
 )
 from tests.chat import Chat, database, small_organization
 from tests.fake_telegram import fake_telegram_fixture  # noqa: F401
@@ -179,8 +180,7 @@ def submit(
     """A full self-assessment at `now`, proposing A."""
     chat.now = now
     chat.send("/assess")
-    for score in ("6", "6", "6", "6", "3", "3"):
-        chat.press(score)
+    chat.score_all()
     for outcome in outcomes:
         chat.press(outcome)
     chat.press("Không có")
@@ -237,7 +237,11 @@ def test_the_director_reviews_the_heads_sees_the_quota_and_marks_the_exemplary(t
     boss = Chat(engine, chat_id="900", now=at(20, 9))
     boss.send(f"/start {code}")
     tick(engine, at(26, 8))
-    submit(chats["tp01"], at(26, 10), outcomes=())  # a head without planned tasks
+    with transaction(engine) as s:
+        head = s.exec(select(Person).where(Person.code == "tp01")).one()
+        november = s.exec(select(Period).where(Period.code == "2026-11")).one()
+        s.add(Task(person_id=head.id, period_id=november.id, title="Tổng hợp báo cáo quý"))
+    submit(chats["tp01"], at(26, 10), outcomes=("Hoàn thành vượt mức",))
     tick(engine, at(30, 17))
     assert recipients(engine, "review_request") == ["gd01"]  # nv01/nv02 did not submit
     boss.now = at(3, 9, month=12)

@@ -9,8 +9,9 @@ November 2026, default calendar (Hà Nội): opening Thu 26/11 08:00, deadline M
 classification runs then), publication Mon 7/12 09:00.
 
 Phòng Tổ chức: group "Chuyên viên" a1 (100 points), a2 (99) and b1-b4 (88: B);
-group "Nhân viên" t1 and t2 (100 each, alike in everything) and c1-c4 (88).
-With 2 A and 4 B in a group, the quota keeps one A (rule 10).
+group "Nhân viên" t1 and t2 (100 each, alike in everything) and c1-c4 (88). The
+organization follows the seeds' monthly practice (`agency-monthly`): with 2 A and 4 B in a
+group, the month's quota keeps one A (rule 10: floor(6 / 6) = 1).
 """
 
 from __future__ import annotations
@@ -40,11 +41,11 @@ from storage.models import (
     Unit,
 )
 from storage.models import Organization as Org
-from tests.chat import Chat, database
+from tests.chat import GOOD, TOP, Chat, database
 
-FULL = ("6", "6", "6", "6", "3", "3")  # 30 general points
-ALMOST = ("5", "6", "6", "6", "3", "3")  # 29
-GOOD = ("0", "0", "6", "6", "3", "3")  # 18: with all tasks done, 88 points, B
+FULL = TOP  # the 10 items of Mẫu 01 at their maximum: 30 general points
+ALMOST = (4.5, *TOP[1:])  # 29.5
+# GOOD: 18 general points; with every task done 18 + 70 = 88 points, B
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
@@ -78,7 +79,7 @@ class Month:
         self.engine = database(tmp_path)
         codes = {}
         with transaction(self.engine) as s:
-            org = Org(code="so-noi-vu", name="Sở Nội vụ tỉnh Thử nghiệm")
+            org = Org(code="so-noi-vu", name="Sở Nội vụ tỉnh Thử nghiệm", ruleset="agency-monthly")
             s.add(org)
             s.flush()
             units = {
@@ -134,8 +135,7 @@ class Month:
         chat = self.chats[code]
         chat.now = when or at(26, 10)
         chat.send("/assess")
-        for score in scores:
-            chat.press(score)
+        chat.score_all(scores)
         chat.press("Hoàn thành vượt mức")
         chat.press("Hoàn thành đúng tiến độ")
         chat.press("Không có")  # ad-hoc tasks
@@ -205,9 +205,9 @@ def test_a_month_of_reviews_from_submission_to_publication(month):
     # An old button pressed after submitting changes nothing and says so.
     a1 = m.chats["a1"]
     a1.now = at(27, 9)
-    a1._handle(payload=f"as:c:politics:{3}", message_id=7)
+    a1._handle(payload="as:c:politics_ethics_culture:3", message_id=7)
     assert "đã được trả lời" in a1.text and "không có gì thay đổi" in a1.text
-    assert m.assessment("a1").general["politics"] == 6
+    assert m.assessment("a1").general["politics_ethics_culture"] == 5
 
     m.tick(at(30, 17))  # the deadline: reviews requested
     assert "có 12 bản tự đánh giá chờ đồng chí xem xét" in m.received("tp01", "review_request")
@@ -229,10 +229,10 @@ def test_a_month_of_reviews_from_submission_to_publication(month):
     # A re-scored criterion, lowered with the head's comment.
     head.press("Chấm lại tiêu chí chung")
     head.press("Tinh thần trách nhiệm")
-    head.press("4")
+    head.score(0.5)
     assert "thấp hơn điểm tự chấm" in head.text
     head.send("Còn chậm phối hợp với Văn phòng Sở trong tháng")
-    assert "Tinh thần trách nhiệm, phối hợp: 6 → 4" in head.text
+    assert "Tinh thần trách nhiệm trong thực thi công vụ: 2,5 → 0,5" in head.text
     head.press("Đồng ý")
 
     # Return for correction: the person is told at once, corrects, submits again.
@@ -252,8 +252,8 @@ def test_a_month_of_reviews_from_submission_to_publication(month):
     b1.send("/assess")
     assert "Trưởng phòng Tổ chức đề nghị đồng chí sửa" in b1.text
     b1.press("Sửa câu trả lời")
-    b1.press("Ý thức tổ chức kỷ luật")
-    b1.press("5")
+    b1.press("Ý thức kỷ luật")
+    b1.score(4)
     b1.press("Gửi lại")
     assert "được gửi lại" in b1.text
     assert m.assessment("b1").status is AssessmentStatus.SUBMITTED
@@ -315,7 +315,7 @@ def test_a_month_of_reviews_from_submission_to_publication(month):
     assert [e.after for e in m.audit("head.level")] == ["C"]
     assert [e.after for e in m.audit("director.level")] == ["C"]
     assert sorted(e.after for e in m.audit("head.rank")) == [1, 2]
-    assert [e.after for e in m.audit("head.general.responsibility")] == [4]
+    assert [e.after for e in m.audit("head.general.responsibility")] == [0.5]
     decisions = [e.after for e in m.audit("head.decision")]
     assert decisions.count("return") == 1 and "change" in decisions
 

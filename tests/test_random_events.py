@@ -173,8 +173,8 @@ WORDS = [
     "gs",
     "rk",
     "open",
-    "politics",
-    "culture",
+    "politics_ethics_culture",
+    "competence",
     "discipline",
     "responsibility",
     "service",
@@ -208,7 +208,7 @@ PIECE = st.one_of(
     st.text(max_size=6),
 )
 ID = st.integers(1, 12).map(str)
-KEY = st.sampled_from(["politics", "culture", "discipline", "service", "nope"])
+KEY = st.sampled_from(["politics_ethics_culture", "discipline", "competence", "initiative", "nope"])
 LEVEL = st.sampled_from(["A", "B", "C", "D", "Z"])
 # buttons as the screens make them, with ids that may be anyone's
 PLAUSIBLE = st.one_of(
@@ -216,9 +216,11 @@ PLAUSIBLE = st.one_of(
     st.builds("rv:{}:{}".format, st.sampled_from(["open", "x", "i", "rk"]), ID),
     st.builds("rv:set:{}:{}".format, ID, LEVEL),
     st.builds("rv:gk:{}:{}".format, ID, KEY),
-    st.builds("rv:gs:{}:{}:{}".format, ID, KEY, st.integers(0, 7)),
+    st.builds("rv:gs:{}:{}:{}".format, ID, KEY, st.sampled_from(["0", "1.5", "2.5", "5", "7"])),
     st.just("rv:next"),
-    st.builds("as:c:{}:{}".format, KEY, st.integers(0, 7)),
+    st.builds(
+        "as:c:{}:{}".format, KEY, st.sampled_from(["0", "0.5", "2.5", "4.5", "5", "6", "2.25"])
+    ),
     st.builds("as:t:{}:{}".format, ID, st.sampled_from(["e", "o", "l", "n", "q"])),
     st.builds("as:d:{}:{}".format, ID, st.integers(0, 5)),
     st.builds("as:p:{}".format, LEVEL),

@@ -19,7 +19,7 @@ from storage.models import (
     SelfAssessment,
     TaskOutcome,
 )
-from tests.chat import NOW, database, small_organization
+from tests.chat import GOOD, NOW, TOP, database, small_organization
 from tests.fake_telegram import FakeTelegram, fake_telegram_fixture  # noqa: F401
 
 CHAT = 5551234
@@ -93,10 +93,23 @@ async def answered(server: FakeTelegram, since: int) -> None:
     await server.wait_until_idle(timeout=15, quiet=0.5)
 
 
-async def self_assessment(server: FakeTelegram) -> None:
+async def score(server: FakeTelegram, value: float, chat: int = CHAT) -> str:
+    """Press the score button worth `value` on the newest question."""
+    for message in reversed(server.sent(chat)):
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                if button["callback_data"].endswith(f":{value:g}"):
+                    since = len(server.calls)
+                    server.press(chat, button["callback_data"], message["message_id"])
+                    await answered(server, since)
+                    return server.last(chat)["text"]
+    raise AssertionError(f"no score {value}")
+
+
+async def self_assessment(server: FakeTelegram, scores=TOP) -> None:
     await press(server, "Tự đánh giá")
-    for score in ("6", "6", "6", "6", "3", "3"):
-        await press(server, score)
+    for value in scores:
+        await score(server, value)
     await press(server, "Hoàn thành vượt mức")
     await press(server, "Hoàn thành đúng tiến độ")
     await press(server, "Không có")
@@ -136,15 +149,16 @@ async def test_registration_and_self_assessment_in_english_through_telegram(
     async with RunningBot(fake_telegram, engine):
         assert "Welcome, Trần Thị Mai" in await say(fake_telegram, f"/start {codes['nv01']}")
         await press(fake_telegram, "Self-assessment")
-        assert "General criterion 1/6" in fake_telegram.last(CHAT)["text"]
-        for score in ("6", "6", "6", "6", "3", "2"):
-            await press(fake_telegram, score)
+        assert "General criterion 1/10" in fake_telegram.last(CHAT)["text"]
+        for value in GOOD:  # 18 general points
+            await score(fake_telegram, value)
         await press(fake_telegram, "Done on time")
         await press(fake_telegram, "Done behind schedule")
         await press(fake_telegram, "1")
         await press(fake_telegram, "None")
         summary = await press(fake_telegram, "None")
-        assert "Good completion of duties (B)" in summary  # one delay: A needs all on time
+        # one delay: progress (1 + 0.75) / 2; 18 + 70 x (1 + 1 + 0.875) / 3 = 85.08
+        assert "85.08/100 — Good completion of duties (B)" in summary
         await press(fake_telegram, "Propose my level")
         await press(fake_telegram, "(B)")
         assert "is submitted" in await press(fake_telegram, "Submit")
@@ -159,16 +173,16 @@ async def test_a_restart_mid_assessment_loses_nothing(fake_telegram, engine):
     async with RunningBot(fake_telegram, engine):
         await say(fake_telegram, f"/start {codes['nv01']}")
         await press(fake_telegram, "Tự đánh giá")
-        await press(fake_telegram, "6")
-        await press(fake_telegram, "5")
+        await score(fake_telegram, 5)
+        await score(fake_telegram, 4.5)
     # the bot is stopped; it starts again and the person presses the button still shown
     async with RunningBot(fake_telegram, engine):
-        assert "Tiêu chí chung 4/6" in await press(fake_telegram, "4")
+        assert "Tiêu chí chung 4/10" in await score(fake_telegram, 2)
     with Session(engine) as s:
         assert s.exec(select(SelfAssessment)).one().general == {
-            "politics": 6,
-            "culture": 5,
-            "discipline": 4,
+            "politics_ethics_culture": 5,
+            "discipline": 4.5,
+            "competence": 2,
         }
 
 
@@ -180,7 +194,7 @@ async def test_bad_input_through_telegram(fake_telegram, engine):
         assert "quá dài" in await say(fake_telegram, "a" * 5000)
         assert "nút" in await say(fake_telegram, "😀")
         since = len(fake_telegram.calls)
-        update = fake_telegram.send_text(CHAT, "6")
+        update = fake_telegram.send_text(CHAT, "5")
         await answered(fake_telegram, since)
         fake_telegram.replay(update)  # Telegram delivers the same update again
         await fake_telegram.wait_until_idle(timeout=10)
@@ -188,7 +202,7 @@ async def test_bad_input_through_telegram(fake_telegram, engine):
         assert "chưa được đăng ký" in stranger
     fake_telegram.assert_no_rejections()
     with Session(engine) as s:
-        assert s.exec(select(SelfAssessment)).one().general == {"politics": 6}
+        assert s.exec(select(SelfAssessment)).one().general == {"politics_ethics_culture": 5}
 
 
 async def test_the_bot_entry_point_sets_its_commands_and_polls(fake_telegram, engine):
@@ -269,16 +283,18 @@ async def test_an_answered_question_is_edited_in_place_and_loses_its_keyboard(
         await say(fake_telegram, f"/start {codes['nv01']}")
         await press(fake_telegram, "Tự đánh giá")
         question = fake_telegram.last(CHAT)
-        await press(fake_telegram, "6")
+        await score(fake_telegram, 4.5)
         answered = next(
             m for m in fake_telegram.sent(CHAT) if m["message_id"] == question["message_id"]
         )
-        assert answered["text"].startswith("✔ Phẩm chất chính trị") and "6 điểm" in answered["text"]
+        assert (
+            answered["text"].startswith("✔ Phẩm chất chính trị") and "4,5 điểm" in answered["text"]
+        )
         assert not answered.get("reply_markup")  # the keyboard went with the answer
-        assert "Tiêu chí chung 2/6" in fake_telegram.last(CHAT)["text"]
+        assert "Tiêu chí chung 2/10" in fake_telegram.last(CHAT)["text"]
     fake_telegram.assert_no_rejections()
     with Session(engine) as s:
-        assert s.exec(select(SelfAssessment)).one().general == {"politics": 6}
+        assert s.exec(select(SelfAssessment)).one().general == {"politics_ethics_culture": 4.5}
 
 
 @pytest.mark.parametrize("status", [429, 502])
