@@ -87,11 +87,12 @@ def identities_of(session: Session, person_id: int) -> list[Identity]:
     )
 
 
-def leader_chats(session: Session, platform: str) -> list[tuple[str, str]]:
-    """(chat id, language) of every active head and director registered on `platform`."""
+def leader_chats(session: Session, platform: str) -> list[tuple[str, str, Role]]:
+    """(chat id, language, role) of every active head and director registered on
+    `platform`."""
     return list(
         session.exec(
-            select(Identity.chat_id, Person.language)
+            select(Identity.chat_id, Person.language, Person.role)
             .join(Person, col(Person.id) == col(Identity.person_id))
             .where(
                 Identity.platform == platform,
