@@ -2,6 +2,9 @@
 
     init-db                          create or upgrade the database (DATABASE_URL)
     import-roster FILE --org CODE    import people from CSV or .xlsx, all or nothing
+    import-conclusions FILE --org CODE [--dry-run]
+                                     record discipline decisions and conclusions from
+                                     CSV or .xlsx, all or nothing; the people are told
     invite --org CODE [ID ...|--all] issue single-use invite codes, table and CSV
     people --org CODE                list the people and the chats they registered
     demo                             load the demo organization and its month
@@ -35,11 +38,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 import storage.outbox
+from bot.calendar import CalendarSettings, release_time
 from bot.config import ConfigError, Settings, language_hint, load_settings
 from bot.cycle import MANUAL_STEPS, StepRefused, run_step
 from core.texts import render
+from handlers.conclusions import announce, describe
 from locales import N_, SUPPORTED_LOCALES, period_label, periods, translations
 from storage import invites
+from storage.conclusions_import import check_lines, import_lines, read_lines
 from storage.db import DatabaseUrlError, open_database, transaction
 from storage.demo import demo_data, load_demo
 from storage.models import (
@@ -206,6 +212,23 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
         help=_("whether the organization weighs tasks"),
     )
 
+    conclusions = commands.add_parser(
+        "import-conclusions",
+        parents=[common],
+        help=_("record discipline decisions and conclusions from a CSV or Excel (.xlsx) file"),
+    )
+    conclusions.add_argument(
+        "file", metavar="FILE", help=_("the decisions and conclusions: CSV (UTF-8) or .xlsx")
+    )
+    conclusions.add_argument(
+        "--org", required=True, metavar="CODE", help=_("the organization's code")
+    )
+    conclusions.add_argument(
+        "--dry-run",
+        action="store_true",
+        help=_("check the file and show what would be recorded, recording nothing"),
+    )
+
     invite = commands.add_parser(
         "invite", parents=[common], help=_("issue single-use invite codes")
     )
@@ -323,6 +346,83 @@ def cmd_import_roster(args: argparse.Namespace, out: Output) -> int:
             ),
             count=len(summary.not_in_file),
             ids=_some(summary.not_in_file),
+        )
+    return EXIT_OK
+
+
+def cmd_import_conclusions(args: argparse.Namespace, out: Output) -> int:
+    """Discipline decisions and conclusions, all or nothing; each entry recorded is audited
+    with the system as its actor (no person: the command line has no identity) and the
+    file's name and line as the reason, and its person and their head are told."""
+    try:
+        lines = read_lines(args.file)  # the file itself, before the database is touched
+    except RosterError as error:
+        _print_problems(out, args.file, error)
+        return EXIT_INVALID
+    now = out.clock()
+    engine = out.engine()
+    with transaction(engine) as session:
+        organization = _organization(session, args.org)
+        try:
+            checked = check_lines(session, organization, lines, now.astimezone(out.timezone).date())
+        except RosterError as error:
+            _print_problems(out, args.file, error)
+            return EXIT_INVALID
+        new = [item for item in checked if item.existing is None]
+        if args.dry_run:
+            headers = [out.text(h) for h in (N_("Line"), N_("ID"), N_("Full name"), N_("Entry"))]
+            rows = [
+                [str(i.line), i.person.code, i.person.full_name, describe(i.entry, out.locale)]
+                for i in new
+            ]
+            if rows:
+                print(_table(headers, rows))
+            out.say(
+                N_(
+                    "{file}: {rows} entries read; {recorded} would be recorded, {unchanged} are "
+                    "recorded already. Nothing was recorded (--dry-run)."
+                ),
+                file=str(args.file),
+                rows=len(checked),
+                recorded=len(new),
+                unchanged=len(checked) - len(new),
+            )
+            return EXIT_OK
+        progress = None
+        if len(checked) >= LARGE_ROSTER:
+
+            def progress(done: int, total: int) -> None:
+                out.warn(N_("Recorded {done} of {total} entries…"), done=done, total=total)
+
+        summary = import_lines(
+            session, checked, now, f"import-conclusions {Path(args.file).name}", progress
+        )
+        try:
+            calendar = CalendarSettings.from_overrides(organization.calendar or {})
+            not_before = release_time(now, calendar)  # not in the quiet hours
+        except ValueError:  # a calendar the cycle refuses too: the message goes now
+            not_before = now
+        told, unreachable = 0, set()
+        for entry, _person in summary.recorded:
+            reached, missed = announce(session, entry, None, not_before)
+            told += len(reached)
+            unreachable |= {p.code for p in missed}
+    out.say(
+        N_(
+            "{file}: {rows} entries read; {recorded} recorded, {unchanged} were recorded "
+            "already; {told} messages to the people concerned and their heads."
+        ),
+        file=str(args.file),
+        rows=summary.rows,
+        recorded=len(summary.recorded),
+        unchanged=summary.unchanged,
+        told=told,
+    )
+    if unreachable:
+        out.say(
+            N_("{count} of them have no chat registered with the bot and were not told: {ids}."),
+            count=len(unreachable),
+            ids=_some(sorted(unreachable)),
         )
     return EXIT_OK
 
@@ -530,6 +630,7 @@ def cmd_outbox(args: argparse.Namespace, out: Output) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
     "init-db": cmd_init_db,
     "import-roster": cmd_import_roster,
+    "import-conclusions": cmd_import_conclusions,
     "invite": cmd_invite,
     "people": cmd_people,
     "demo": cmd_demo,

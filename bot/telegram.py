@@ -47,6 +47,7 @@ from handlers import menu
 from handlers.dispatcher import handle
 from handlers.events import Incoming, Reply
 from locales import N_, SUPPORTED_LOCALES
+from storage.models import Role
 from storage.queries import leader_chats
 
 log = logging.getLogger(__name__)
@@ -228,14 +229,16 @@ def _shown(bot: Bot, error: BaseException) -> str:
 
 async def set_commands(bot: Bot, engine: Engine) -> None:
     """The command menu of Telegram: everyone's, in each language (Vietnamese by default);
-    then each leader's own chat (with /review and /status) in the leader's language."""
+    then each leader's own chat (with /review and /status; the director's with
+    /conclusions too) in the leader's language."""
     for locale in SUPPORTED_LOCALES:
         commands = [BotCommand(command=c, description=d) for c, d in menu.commands(locale, False)]
         await bot.set_my_commands(commands, language_code=None if locale == "vi" else locale)
     with Session(engine) as session:
         leaders = leader_chats(session, PLATFORM)
-    for chat_id, language in leaders:
-        await send(bot, int(chat_id), [Reply("", commands=menu.commands(language, True))], None)
+    for chat_id, language, role in leaders:
+        commands = menu.commands(language, True, director=role is Role.DIRECTOR)
+        await send(bot, int(chat_id), [Reply("", commands=commands)], None)
 
 
 async def run_polling(

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from handlers import assessment, menu, plan, registration, result, review, status
+from handlers import assessment, conclusions, menu, plan, registration, result, review, status
 from handlers.context import Context
 from handlers.events import Incoming, Reply, replies_to_payload
 from locales import SUPPORTED_LOCALES
@@ -41,6 +41,7 @@ COMMANDS: dict[str, Callable[[Context], list[Reply]]] = {
     "/result": result.show,
     "/review": review.show_next,
     "/status": status.show,
+    "/conclusions": conclusions.start,
 }
 # Button payloads start with the flow's prefix: "as:...", "pl:...".
 FLOWS = {
@@ -49,6 +50,7 @@ FLOWS = {
     assessment.PREFIX: assessment,
     result.PREFIX: result,
     review.PREFIX: review,
+    conclusions.PREFIX: conclusions,
 }
 
 

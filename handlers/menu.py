@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.context import Context, reply
 from handlers.events import Button, Reply
 from locales import SUPPORTED_LOCALES, format_moment, periods, translations
-from storage.models import AssessmentStatus, PeriodStatus
+from storage.models import AssessmentStatus, PeriodStatus, Role
 from storage.queries import STAGES, assessment_of, assessment_period, tasks_of
 
 PREFIX = "mn"
@@ -21,6 +21,8 @@ def buttons(ctx: Context) -> list[list[Button]]:
     ]
     if ctx.person is not None and ctx.person.role in STAGES:
         rows.append([Button(ctx._("🗂 Review"), "rv:next"), Button(ctx._("📈 Status"), "mn:status")])
+    if ctx.person is not None and ctx.person.role is Role.DIRECTOR:
+        rows.append([Button(ctx._("⚖️ Discipline and conclusions"), "cc:list")])
     rows += [
         [Button(ctx._("📊 Result"), "mn:result"), Button(ctx._("❓ Help"), "mn:help")],
         [Button(ctx._("🌐 Language"), "mn:lang")],
@@ -92,16 +94,25 @@ def help(ctx: Context) -> list[Reply]:
             "the level with a reason, re-score a criterion, return for correction\n"
             "/status – who has submitted, in real time"
         )
+    if ctx.person is not None and ctx.person.role is Role.DIRECTOR:
+        text += "\n" + ctx._(
+            "/conclusions – discipline decisions and conclusions of the competent authority "
+            "that make a level D: the year's list, record one, remove one recorded by mistake"
+        )
     return [reply(text, *buttons(ctx))]
 
 
 def command_list(ctx: Context) -> Reply:
     """The instruction to show this person's commands in the messenger's menu."""
-    return Reply("", commands=commands(ctx.language, ctx.person.role in STAGES))
+    role = ctx.person.role
+    return Reply(
+        "", commands=commands(ctx.language, role in STAGES, director=role is Role.DIRECTOR)
+    )
 
 
-def commands(language: str, leader: bool) -> tuple[tuple[str, str], ...]:
-    """The messenger's command list for a person (leaders have /review and /status)."""
+def commands(language: str, leader: bool, director: bool = False) -> tuple[tuple[str, str], ...]:
+    """The messenger's command list for a person (leaders have /review and /status, the
+    director /conclusions too)."""
     _ = translations(language).gettext
     items = [
         ("menu", _("Main menu")),
@@ -111,6 +122,8 @@ def commands(language: str, leader: bool) -> tuple[tuple[str, str], ...]:
     ]
     if leader:
         items += [("review", _("Review")), ("status", _("Who has submitted"))]
+    if director:
+        items.append(("conclusions", _("Discipline and conclusions")))
     items += [("help", _("Help")), ("lang", _("Language"))]
     return tuple(items)
 

@@ -285,6 +285,49 @@ class AuditLog(SQLModel, table=True):
     reason: str | None = None
 
 
+class DisciplineDecision(SQLModel, table=True):
+    """A discipline decision about a person (quyết định kỷ luật), as the organization's
+    office records it. Never changed once recorded: a mistake is removed (`removed_at`,
+    kept for the record) and recorded again; the audit log holds both."""
+
+    __tablename__ = "discipline_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    # reprimand (khiển trách), warning (cảnh cáo), salary_downgrade (hạ bậc lương), demotion
+    # (giáng chức), dismissal_from_post (cách chức), dismissal (buộc thôi việc), expulsion
+    # (khai trừ, the Party's)
+    form: str
+    dated: date  # the decision's date: it counts in the period and the year of this date
+    source: str = "admin"  # admin, party
+    # the violation it punishes: a Party and an administrative decision for one violation
+    # name the same one (they count once); None: a violation of its own
+    violation: str | None = None
+    public_duty: bool = True  # conduct in public duty (only then does it make the level D)
+    number: str  # the decision's number, "12/QĐ-SNV"
+    note: str | None = None
+    recorded_by: int | None = Field(default=None, foreign_key="person.id")  # None: an import
+    recorded_at: datetime = Field(default_factory=utcnow)
+    removed_by: int | None = Field(default=None, foreign_key="person.id")
+    removed_at: datetime | None = None  # removed as a mistake: no longer counts
+
+
+class Conclusion(SQLModel, table=True):
+    """A conclusion of the competent authority about a person that makes the level D
+    (NĐ 335 Điều 20 khoản 4): degeneration, party_prohibition, example_violation, or, for a
+    leader, unit_corruption. Recorded and removed like a discipline decision."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    kind: str  # degeneration, party_prohibition, example_violation, unit_corruption
+    dated: date  # the conclusion's date: it counts in the period and the year of this date
+    number: str  # the document's number or reference, "05-KL/UBKT"
+    note: str | None = None
+    recorded_by: int | None = Field(default=None, foreign_key="person.id")  # None: an import
+    recorded_at: datetime = Field(default_factory=utcnow)
+    removed_by: int | None = Field(default=None, foreign_key="person.id")
+    removed_at: datetime | None = None
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"

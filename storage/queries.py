@@ -100,11 +100,12 @@ def identities_of(session: Session, person_id: int) -> list[Identity]:
     )
 
 
-def leader_chats(session: Session, platform: str) -> list[tuple[str, str]]:
-    """(chat id, language) of every active head and director registered on `platform`."""
+def leader_chats(session: Session, platform: str) -> list[tuple[str, str, Role]]:
+    """(chat id, language, role) of every active head and director registered on
+    `platform`."""
     return list(
         session.exec(
-            select(Identity.chat_id, Person.language)
+            select(Identity.chat_id, Person.language, Person.role)
             .join(Person, col(Person.id) == col(Identity.person_id))
             .where(
                 Identity.platform == platform,
@@ -343,7 +344,11 @@ def classification_request(
     returned for correction, as they stand. Reviewers' decisions go in as the core's
     `general_review`, `review_level`, `head_rank` and `exemplary`; names, titles and the
     units' names go in so that every text names them. `only`: just these people (a live
-    estimate); `with_reviews=False`: the person's own answers alone."""
+    estimate); `with_reviews=False`: the person's own answers alone. The discipline
+    decisions and conclusions recorded about each person go in as the core's `discipline`
+    and `flags` (`storage.conclusions.core_entries`)."""
+    from storage.conclusions import core_entries_by_person  # it audits through this module
+
     people = (
         list(only)
         if only is not None
@@ -390,6 +395,9 @@ def classification_request(
         for g in session.exec(select(RoleGroup).where(RoleGroup.organization_id == organization.id))
     }
     director = director_of(session, organization.id)
+    rated = [by_id[a.person_id] for a in assessments]
+    bounds = parse_period(period.code)  # a month or a quarter, with its first and last day
+    entries = core_entries_by_person(session, rated, bounds.start, bounds.end)
     headed = {p.unit_id for p in people if p.role is Role.HEAD}
     if only is not None:
         headed |= set(
@@ -426,6 +434,7 @@ def classification_request(
         marked = reviews.get((assessment.id, "director"))
         if marked is not None and marked.exemplary:
             data["exemplary"] = True
+        data |= entries.get(person.id, {})  # discipline decisions and conclusions
         undone[person.code] = sum(
             1
             for o in outcomes[assessment.id].values()

@@ -237,8 +237,12 @@ def parse_roster(data: bytes, filename: str = "") -> list[RosterRow]:
     return _check(_records(data, filename))
 
 
-def _records(data: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:
-    """(line, cells) of every record of the file, blank ones included."""
+def _records(
+    data: bytes, filename: str, known: Callable[[list[str]], int] | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of every record of the file, blank ones included. `known` counts the
+    cells of a line that name a column (the roster's by default), to find a CSV's separator;
+    the import of conclusions reads its files with its own."""
     name = filename.lower()
     if data.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xlsm")):
         return _xlsx_records(data)
@@ -246,7 +250,7 @@ def _records(data: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:
         raise RosterError(
             [Problem(N_("This is an old Excel .xls file: save it as .xlsx or as CSV UTF-8."))]
         )
-    return _csv_records(data)
+    return _csv_records(data, known or _known_columns)
 
 
 def _xlsx_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -278,7 +282,7 @@ def _clean(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip().strip("\u200b\ufeff").strip()
 
 
-def _csv_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
+def _csv_records(data: bytes, known: Callable[[list[str]], int]) -> Iterator[tuple[int, list[str]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -292,7 +296,7 @@ def _csv_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
     # the csv module refuses a cell over 128 KB ("field larger than field limit"); no cell
     # can be longer than the file, and `_check` refuses every value too long for its column
     with _csv_field_limit(len(text) + 1):
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, known))
         try:
             for cells in reader:
                 # a quoted value may span lines: a record starts after the previous one ends
@@ -330,18 +334,18 @@ def _csv_field_limit(size: int) -> Iterator[None]:
             csv.field_size_limit(previous)
 
 
-def _delimiter(text: str) -> str:
+def _delimiter(text: str, known: Callable[[list[str]], int]) -> str:
     """Comma, semicolon (Excel in Vietnamese saves with ';') or tab: the one that splits
     the header into the most known column names."""
     lines = [line for line in text.splitlines()[: HEADER_SEARCH * 2] if line.strip()]
 
-    def known(delimiter: str) -> int:
+    def splits(delimiter: str) -> int:
         return max(
-            (_known_columns(cells) for cells in csv.reader(lines, delimiter=delimiter)),
+            (known(cells) for cells in csv.reader(lines, delimiter=delimiter)),
             default=0,
         )
 
-    return max((",", ";", "\t"), key=known)  # max keeps the first of equals: ','
+    return max((",", ";", "\t"), key=splits)  # max keeps the first of equals: ','
 
 
 def _known_columns(cells: list[str]) -> int:

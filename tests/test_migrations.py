@@ -66,3 +66,38 @@ def test_appended_reviews_become_one_per_stage_keeping_the_decision_in_force(tmp
     command.downgrade(alembic_config(url), "0002")
     with sqlite3.connect(path) as db:
         assert db.execute("select decision from review").fetchall() == [("change",)]
+
+
+def test_discipline_and_conclusions_come_with_0004_and_go_without_touching_the_rest(tmp_path):
+    path = tmp_path / "entries.sqlite"
+    url = f"sqlite:///{path}"
+    command.upgrade(alembic_config(url), "0003")
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "insert into organization (id, code, name, uses_weights, created_at, calendar) "
+            "values (1, 'so-x', 'Sở X', 0, '2026-01-01 00:00:00', '{}');"
+            "insert into unit (id, organization_id, code, name) values (1, 1, 'u', 'Phòng U');"
+            "insert into role_group (id, organization_id, code, name) values (1, 1, 'g', 'G');"
+            "insert into person (id, organization_id, code, full_name, unit_id, group_id, role,"
+            " category, language, active, created_at) values (1, 1, 'p', 'P', 1, 1, 'STAFF',"
+            " 'CIVIL_SERVANT', 'vi', 1, '2026-01-01 00:00:00');"
+        )
+    migrate(url)
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "insert into discipline_decision (person_id, form, dated, source, public_duty,"
+            " number, recorded_at) values (1, 'reprimand', '2026-11-05', 'admin', 1, '12/QĐ',"
+            " '2026-11-20 03:00:00')"
+        )
+        db.execute(
+            "insert into conclusion (person_id, kind, dated, number, recorded_at) values"
+            " (1, 'degeneration', '2026-11-05', '5-KL', '2026-11-20 03:00:00')"
+        )
+    command.downgrade(alembic_config(url), "0003")
+    with sqlite3.connect(path) as db:
+        tables = {row[0] for row in db.execute("select name from sqlite_master")}
+        assert "discipline_decision" not in tables and "conclusion" not in tables
+        assert db.execute("select code from person").fetchall() == [("p",)]
+    migrate(url)  # and up again
+    with sqlite3.connect(path) as db:
+        assert db.execute("select count(*) from discipline_decision").fetchone() == (0,)

@@ -4,8 +4,9 @@ both real and forged (ids of other people's rows, huge numbers, digits that are 
 
 After every event: it was answered; nothing failed inside (no error logged, no "nothing
 was saved" answer); nobody's data changed but what the sender may change (their own
-answers; a reviewer's decisions on the submissions they review); the results were not
-touched; and every change of a score, a level or a decision is in the audit log.
+answers; a reviewer's decisions on the submissions they review; the director's discipline
+decisions and conclusions); the results were not touched; and every change of a score, a
+level or a decision, every entry recorded or removed, is in the audit log.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from storage import invites
 from storage.db import make_engine, transaction
 from storage.models import (
     AuditLog,
+    Conclusion,
+    DisciplineDecision,
     Identity,
     Initiative,
     Organization,
@@ -199,6 +202,21 @@ WORDS = [
     "result",
     "show",
     "status",
+    "u",
+    "k",
+    "s",
+    "f",
+    "v",
+    "rm",
+    "rmok",
+    "cancel",
+    "discipline",
+    "degeneration",
+    "unit_corruption",
+    "reprimand",
+    "expulsion",
+    "admin",
+    "party",
 ]
 PIECE = st.one_of(
     st.sampled_from(WORDS),
@@ -229,13 +247,22 @@ PLAUSIBLE = st.one_of(
     st.sampled_from(["as:skip:adhoc", "as:skip:init", "as:go:prop", "mn:lang:en", "mn:lang:vi"]),
     st.builds("pl:{}:{}".format, st.sampled_from(["edit", "del", "delok", "w", "due"]), ID),
     st.sampled_from(["pl:add", "pl:list", "pl:menu", "pl:due:end", "pl:due:none", "pl:w:1"]),
+    st.builds("cc:{}:{}".format, st.sampled_from(["u", "p", "v", "d"]), ID),
+    st.builds("cc:rm:{}{}".format, st.sampled_from(["d", "c", "x"]), ID),
+    st.builds("cc:rmok:{}{}".format, st.sampled_from(["d", "c"]), ID),
+    st.builds(
+        "cc:k:{}".format,
+        st.sampled_from(["discipline", "degeneration", "unit_corruption", "party_prohibition"]),
+    ),
+    st.builds("cc:f:{}".format, st.sampled_from(["reprimand", "expulsion", "demotion"])),
+    st.sampled_from(["cc:add", "cc:list", "cc:rm", "cc:ok", "cc:cancel", "cc:s:admin"]),
 )
 PAYLOAD = st.one_of(
     PLAUSIBLE,
     PLAUSIBLE,
     st.builds(
         lambda prefix, parts: ":".join([prefix, *parts]),
-        st.sampled_from(["as", "pl", "rv", "mn", "rs", "xx"]),
+        st.sampled_from(["as", "pl", "rv", "mn", "rs", "cc", "xx"]),
         st.lists(PIECE, max_size=4),
     ),
     st.text(max_size=64),
@@ -243,6 +270,7 @@ PAYLOAD = st.one_of(
 TEXT = st.one_of(
     st.text(max_size=300),
     st.sampled_from([*COMMANDS, "/start", "/start ABCD2345", "/xyz", "6", "0", "99", "25/11"]),
+    st.sampled_from(["05/11/2026", "31/12/2026", "12/QĐ-SNV", "Vi phạm quy định về hồ sơ"]),
     st.text(alphabet="0123456789²①,./", max_size=8),
     st.just("Đề nghị bổ sung hồ sơ minh chứng kết quả thực hiện nhiệm vụ"),
     st.just("x" * 2500),
@@ -294,6 +322,15 @@ def snapshot(engine) -> dict:
         data["tasks"] = {
             (owner[t.person_id], t.id, t.title, t.weight, t.deadline) for t in s.exec(select(Task))
         }
+        for table, entity in (
+            (DisciplineDecision, "discipline_decision"),
+            (Conclusion, "conclusion"),
+        ):
+            for entry in s.exec(select(table)):
+                who = owner[entry.person_id]
+                data[(who, entity, entry.id, "recorded")] = entry.recorded_at
+                if entry.removed_at is not None:
+                    data[(who, entity, entry.id, "removed")] = entry.removed_at
         data["audit"] = s.exec(select(AuditLog.id).order_by(AuditLog.id.desc())).first() or 0
     return data
 
@@ -301,7 +338,10 @@ def snapshot(engine) -> dict:
 def allowed(actor: str, who: str, entity: str, field: str) -> bool:
     """May `actor` change this field of `who`'s submission? The person their own answers;
     the reviewer the review, a return for correction, the acceptance of an explanation or
-    an initiative; the director also the ranking of people tied across reviewers."""
+    an initiative; the director also the ranking of people tied across reviewers, and the
+    discipline decisions and conclusions of anyone."""
+    if entity in ("discipline_decision", "conclusion"):
+        return actor == "gd01"
     if actor == who:
         return entity in ("self_assessment", "task_outcome", "initiative")
     if REVIEWER.get(who) == actor:
