@@ -31,7 +31,7 @@ from core.texts import level_name
 from handlers import menu, notices
 from handlers.context import Context, reply, short_label, whole_number
 from handlers.events import Button, Reply
-from locales import format_moment, format_number, periods
+from locales import N_, format_moment, format_number, format_percent, periods
 from storage.models import (
     AssessmentStatus,
     Initiative,
@@ -594,6 +594,7 @@ def _summary(
                 level=level_name_text(ctx, live["computed_level"]),
             )
         )
+        lines += _components(ctx, live["breakdown"], rules.task_points)
         for reason in live["reasons"]:
             if reason["rule"].startswith("cap."):
                 lines.append("⚠️ " + reason["text"])
@@ -922,6 +923,36 @@ def score_of(text: str, criterion, rules: Ruleset) -> float | None:
         return None
     value = float(text.replace(",", "."))
     return value if value in score_choices(criterion, rules) else None
+
+
+# The parts of the task results as Mẫu 01 lists them (NĐ 335 Điều 15-16): a, b, c for
+# everyone, d, đ, e for leaders; the breakdown's keys and their names.
+_COMPONENTS = (
+    ("a", N_("a) quantity")),
+    ("b", N_("b) quality")),
+    ("c", N_("c) progress")),
+    ("d", N_("d) results of the field led")),
+    ("dd", N_("đ) organising the work")),
+    ("e", N_("e) gathering and uniting staff")),
+)
+
+
+def _components(ctx: Context, breakdown: dict, task_points: float) -> list[str]:
+    """The task results' points and their parts, as the form shows them."""
+    if "a" not in breakdown:
+        return []
+    parts = [
+        f"{ctx._(name)} {format_percent(breakdown[key], ctx.language)}"
+        for key, name in _COMPONENTS
+        if key in breakdown
+    ]
+    return [
+        ctx._("Task results: {points}/{max} — {parts}").format(
+            points=format_number(breakdown["tasks"], ctx.language),
+            max=format_number(task_points, ctx.language),
+            parts="; ".join(parts),
+        )
+    ]
 
 
 def _earlier_scores(

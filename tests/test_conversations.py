@@ -157,6 +157,23 @@ def test_full_self_assessment_is_stored_and_submitted(engine, codes):
         assert s.exec(select(AuditLog).where(AuditLog.field == "proposed_level")).one().after == "A"
 
 
+def test_the_summary_shows_the_parts_of_the_task_results_as_the_form_does(engine, codes):
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    chat.score_all()
+    chat.press("Hoàn thành đúng tiến độ")
+    chat.press("Hoàn thành chậm tiến độ")
+    chat.press("1")
+    chat.press("Không có")
+    chat.press("Không có")
+    # one delay of two tasks: progress (1 + 0.75) / 2 = 87.5%; 70 x (1 + 1 + 0.875) / 3
+    assert (
+        "Kết quả thực hiện nhiệm vụ: 67,08/70 — a) số lượng 100%; b) chất lượng 100%; "
+        "c) tiến độ 87,5%" in chat.text
+    )
+    assert "d) kết quả" not in chat.text  # the leaders' parts are for leaders
+
+
 def test_late_task_asks_the_delays_and_not_done_asks_an_explanation(engine, codes):
     chat = registered(engine, codes)
     chat.press("Tự đánh giá")
