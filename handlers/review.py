@@ -34,7 +34,7 @@ from handlers import notices
 from handlers.assessment import score_choices, score_of, status_name
 from handlers.context import Context, reply, short_label, whole_number
 from handlers.events import Button, Reply
-from locales import format_moment, format_number, periods
+from locales import N_, format_moment, format_number, format_percent, periods
 from storage.models import (
     AssessmentStatus,
     Initiative,
@@ -223,6 +223,17 @@ def card(
         )
     if review is not None and review.decision is not None:
         lines.append(_decision_text(ctx, review))
+    if person.role in LEADERS:
+        lines += _leader_lines(ctx, review, verdict)
+        for part in ("dd", "e"):
+            rows.append(
+                [
+                    Button(
+                        f"{LEADER_PARTS[part][0]} {share}", f"rv:lead:{assessment.id}:{part}:{v}"
+                    )
+                    for share, v in (("100%", "1"), ("50%", "0.5"))
+                ]
+            )
     exemplary = bool(review and review.exemplary)
     if stage == "director":
         rows.append(
@@ -284,7 +295,7 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
 def on_text(ctx: Context, text: str) -> list[Reply]:
     period, stage = _review_period(ctx), STAGES.get(ctx.person.role)
     step = ctx.state.step
-    if period is None or stage is None or step not in ("why", "comment", "note"):
+    if period is None or stage is None or step not in ("why", "comment", "note", "leadnote"):
         return [reply(ctx._("Please use the buttons of the card.")), *_current(ctx, period, stage)]
     found = _reviewee(ctx, period, str(ctx.recall("assessment")))
     if found is None:
@@ -319,6 +330,10 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
     if step == "note":
         key, score = ctx.recall("key"), ctx.recall("score")
         _rescore(ctx, assessment, _review(ctx, assessment, stage), key, score, text)
+        return _saved(ctx, period, assessment, person, stage)
+    if step == "leadnote":
+        part = ctx.recall("part")
+        _set_part(ctx, _review(ctx, assessment, stage), part, 0.5, text)
         return _saved(ctx, period, assessment, person, stage)
     if period.head_review_by is not None and ctx.now >= period.head_review_by:
         ctx.go(None)
@@ -459,6 +474,14 @@ def _act(
             item = ctx.session.get(Initiative, int(initiative_id))
             _change(ctx, item, "initiative", item.id, "approved", not item.approved)
             return _saved(ctx, period, assessment, person, stage)
+        case ["lead", _, part, share] if person.role in LEADERS and part in LEADER_PARTS:
+            if share == "1":
+                _set_part(ctx, _review(ctx, assessment, stage), part, 1.0, None)
+                return _saved(ctx, period, assessment, person, stage)
+            if share == "0.5":
+                ctx.go(PREFIX, "leadnote", assessment=assessment.id, part=part)
+                return [_ask_text(ctx, "leadnote", person)]
+            return [card(ctx, period, assessment, person, stage)]
         case ["star", _] if stage == "director":
             review = _review(ctx, assessment, stage)
             _change(ctx, review, "review", assessment.id, "exemplary", not review.exemplary)
@@ -466,6 +489,60 @@ def _act(
         case ["back", _]:
             return [card(ctx, period, assessment, person, stage, edit=True)]
     return [card(ctx, period, assessment, person, stage)]
+
+
+LEADERS = (Role.HEAD, Role.DEPUTY, Role.DIRECTOR)
+# A leader's parts the reviewer rates at 100% or 50% (NĐ 335 Điều 15): the review's field
+# and label; d, the results of the field led, the core computes from the people led.
+LEADER_PARTS = {
+    "dd": ("đ", N_("đ) ability to organise and carry out the tasks")),
+    "e": ("e", N_("e) ability to gather and unite the staff led")),
+}
+_PART_FIELDS = {"dd": "organising", "e": "cohesion"}
+
+
+def _leader_lines(ctx: Context, review: Review | None, verdict: dict | None) -> list[str]:
+    """d as the core computes it, with why; đ and e as rated (or not yet)."""
+    lines = [
+        "   " + reason["text"]
+        for reason in (verdict or {}).get("reasons", [])
+        if reason["rule"] == "score.leader"
+    ]
+    for part, (_letter, label) in LEADER_PARTS.items():
+        value = getattr(review, _PART_FIELDS[part]) if review else None
+        if value is None:
+            shown = ctx._("not rated yet (counted 100%)")
+        else:
+            shown = format_percent(value, ctx.language)
+            note = review.notes.get(_PART_FIELDS[part])
+            if note:
+                shown += f" (\u201c{note}\u201d)"
+        lines.append(f"   {ctx._(label)}: {shown}")
+    return lines
+
+
+def _set_part(ctx: Context, review: Review, part: str, value: float, why: str | None) -> None:
+    """đ or e of a leader, audited; the reason of a 50% kept in the notes."""
+    name = _PART_FIELDS[part]
+    ctx.audit(
+        "review",
+        review.assessment_id,
+        f"{review.stage}.{name}",
+        getattr(review, name),
+        value,
+        reason=why,
+        decision=True,
+    )
+    setattr(review, name, value)
+    notes = dict(review.notes)
+    if why:
+        notes[name] = why
+    else:
+        notes.pop(name, None)
+    review.notes = notes
+    ctx.session.add(review)
+    ctx.session.flush()
+    ctx.go(PREFIX, "card", assessment=review.assessment_id)
 
 
 def _saved(
@@ -737,6 +814,13 @@ def _ask_text(ctx: Context, step: str, person: Person) -> Reply:
             ctx._("You score it below the self-assessment: please give the reason (required)."),
             back,
         )
+    if step == "leadnote":
+        return reply(
+            ctx._("Why only half for “{part}”? Please give the reason (required).").format(
+                part=ctx._(LEADER_PARTS[ctx.recall("part")][1])
+            ),
+            back,
+        )
     return reply(
         ctx._("What should {name} correct? Your comment goes to {name} (required).").format(
             name=person.full_name
@@ -751,7 +835,7 @@ def _current(ctx: Context, period: Period | None, stage: str | None) -> list[Rep
         found = _reviewee(ctx, period, str(ctx.recall("assessment")))
         if found is not None and ctx.state.step in ("card", "level", "criteria", "score"):
             return [card(ctx, period, *found, stage)]
-        if found is not None and ctx.state.step in ("why", "comment", "note"):
+        if found is not None and ctx.state.step in ("why", "comment", "note", "leadnote"):
             return [_ask_text(ctx, ctx.state.step, found[1])]
     return show_next(ctx)
 

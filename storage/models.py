@@ -56,6 +56,9 @@ class Organization(SQLModel, table=True):
     name: str
     uses_weights: bool = False  # the agency weighs tasks ("quy đổi")
     ruleset: str | None = None  # a built-in name or a TOML path; None: by period
+    # the ruleset of each person category the law leaves to the organization (NĐ 335 is for
+    # công chức): {"public_employee": "agency-monthly", ...}; a category not named: `ruleset`
+    category_rulesets: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
     # overrides of the default calendar of the cycle (bot/calendar.py), e.g.
     # {"deadline_time": "16:30", "opens_working_days_before_end": 2}
     calendar: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
@@ -225,6 +228,10 @@ class Review(SQLModel, table=True):
     notes: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))  # why lowered
     exemplary: bool = False  # the director marks the exemplary of the month
     rank: int | None = None  # among people tied for the last place at A (1: first)
+    # a leader's đ (organising the work) and e (gathering and uniting staff): 1 or 0.5
+    # (NĐ 335 Điều 15); None: not rated; the reason of a 0.5 is in `notes`
+    organising: float | None = None
+    cohesion: float | None = None
     created_at: datetime = Field(default_factory=utcnow)
     decided_at: datetime | None = None
 
@@ -242,6 +249,7 @@ class Result(SQLModel, table=True):
     level: str | None = None
     reasons: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # by locale
     reward_vnd: int = 0
+    ruleset: str | None = None  # the basis it was computed on (nd335, agency-monthly...)
     published_at: datetime | None = None
 
 

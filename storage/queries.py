@@ -431,6 +431,13 @@ def classification_request(
                 data["review_reason"] = review.comment or "—"
             if review.rank is not None:
                 data["head_rank"] = review.rank
+            leader = {
+                name: getattr(review, name)
+                for name in ("organising", "cohesion")
+                if getattr(review, name) is not None
+            }
+            if leader and person.role is not Role.STAFF:
+                data["leader"] = leader
         marked = reviews.get((assessment.id, "director"))
         if marked is not None and marked.exemplary:
             data["exemplary"] = True

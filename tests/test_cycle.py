@@ -266,6 +266,63 @@ def test_the_director_reviews_the_heads_sees_the_quota_and_marks_the_exemplary(t
         assert [m.after for m in marks] == [True]
 
 
+def test_the_director_rates_a_heads_organising_and_cohesion_and_sees_d(tmp_path):
+    """NĐ 335 Điều 15-16: a leader's task points are 70 x (a + b + c + d + đ + e) / 6; the
+    rater gives đ and e at 100% or 50% (a reason for 50%); d comes from the people led."""
+    from storage import invites
+    from storage.db import transaction
+    from storage.models import Role, RoleGroup, Unit
+
+    engine, chats = month(tmp_path)
+    with transaction(engine) as s:
+        org_id = s.exec(select(Person)).first().organization_id
+        unit = Unit(organization_id=org_id, code="ban-giam-doc", name="Ban Giám đốc")
+        group = RoleGroup(organization_id=org_id, code="lanh-dao-so", name="Lãnh đạo Sở")
+        s.add(unit)
+        s.add(group)
+        s.flush()
+        director = Person(
+            organization_id=org_id,
+            code="gd01",
+            full_name="Ngô Thị Hương",
+            unit_id=unit.id,
+            group_id=group.id,
+            role=Role.DIRECTOR,
+        )
+        s.add(director)
+        head = s.exec(select(Person).where(Person.code == "tp01")).one()
+        november = s.exec(select(Period).where(Period.code == "2026-11")).one()
+        s.add(Task(person_id=head.id, period_id=november.id, title="Tổng hợp báo cáo quý"))
+        s.flush()
+        code = invites.issue(s, director, now=at(20, 9))[0]
+    boss = Chat(engine, chat_id="900", now=at(20, 9))
+    boss.send(f"/start {code}")
+    tick(engine, at(26, 8))
+    submit(chats["tp01"], at(26, 10), outcomes=("Hoàn thành đúng tiến độ",))
+    tick(engine, at(30, 17))
+    boss.now = at(3, 9, month=12)
+    boss.send("/review")
+    assert "Xem xét: Nguyễn Văn Hùng" in boss.text
+    assert "(d): trong kỳ không có người thuộc phạm vi quản lý được đánh giá" in boss.text
+    assert "đ) Khả năng tổ chức triển khai thực hiện nhiệm vụ: chưa đánh giá" in boss.text
+    boss.press("e 50%")
+    boss.send("Chưa tạo được sự đồng thuận trong phòng về phân công nhiệm vụ")
+    assert "e) Năng lực tập hợp, đoàn kết công chức thuộc phạm vi quản lý: 50%" in boss.text
+    boss.press("đ 100%")
+    boss.press("Đồng ý")
+    tick(engine, at(4, 17, month=12))
+    with Session(engine) as s:
+        result = s.exec(select(Result).join(Person).where(Person.code == "tp01")).one()
+        # 30 + 70 x (1 + 1 + 1 + 1 + 1 + 0.5) / 6 = 30 + 64.17
+        assert result.score == 94.17
+        assert result.breakdown["e"] == 0.5 and result.breakdown["dd"] == 1
+        parts = s.exec(select(AuditLog).where(AuditLog.field == "director.cohesion")).one()
+        assert (parts.after, parts.reason) == (
+            0.5,
+            "Chưa tạo được sự đồng thuận trong phòng về phân công nhiệm vụ",
+        )
+
+
 def _assessment_id(engine, code: str) -> int:
     with Session(engine) as s:
         return s.exec(select(SelfAssessment.id).join(Person).where(Person.code == code)).one()
