@@ -29,7 +29,6 @@ from bot.digests import (
     level_chart_png,
     results_workbook,
 )
-from core import classify
 from core.texts import Term
 from handlers import notices
 from handlers.events import Document, Reply
@@ -467,6 +466,7 @@ class Cycle:
                     reasons,
                     result.reward_vnd,
                     [texts[i]["detail"] for i in about.get(person.code, [])],
+                    basis=result.ruleset,
                 ),
             )
         leaders = [p for p in people.values() if p.role in (Role.HEAD, Role.DIRECTOR)]
@@ -552,7 +552,7 @@ def run_classification(
     with their reasons in every language, and the run's warnings kept on the period. A
     score or level that differs from the stored one is audited (by the system)."""
     found = classification_request(session, organization, period)
-    runs = {locale: classify(found.request, locale=locale) for locale in SUPPORTED_LOCALES}
+    runs = {locale: found.classify(locale) for locale in SUPPORTED_LOCALES}
     existing = {
         r.person_id: r for r in session.exec(select(Result).where(Result.period_id == period.id))
     }
@@ -570,6 +570,7 @@ def run_classification(
             locale: list(run["people"][index]["reasons"]) for locale, run in runs.items()
         }
         result.reward_vnd = entry["reward_vnd"]
+        result.ruleset = entry["ruleset"]
         session.add(result)
     for person in found.people.values():  # not submitted: not rated this month
         if person.id not in rated:
@@ -651,11 +652,12 @@ def build_digest(
     )
     unit_names = period.run.get("unit_names", {})
     group_names = period.run.get("group_names", {})
-    quota = [
-        f"{unit_names.get(g['unit'], g['unit'])} / {group_names.get(g['group'], g['group'])}: "
+    quota = [  # a quota over the whole organization has no unit (nd335's scope)
+        f"{unit_names.get(g['unit'], organization.name)} / "
+        f"{group_names.get(g['group'], g['group'])}: "
         f"A {g['counts']['A']} / {g['proposed_a']} (≤ {g['cap']})"
         for g in period.run.get("units", [])
-        if g["unit"] in unit_codes and g["proposed_a"]
+        if (g["unit"] in unit_codes or (g["unit"] is None and unit is None)) and g["proposed_a"]
     ]
     return UnitDigest(
         title=organization.name if unit is None else unit.name,

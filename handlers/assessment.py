@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from core import CoreError, classify
+from core import CoreError
 from core.model import Level
 from core.ruleset import Ruleset
 from core.texts import level_name
@@ -140,7 +140,7 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
             return [_edit_menu(ctx, period, assessment)]
         case ["go", *step] if step:
             target = ":".join(step)
-            rules = ruleset_for(ctx.organization, period)
+            rules = ruleset_for(ctx.organization, period, ctx.person)
             if target not in _sequence(ctx, period, rules) and target != "prop":
                 ctx.go(PREFIX, "sum")
                 return [_summary(ctx, period, assessment, edit=True)]
@@ -160,7 +160,7 @@ def _answer(
     ctx: Context, period: Period, assessment: SelfAssessment, parts: list[str]
 ) -> list[Reply]:
     """A button that answers the current question."""
-    rules = ruleset_for(ctx.organization, period)
+    rules = ruleset_for(ctx.organization, period, ctx.person)
     match parts:
         case ["c", key, score]:
             criterion = next((c for c in rules.criteria if c.key == key), None)
@@ -362,7 +362,7 @@ def _ask(
     note: str = "",
 ) -> Reply:
     """The question of `step` (with `note` above it); `edit`: in place of the pressed message."""
-    rules = ruleset_for(ctx.organization, period)
+    rules = ruleset_for(ctx.organization, period, ctx.person)
     kind, _, arg = step.partition(":")
     back = Button(ctx._("⬅️ Back"), "as:back")
     summary = Button(ctx._("📋 Summary"), "as:sum")
@@ -528,7 +528,7 @@ def _summary(
     edit: bool = False,
     note: str = "",
 ) -> Reply:
-    rules = ruleset_for(ctx.organization, period)
+    rules = ruleset_for(ctx.organization, period, ctx.person)
     tasks = tasks_of(ctx.session, ctx.person.id, period.id)
     outcomes = outcomes_of(ctx.session, assessment.id)
     initiatives = initiatives_of(ctx.session, assessment.id)
@@ -632,7 +632,7 @@ def _summary(
 
 
 def _edit_menu(ctx: Context, period: Period, assessment: SelfAssessment) -> Reply:
-    rules = ruleset_for(ctx.organization, period)
+    rules = ruleset_for(ctx.organization, period, ctx.person)
     rows = [[Button(short_label(_label(ctx, c.label)), f"as:go:c:{c.key}")] for c in rules.criteria]
     for number, task in enumerate(_planned(ctx, period), start=1):
         rows.append([Button(short_label(f"{number}. {task.title}"), f"as:go:t:{task.id}")])
@@ -711,7 +711,7 @@ def _advance(
     elif editing:
         step = "sum"
     else:
-        steps = _sequence(ctx, period, ruleset_for(ctx.organization, period))
+        steps = _sequence(ctx, period, ruleset_for(ctx.organization, period, ctx.person))
         step = steps[steps.index(done) + 1] if done in steps else "sum"
         if step == "sum":
             step = _first_unanswered(ctx, period, assessment) or "sum"
@@ -720,7 +720,7 @@ def _advance(
 
 
 def _previous(ctx: Context, period: Period, step: str) -> str:
-    steps = _sequence(ctx, period, ruleset_for(ctx.organization, period))
+    steps = _sequence(ctx, period, ruleset_for(ctx.organization, period, ctx.person))
     kind, _, arg = step.partition(":")
     if kind in ("d", "x"):
         return f"t:{arg}"
@@ -732,7 +732,7 @@ def _previous(ctx: Context, period: Period, step: str) -> str:
 
 def _first_unanswered(ctx: Context, period: Period, assessment: SelfAssessment) -> str | None:
     """The first criterion or task still without an answer (or explanation), if any."""
-    rules = ruleset_for(ctx.organization, period)
+    rules = ruleset_for(ctx.organization, period, ctx.person)
     for criterion in rules.criteria:
         if criterion.key not in assessment.general:
             return f"c:{criterion.key}"
@@ -841,7 +841,7 @@ def _propose(ctx: Context, period: Period, assessment: SelfAssessment, level: st
 
 
 def _submit(ctx: Context, period: Period, assessment: SelfAssessment) -> list[Reply]:
-    rules = ruleset_for(ctx.organization, period)
+    rules = ruleset_for(ctx.organization, period, ctx.person)
     missing = _missing(ctx, period, assessment, rules)
     if missing:
         ctx.go(PREFIX, "sum")
@@ -963,7 +963,7 @@ def _earlier_scores(
     if assessment.general:
         return None
     found = last_submitted(ctx.session, ctx.person.id, period)
-    keys = {c.key for c in ruleset_for(ctx.organization, period).criteria}
+    keys = {c.key for c in ruleset_for(ctx.organization, period, ctx.person).criteria}
     if found is None or set(found[1].general) != keys:
         return None
     return found[0].code, dict(found[1].general)
@@ -972,11 +972,11 @@ def _earlier_scores(
 def _live(ctx: Context, period: Period, assessment: SelfAssessment) -> dict | None:
     """The core's verdict on the person's own answers so far (before any review); None
     while answers are missing, or when the period is not rated (no task at all)."""
-    request = classification_request(
+    found = classification_request(
         ctx.session, ctx.organization, period, only=[ctx.person], with_reviews=False
-    ).request
+    )
     try:
-        verdict = classify(request, locale=ctx.language)["people"][0]
+        verdict = found.classify(ctx.language)["people"][0]
     except (CoreError, IndexError):
         return None  # incomplete answers: no estimate yet
     return verdict if verdict["rated"] else None

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from core import CoreError, load
 from core.model import Level
 from core.texts import level_name
 from handlers.events import Button, Reply, replies_to_payload
@@ -111,15 +112,19 @@ def result(
     reasons: list[dict],
     reward_vnd: int,
     warnings: Sequence[str] = (),
+    basis: str | None = None,
+    buttons: tuple = (),
 ) -> Reply:
-    """The published result, with the reasons and the warnings about the person."""
+    """The published result: the level, the score, the reasons, the reward, the warnings
+    about the person, and the basis (the ruleset it was computed on)."""
     _ = translations(language).gettext
     if level is None:
         return Reply(
             _(
                 "{Period}: you were not rated (no self-assessment was submitted). "
                 "Please contact your unit head."
-            ).format(**periods(period_code, language))
+            ).format(**periods(period_code, language)),
+            buttons,
         )
     lines = [
         _("Result of {period}: {level}").format(
@@ -132,7 +137,20 @@ def result(
     if reward_vnd:
         lines.append(_("Reward: {amount} VND").format(amount=format_number(reward_vnd, language)))
     lines += ["⚠️ " + detail for detail in warnings]
-    return Reply("\n".join(lines))
+    rules = basis_title(basis, language) if basis else None
+    if rules:
+        lines.append(_("Basis: {rules}").format(rules=rules))
+    return Reply("\n".join(lines), buttons)
+
+
+def basis_title(name: str, language: str) -> str | None:
+    """A ruleset by its title ("Nghị định 335/2025/NĐ-CP ..."); None for a name the core
+    no longer knows (results computed before rules version 2 are stored as "default (v1)")."""
+    try:
+        title = load(name).title
+    except CoreError:
+        return None
+    return title.get(language) or title.get("vi")
 
 
 # -- the review loop -------------------------------------------------------------------------

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from core.model import Level
-from core.texts import level_name
-from handlers import menu
+from handlers import menu, notices
 from handlers.context import Context, reply
 from handlers.events import Reply
-from locales import format_number, periods
 from storage.models import Period, Result
 
 PREFIX = "rs"
@@ -34,21 +31,18 @@ def show(ctx: Context) -> list[Reply]:
         ]
     result, period = found
     lang = ctx.language
-    lines = [
-        ctx._("Result of {period}: {level}").format(
-            **periods(period.code, lang),
-            level=level_name(Level(result.level), lang) if result.level else "—",
+    return [
+        notices.result(
+            lang,
+            period.code,
+            result.level,
+            result.score,
+            result.reasons.get(lang) or result.reasons.get("vi") or [],
+            result.reward_vnd,
+            basis=result.ruleset,
+            buttons=tuple(tuple(row) for row in menu.buttons(ctx)),
         )
     ]
-    if result.score is not None:
-        lines.append(ctx._("Score: {score}/100").format(score=format_number(result.score, lang)))
-    reasons = result.reasons.get(lang) or result.reasons.get("vi") or []
-    lines += [f"• {reason['text']}" for reason in reasons]
-    if result.reward_vnd:
-        lines.append(
-            ctx._("Reward: {amount} VND").format(amount=format_number(result.reward_vnd, lang))
-        )
-    return [reply("\n".join(lines), *menu.buttons(ctx))]
 
 
 def on_button(ctx: Context, parts: list[str]) -> list[Reply]:

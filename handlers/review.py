@@ -27,7 +27,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from core import CoreError, classify
+from core import CoreError
 from core.model import Level
 from core.texts import level_name
 from handlers import notices
@@ -108,16 +108,17 @@ def show_next(ctx: Context) -> list[Reply]:
 def quota_overview(ctx: Context, period: Period) -> Reply:
     """For the director: each unit's A by the rules, against the quota, as it stands."""
     organization = ctx.session.get(Organization, ctx.person.organization_id)
-    request = classification_request(ctx.session, organization, period).request
+    found = classification_request(ctx.session, organization, period)
+    request = found.request
     lines = [ctx._("Level A by unit and group, as the reviews stand (before the quota → kept):")]
     if request["people"]:
-        for entry in classify(request, locale=ctx.language)["units"]:
+        for entry in found.classify(ctx.language)["units"]:
             cap = (
                 entry["cap"] if entry["unit_cap"] is None else min(entry["cap"], entry["unit_cap"])
             )
             lines.append(
                 ctx._("{unit} — {group}: {proposed} → {kept} (at most {cap})").format(
-                    unit=request["unit_names"][entry["unit"]],
+                    unit=request["unit_names"].get(entry["unit"], found.organization.name),
                     group=request["group_names"][entry["group"]],
                     proposed=entry["proposed_a"],
                     kept=entry["counts"]["A"],
@@ -143,7 +144,7 @@ def card(
     review = review_of(ctx.session, assessment.id, stage)
     verdict = _verdict(ctx, period, person)
     lang = ctx.language
-    rules = ruleset_for(ctx.organization, period)
+    rules = ruleset_for(ctx.organization, period, person)
     lines = [note] if note else []
     lines.append(
         ctx._("Review: {name} — self-assessment of {period}").format(
@@ -414,7 +415,7 @@ def _act(
             ctx.go(PREFIX, "comment", assessment=assessment.id)
             return [_ask_text(ctx, "comment", person)]
         case ["g", _]:
-            rules = ruleset_for(ctx.organization, period)
+            rules = ruleset_for(ctx.organization, period, person)
             ctx.go(PREFIX, "criteria", assessment=assessment.id)
             rows = [
                 [Button(short_label(_label(ctx, c.label)), f"rv:gk:{assessment.id}:{c.key}")]
@@ -423,7 +424,7 @@ def _act(
             rows.append([Button(ctx._("⬅️ Back to the card"), f"rv:back:{assessment.id}")])
             return [reply(ctx._("Which general criterion do you score again?"), *rows, edit=True)]
         case ["gk", _, key]:
-            criterion = _criterion(ctx, period, key)
+            criterion = _criterion(ctx, period, person, key)
             if criterion is None:
                 return [card(ctx, period, assessment, person, stage)]
             ctx.go(PREFIX, "score", assessment=assessment.id, key=key)
@@ -442,7 +443,7 @@ def _act(
                 )
             scores = [
                 Button(format_number(s, ctx.language), f"rv:gs:{assessment.id}:{key}:{s:g}")
-                for s in score_choices(criterion, ruleset_for(ctx.organization, period))
+                for s in score_choices(criterion, ruleset_for(ctx.organization, period, person))
             ]
             rows = [scores[i : i + 4] for i in range(0, len(scores), 4)]
             return [
@@ -454,8 +455,8 @@ def _act(
                 )
             ]
         case ["gs", _, key, score]:
-            criterion = _criterion(ctx, period, key)
-            rules = ruleset_for(ctx.organization, period)
+            criterion = _criterion(ctx, period, person, key)
+            rules = ruleset_for(ctx.organization, period, person)
             value = score_of(score, criterion, rules) if criterion else None
             if value is None or ctx.recall("key") != key:
                 return [card(ctx, period, assessment, person, stage)]
@@ -665,7 +666,7 @@ def _next_tie(ctx: Context, period: Period, mine: set[int]) -> list[int] | None:
             select(SelfAssessment).where(SelfAssessment.period_id == period.id)
         )
     }
-    for warning in classify(found.request, locale=ctx.language)["warnings"]:
+    for warning in found.classify(ctx.language)["warnings"]:
         if warning["code"] != "QUOTA_TIE":
             continue
         people = [found.people[code] for code in warning["people"]]
@@ -772,11 +773,11 @@ def _after_run(ctx: Context, period: Period, text: str) -> str:
 def _verdict(ctx: Context, period: Period, person: Person) -> dict | None:
     """The core's verdict on the person as the reviews stand (`rules_level`: before any
     reviewer's level), or None when the submission is incomplete."""
-    request = classification_request(ctx.session, ctx.organization, period, only=[person]).request
-    if not request["people"]:
+    found = classification_request(ctx.session, ctx.organization, period, only=[person])
+    if not found.request["people"]:
         return None
     try:
-        verdict = classify(request, locale=ctx.language)["people"][0]
+        verdict = found.classify(ctx.language)["people"][0]
     except CoreError:  # an incomplete submission has no verdict
         return None
     return verdict if verdict["rated"] else None
@@ -880,8 +881,10 @@ def _decision_text(ctx: Context, review: Review) -> str:
     )
 
 
-def _criterion(ctx: Context, period: Period, key: str):
-    return next((c for c in ruleset_for(ctx.organization, period).criteria if c.key == key), None)
+def _criterion(ctx: Context, period: Period, person: Person, key: str):
+    return next(
+        (c for c in ruleset_for(ctx.organization, period, person).criteria if c.key == key), None
+    )
 
 
 def _label(ctx: Context, labels: dict[str, str]) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from core import classify
 from core.ruleset import Ruleset, builtin_for, load
 from core.validate import parse_period
 from locales import name_sort_key
@@ -116,11 +117,20 @@ def leader_chats(session: Session, platform: str) -> list[tuple[str, str, Role]]
     )
 
 
-def ruleset_for(organization: Organization, period: Period) -> Ruleset:
-    """The organization's ruleset, else the one the law gives for the period."""
-    if organization.ruleset:
-        return load(organization.ruleset)
-    return builtin_for(parse_period(period.code))
+def ruleset_name(organization: Organization, category: Category) -> str | None:
+    """The ruleset the organization chose for a person category (NĐ 335 is for công chức;
+    the organization decides for viên chức and người lao động), else its own; None: the
+    one the law gives for the period."""
+    return (organization.category_rulesets or {}).get(category.value) or organization.ruleset
+
+
+def ruleset_for(
+    organization: Organization, period: Period, person: Person | None = None
+) -> Ruleset:
+    """The ruleset of the person (by category), else of the organization, else the one
+    the law gives for the period."""
+    name = ruleset_name(organization, person.category if person else Category.CIVIL_SERVANT)
+    return load(name) if name else builtin_for(parse_period(period.code))
 
 
 def tasks_of(session: Session, person_id: int, period_id: int) -> list[Task]:
@@ -323,12 +333,41 @@ CATEGORIES = {  # the core's names of the person categories (RULES.md's JSON con
 
 @dataclass
 class Classification:
-    """The core's input for an organization's month (`request`), with what the bot needs
+    """The core's input for an organization's period (`request`), with what the bot needs
     beside it: the people by roster code and the unexplained undone tasks of each."""
 
     request: dict[str, Any]
     people: dict[str, Person]
     undone: dict[str, int]
+    organization: Organization
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The input split by ruleset: a person category may follow its own (the
+        organization's choice for viên chức and người lao động), and the core applies one
+        ruleset, its quotas included, to each request."""
+        by_name: dict[str | None, list[dict[str, Any]]] = {}
+        for data in self.request["people"]:
+            name = ruleset_name(self.organization, self.people[data["id"]].category)
+            by_name.setdefault(name, []).append(data)
+        requests = []
+        for name, people in by_name.items():
+            request = {**self.request, "people": people}
+            request.pop("ruleset", None)
+            if name is not None:
+                request["ruleset"] = name
+            requests.append(request)
+        return requests or [self.request]
+
+    def classify(self, locale: str) -> dict[str, Any]:
+        """The core on each request, the outputs merged: `people` (each with `ruleset`, the
+        basis it was rated on), `units` and `warnings`."""
+        merged: dict[str, Any] = {"people": [], "units": [], "warnings": []}
+        for request in self.requests():
+            output = classify(request, locale=locale)
+            merged["people"] += [{**p, "ruleset": output["ruleset"]} for p in output["people"]]
+            merged["units"] += output["units"]
+            merged["warnings"] += output["warnings"]
+        return merged
 
 
 def classification_request(
@@ -455,9 +494,7 @@ def classification_request(
         "unit_names": {u.code: u.name for u in units.values()},
         "group_names": {g.code: g.name for g in groups.values()},
     }
-    if organization.ruleset:
-        request["ruleset"] = organization.ruleset
-    return Classification(request, {p.code: p for p in people}, undone)
+    return Classification(request, {p.code: p for p in people}, undone, organization)
 
 
 def _stage_for(person: Person, director: Person | None, headed: set[int]) -> str | None:
