@@ -37,6 +37,7 @@ from storage.models import (
     Initiative,
     Period,
     PeriodStatus,
+    Person,
     SelfAssessment,
     Task,
     TaskKind,
@@ -178,6 +179,12 @@ def _answer(
                 return _stale(ctx, period, assessment)
             _set_outcome(ctx, assessment, task, STATUS_CODES[code])
             done = f"\u201c{task.title}\u201d: {status_name(ctx, STATUS_CODES[code])}"
+            if code == "n" and task.report:  # reported early: the reason explains it
+                _set_explanation(ctx, assessment, task, task.report)
+                note = ctx._(
+                    "The reason you reported is its explanation: \u201c{text}\u201d"
+                ).format(text=task.report)
+                return _then(ctx, period, assessment, done, f"t:{task.id}", note + "\n")
             if code in ("l", "n"):
                 step = f"{'d' if code == 'l' else 'x'}:{task.id}"
                 ctx.go(PREFIX, step, editing=bool(ctx.recall("editing")))
@@ -297,13 +304,7 @@ def _explain(
             ),
             _ask(ctx, period, assessment, f"x:{task.id}"),
         ]
-    outcome = _outcome(ctx, assessment, task)
-    outcome.explanation = text
-    ctx.audit(
-        "task_outcome", outcome.id, "explanation_status", outcome.explanation_status, "submitted"
-    )
-    outcome.explanation_status = "submitted"
-    _touch(ctx, assessment)
+    _set_explanation(ctx, assessment, task, text)
     return _then(
         ctx,
         period,
@@ -404,6 +405,10 @@ def _ask(
         if task.kind is TaskKind.AD_HOC:
             number = next(i for i, t in enumerate(_ad_hoc(ctx, period), start=1) if t.id == task.id)
             text = ctx._("Ad-hoc task {n}: \u201c{title}\u201d").format(n=number, title=task.title)
+        elif task.kind is TaskKind.TAKEN_OVER:
+            text = ctx._("Task taken over from {name}: \u201c{title}\u201d").format(
+                name=_source_owner(ctx, task), title=task.title
+            )
         else:
             planned = _planned(ctx, period)
             number = next(i for i, t in enumerate(planned, start=1) if t.id == task.id)
@@ -412,6 +417,11 @@ def _ask(
             )
         if task.deadline:
             text += " " + ctx._("(due {date})").format(date=task.deadline.strftime("%d/%m"))
+        if task.reported_at is not None:
+            text += "\n" + ctx._(
+                "You reported it as beyond your ability on {date}; if you answer “Not done”, "
+                "that reason is its explanation."
+            ).format(date=_local(ctx, task.reported_at))
         text += "\n" + ctx._("What was the result?")
         outcome = outcomes_of(ctx.session, assessment.id).get(task.id)
         if outcome is not None:
@@ -636,6 +646,9 @@ def _edit_menu(ctx: Context, period: Period, assessment: SelfAssessment) -> Repl
     rows = [[Button(short_label(_label(ctx, c.label)), f"as:go:c:{c.key}")] for c in rules.criteria]
     for number, task in enumerate(_planned(ctx, period), start=1):
         rows.append([Button(short_label(f"{number}. {task.title}"), f"as:go:t:{task.id}")])
+    for task in tasks_of(ctx.session, ctx.person.id, period.id):
+        if task.kind is TaskKind.TAKEN_OVER:
+            rows.append([Button(short_label(f"↪ {task.title}"), f"as:go:t:{task.id}")])
     rows.append(
         [Button(ctx._("Ad-hoc tasks"), "as:go:adhoc"), Button(ctx._("Initiatives"), "as:go:init")]
     )
@@ -793,6 +806,33 @@ def _set_outcome(ctx: Context, assessment: SelfAssessment, task: Task, status: s
         outcome.explanation_status = "none"
     ctx.audit("task_outcome", outcome.id, "status", before, status)
     _touch(ctx, assessment)
+
+
+def _set_explanation(ctx: Context, assessment: SelfAssessment, task: Task, text: str) -> None:
+    outcome = _outcome(ctx, assessment, task)
+    outcome.explanation = text
+    ctx.audit(
+        "task_outcome", outcome.id, "explanation_status", outcome.explanation_status, "submitted"
+    )
+    outcome.explanation_status = "submitted"
+    _touch(ctx, assessment)
+
+
+def _source_owner(ctx: Context, task: Task) -> str:
+    """Whom a taken-over task was handed over from."""
+    source = ctx.session.get(Task, task.source_task_id) if task.source_task_id else None
+    owner = ctx.session.get(Person, source.person_id) if source is not None else None
+    return owner.full_name if owner is not None else "—"
+
+
+def task_origin(ctx: Context, task: Task) -> str:
+    """How a task stands on the form beside the planned ones: " (ad hoc)", " (taken over
+    from …)", or nothing for a planned task."""
+    if task.kind is TaskKind.AD_HOC:
+        return " (" + ctx._("ad hoc") + ")"
+    if task.kind is TaskKind.TAKEN_OVER:
+        return " (" + ctx._("taken over from {name}").format(name=_source_owner(ctx, task)) + ")"
+    return ""
 
 
 def _set_delays(ctx: Context, assessment: SelfAssessment, task: Task, delays: int) -> None:

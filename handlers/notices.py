@@ -7,7 +7,7 @@ for correction) — built in the recipient's language. They go through the outbo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -214,6 +214,47 @@ def resubmitted(language: str, period_code: str, name: str, assessment_id: int) 
             "{name} corrected the self-assessment of {period} you returned and submitted it again."
         ).format(name=name, **periods(period_code, language)),
         ((Button(_("🗂 Review it"), f"rv:open:{assessment_id}"),),),
+    )
+
+
+def task_reported(
+    language: str, period_code: str, name: str, title: str, reason: str, task_id: int
+) -> Reply:
+    """To the reviewer: a person reported a planned task as beyond their ability."""
+    _ = translations(language).gettext
+    return Reply(
+        _(
+            "{name} reported the task “{title}” of {period} as beyond their ability "
+            "to complete: “{reason}”. It stays among {name}'s assigned tasks; you may "
+            "hand it over to a colleague of the unit."
+        ).format(name=name, title=title, **periods(period_code, language), reason=reason),
+        ((Button(_("👥 Hand it over to a colleague"), f"pl:hand:{task_id}"),),),
+    )
+
+
+def task_handed(
+    language: str, period_code: str, title: str, from_name: str, deadline: date | None
+) -> Reply:
+    """To the colleague: a task taken over, an extra task (NĐ 335 Điều 18)."""
+    _ = translations(language).gettext
+    text = _(
+        "You are given the task “{title}”, taken over from {name}. It is an extra "
+        "task of {period}: counted outside the tasks assigned to you, it adds points when "
+        "done. Report its result in the self-assessment."
+    ).format(title=title, name=from_name, **periods(period_code, language))
+    if deadline is not None:
+        text += "\n" + _("Deadline: {date}.").format(date=deadline.strftime("%d/%m/%Y"))
+    return Reply(text, ((Button(_("📋 Monthly plan"), "pl:list"),),))
+
+
+def task_handed_from(language: str, title: str, to_name: str, leader: str) -> Reply:
+    """To the person who reported the task: who takes it over, by whose decision."""
+    _ = translations(language).gettext
+    return Reply(
+        _(
+            "{leader} handed “{title}” over to {name}. It stays among the tasks "
+            "assigned to you, as not done, with the reason you reported."
+        ).format(leader=_capitalized(leader), title=title, name=to_name)
     )
 
 

@@ -3,6 +3,11 @@ tasks — title, deadline, and the conversion factor (hệ số quy đổi) when
 factors — while the plan window is open (until `plan_until` of the calendar, and never
 after the self-assessment opens). Ad-hoc tasks are added in the self-assessment.
 
+Once the plan is closed, a person can report a planned task, before its deadline, as
+beyond their ability ("không đủ khả năng hoàn thành"), with the reason: it stays among
+the tasks assigned to them (NĐ 335/2025/NĐ-CP, Điều 18), and their reviewer is told and
+may hand it to a colleague of the unit, for whom it is a task taken over, an extra task.
+
 Each question's buttons act only while it is asked: a button of an older question is
 answered "already answered" and the plan shown again."""
 
@@ -11,17 +16,27 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from handlers import menu
+from handlers import menu, notices
 from handlers.context import Context, reply, whole_number
 from handlers.events import Button, Reply
 from locales import format_moment, format_number, periods
-from storage.models import Period, PeriodStatus, Task, TaskKind
-from storage.queries import current_period, tasks_of
+from storage.models import AssessmentStatus, Period, PeriodStatus, Person, Task, TaskKind, Unit
+from storage.queries import (
+    assessment_of,
+    colleagues,
+    current_period,
+    director_of,
+    handed_over,
+    reviewer_of,
+    tasks_of,
+)
 
 PREFIX = "pl"
 MAX_TITLE = 300
 MAX_TASKS = 30
 WEIGHTS = ("0.5", "1", "1.5", "2", "3")
+MIN_REASON = 10
+MAX_REASON = 1000
 
 
 def start(ctx: Context) -> list[Reply]:
@@ -35,6 +50,13 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
     if parts == ["menu"]:
         ctx.go(None)
         return menu.show(ctx)
+    match parts:  # while the period runs, whether or not the plan is open
+        case ["imp", task_id]:
+            return _ask_report(ctx, period, task_id)
+        case ["hand", task_id]:
+            return _ask_colleague(ctx, task_id)
+        case ["to", task_id, person_id]:
+            return _hand_over(ctx, task_id, person_id)
     closed = _closed(ctx, period)
     if closed is not None:
         ctx.go(None)
@@ -108,6 +130,10 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
 
 def on_text(ctx: Context, text: str) -> list[Reply]:
     period = _period(ctx)
+    if ctx.state.step == "imp":
+        return _report(ctx, period, text)
+    if ctx.state.step == "hand":  # text where a colleague's button was expected
+        return [reply(ctx._("Please answer with the buttons below.")), *_ask_colleague(ctx)]
     closed = _closed(ctx, period)
     if closed is not None:
         ctx.go(None)
@@ -222,13 +248,13 @@ def _list(ctx: Context, edit: bool = False) -> Reply:
     rows: list[list[Button]] = []
     for number, task in enumerate(tasks, start=1):
         line = f"{number}. {task.title}"
-        if task.deadline:
-            line += " — " + ctx._("due {date}").format(date=task.deadline.strftime("%d/%m"))
+        line += _due(ctx, task)
         if weights:
             line += " — " + ctx._("factor {weight}").format(
                 weight=format_number(task.weight, ctx.language)
             )
         lines.append(line)
+        lines += _report_lines(ctx, task)
         if closed is None:
             rows.append(
                 [
@@ -236,6 +262,15 @@ def _list(ctx: Context, edit: bool = False) -> Reply:
                     Button(ctx._("🗑 Remove {n}").format(n=number), f"pl:del:{task.id}"),
                 ]
             )
+        elif _unreportable(ctx, period, task) is None:
+            label = ctx._("⚠️ Report task {n} as beyond my ability").format(n=number)
+            rows.append([Button(label, f"pl:imp:{task.id}")])
+    taken = [
+        t for t in tasks_of(ctx.session, ctx.person.id, period.id) if t.kind is TaskKind.TAKEN_OVER
+    ]
+    if taken:
+        lines.append(ctx._("Taken over from colleagues (extra tasks):"))
+        lines += [f"• “{t.title}”" + _due(ctx, t) for t in taken]
     if closed is None:
         rows.append([Button(ctx._("➕ Add a task"), "pl:add")])
         if period.plan_until is not None:
@@ -246,6 +281,14 @@ def _list(ctx: Context, edit: bool = False) -> Reply:
             )
     else:
         lines.append(closed.text)
+        if any(_unreportable(ctx, period, t) is None for t in tasks):
+            lines.append(
+                ctx._(
+                    "A task beyond your ability can be reported before its deadline: it "
+                    "stays among the tasks assigned to you, and {reviewer} may hand it "
+                    "to a colleague."
+                ).format(reviewer=_reviewer_title(ctx, ctx.person))
+            )
     rows.append([Button(ctx._("⬅️ Menu"), "pl:menu")])
     return reply("\n".join(lines), *rows, edit=edit)
 
@@ -312,6 +355,260 @@ def _factor(text: str) -> float | None:
         return None
     value = float(f"{number}.{decimals or 0}")
     return value if 0 < value <= 10 else None
+
+
+# -- a task beyond the person's ability, handed over to a colleague ---------------------------
+
+
+def _unreportable(ctx: Context, period: Period, task: Task) -> str | None:
+    """Why the person cannot report `task` as beyond their ability now; None if they can."""
+    if task.reported_at is not None:
+        return ctx._("You reported “{title}” as beyond your ability on {date}.").format(
+            title=task.title, date=_day(ctx, task.reported_at)
+        )
+    if _running(ctx, period) is not None:
+        return _running(ctx, period)
+    found = assessment_of(ctx.session, ctx.person.id, period.id)
+    if found is not None and found.status is AssessmentStatus.SUBMITTED:
+        return ctx._(
+            "Your self-assessment of {period} is submitted: report the task there as not "
+            "done, with the reason."
+        ).format(**periods(period.code, ctx.language))
+    if task.deadline is not None and ctx.local_now().date() > task.deadline:
+        return ctx._(
+            "The deadline of “{title}” ({date}) has passed: report it in the "
+            "self-assessment as not done, with the reason."
+        ).format(title=task.title, date=task.deadline.strftime("%d/%m"))
+    return None
+
+
+def _running(ctx: Context, period: Period) -> str | None:
+    """Why the period's tasks can no longer be reported or handed over; None while it runs."""
+    over = period.status not in (PeriodStatus.PLANNING, PeriodStatus.OPEN) or (
+        period.deadline is not None and ctx.now > period.deadline
+    )
+    if over:
+        return ctx._("The self-assessment of {period} is closed.").format(
+            **periods(period.code, ctx.language)
+        )
+    return None
+
+
+def _ask_report(ctx: Context, period: Period, task_id: str) -> list[Reply]:
+    task = _own_task(ctx, period, task_id)
+    if task is None or task.kind is not TaskKind.PLANNED:
+        return [_list(ctx)]
+    refusal = _unreportable(ctx, period, task)
+    if refusal is not None:
+        return [reply(refusal), _list(ctx)]
+    ctx.go(PREFIX, "imp", task=task.id)
+    return [
+        reply(
+            ctx._(
+                "Report “{title}” as beyond your ability to complete? It stays among "
+                "the tasks assigned to you this period (Decree 335/2025/ND-CP, Article 18); "
+                "{reviewer} is told and may hand it to a colleague.\nSend the reason:"
+            ).format(title=task.title, reviewer=_reviewer_title(ctx, ctx.person)),
+            [Button(ctx._("Cancel"), "pl:list")],
+        )
+    ]
+
+
+def _report(ctx: Context, period: Period, text: str) -> list[Reply]:
+    """The reason, sent at the report question: the report is recorded and the reviewer told."""
+    task = _editing(ctx, period)
+    if task is None or task.kind is not TaskKind.PLANNED:
+        ctx.go(None)
+        return [_list(ctx)]
+    refusal = _unreportable(ctx, period, task)
+    if refusal is not None:
+        ctx.go(None)
+        return [reply(refusal), _list(ctx)]
+    if not MIN_REASON <= len(text) <= MAX_REASON or not any(c.isalpha() for c in text):
+        return [
+            reply(
+                ctx._("Please give your reason in {low} to {high} characters.").format(
+                    low=MIN_REASON, high=MAX_REASON
+                )
+            ),
+            *_ask_report(ctx, period, str(task.id)),
+        ]
+    ctx.audit("task", task.id, "report", None, text, decision=True)
+    task.reported_at, task.report = ctx.now, text
+    ctx.session.flush()
+    reviewer = reviewer_of(ctx.session, ctx.person)
+    if reviewer is not None:
+        notices.deliver(
+            ctx.session,
+            reviewer.id,
+            f"reported:{task.id}",
+            notices.task_reported(
+                reviewer.language, period.code, ctx.person.full_name, task.title, text, task.id
+            ),
+            ctx.now,
+        )
+    ctx.go(None)
+    done = ctx._(
+        "Recorded: “{title}” is reported as beyond your ability, and {reviewer} is "
+        "told. It stays among your assigned tasks; in the self-assessment, answer it as not "
+        "done, and your reason is its explanation."
+    ).format(title=task.title, reviewer=_reviewer_title(ctx, ctx.person))
+    return [reply(done), _list(ctx)]
+
+
+def _reported_task(ctx: Context, task_id: str | int | None) -> tuple[Task, Person] | None:
+    """A reported task the person in the chat may hand over (as the owner's reviewer or
+    the director), with its owner."""
+    number = whole_number(str(task_id)) if task_id is not None else None
+    task = ctx.session.get(Task, number) if number is not None else None
+    owner = ctx.session.get(Person, task.person_id) if task is not None else None
+    if task is None or owner is None or task.reported_at is None:
+        return None
+    if owner.organization_id != ctx.person.organization_id:
+        return None
+    leaders = (reviewer_of(ctx.session, owner), director_of(ctx.session, owner.organization_id))
+    if ctx.person.id not in {p.id for p in leaders if p is not None}:
+        return None
+    return task, owner
+
+
+def _cannot_hand(ctx: Context, task: Task) -> str | None:
+    period = ctx.session.get(Period, task.period_id)
+    taken = handed_over(ctx.session, task.id)
+    if taken is not None:
+        return ctx._("“{title}” is already handed over to {name}.").format(
+            title=task.title, name=ctx.session.get(Person, taken.person_id).full_name
+        )
+    return _running(ctx, period)
+
+
+def _ask_colleague(ctx: Context, task_id: str | None = None) -> list[Reply]:
+    """The reviewer chooses who takes the reported task over."""
+    found = _reported_task(ctx, task_id if task_id is not None else ctx.recall("task"))
+    if found is None:
+        ctx.go(None)
+        return [reply(ctx._("This task cannot be handed over."), *menu.buttons(ctx))]
+    task, owner = found
+    refusal = _cannot_hand(ctx, task)
+    people = colleagues(ctx.session, owner)
+    if refusal is None and not people:
+        refusal = ctx._("{name} has no colleague in the unit to hand the task to.").format(
+            name=owner.full_name
+        )
+    if refusal is not None:
+        ctx.go(None)
+        return [reply(refusal, *menu.buttons(ctx))]
+    ctx.go(PREFIX, "hand", task=task.id)
+    text = ctx._(
+        "{name} reported “{title}” as beyond their ability: “{reason}”.\n"
+        "It stays among {name}'s assigned tasks. Who takes it over? For them it is an "
+        "extra task, counted outside the tasks assigned to them."
+    ).format(name=owner.full_name, title=task.title, reason=task.report)
+    buttons = [Button(p.full_name, f"pl:to:{task.id}:{p.id}") for p in people]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return [reply(text, *rows, [Button(ctx._("Cancel"), "pl:menu")])]
+
+
+def _hand_over(ctx: Context, task_id: str, person_id: str) -> list[Reply]:
+    if (
+        ctx.state.flow != PREFIX
+        or ctx.state.step != "hand"
+        or ctx.recall("task") != whole_number(task_id)
+    ):
+        return [_stale(ctx), *menu.show(ctx)]
+    found = _reported_task(ctx, task_id)
+    if found is None:
+        return _ask_colleague(ctx, task_id)
+    task, owner = found
+    number = whole_number(person_id)
+    colleague = next((p for p in colleagues(ctx.session, owner) if p.id == number), None)
+    refusal = _cannot_hand(ctx, task)
+    if refusal is not None or colleague is None:
+        return _ask_colleague(ctx, task_id)
+    taken = Task(
+        person_id=colleague.id,
+        period_id=task.period_id,
+        kind=TaskKind.TAKEN_OVER,
+        title=task.title,
+        deadline=task.deadline,
+        weight=task.weight,
+        position=len(tasks_of(ctx.session, colleague.id, task.period_id)) + 1,
+        source_task_id=task.id,
+    )
+    ctx.session.add(taken)
+    ctx.session.flush()
+    ctx.audit("task", taken.id, "person", owner.id, colleague.id, reason=task.title, decision=True)
+    code = ctx.session.get(Period, task.period_id).code
+    notices.deliver(
+        ctx.session,
+        colleague.id,
+        f"handed:{taken.id}",
+        notices.task_handed(colleague.language, code, task.title, owner.full_name, task.deadline),
+        ctx.now,
+    )
+    notices.deliver(
+        ctx.session,
+        owner.id,
+        f"handed-from:{task.id}",
+        notices.task_handed_from(
+            owner.language,
+            task.title,
+            colleague.full_name,
+            _title_of(ctx, ctx.person, owner.language),
+        ),
+        ctx.now,
+    )
+    ctx.go(None)
+    done = ctx._("“{title}” is handed over to {name}; {name} and {owner} are told.").format(
+        title=task.title, name=colleague.full_name, owner=owner.full_name
+    )
+    return [reply(done, edit=True), *menu.show(ctx)]
+
+
+def _report_lines(ctx: Context, task: Task) -> list[str]:
+    """Under a reported task: when, why, and to whom it was handed over."""
+    if task.reported_at is None:
+        return []
+    lines = [
+        "   ⚠️ "
+        + ctx._("Reported as beyond your ability on {date}: “{reason}”").format(
+            date=_day(ctx, task.reported_at), reason=task.report
+        )
+    ]
+    taken = handed_over(ctx.session, task.id)
+    if taken is not None:
+        lines.append(
+            "   ↪ "
+            + ctx._("Handed over to {name}").format(
+                name=ctx.session.get(Person, taken.person_id).full_name
+            )
+        )
+    return lines
+
+
+def _reviewer_title(ctx: Context, person: Person) -> str:
+    """The person's reviewer by office ("Trưởng phòng Tổ chức"), in the chat's language."""
+    reviewer = reviewer_of(ctx.session, person)
+    if reviewer is None:
+        return ctx._("Head of the organization")
+    return _title_of(ctx, reviewer, ctx.language)
+
+
+def _title_of(ctx: Context, leader: Person, language: str) -> str:
+    unit = ctx.session.get(Unit, leader.unit_id)
+    return notices.leader_title(
+        leader.role, unit.name if unit else "", ctx.organization.name, language
+    )
+
+
+def _due(ctx: Context, task: Task) -> str:
+    if task.deadline is None:
+        return ""
+    return " — " + ctx._("due {date}").format(date=task.deadline.strftime("%d/%m"))
+
+
+def _day(ctx: Context, moment) -> str:
+    return moment.astimezone(ctx.timezone).strftime("%d/%m/%Y")
 
 
 # -- helpers ---------------------------------------------------------------------------------

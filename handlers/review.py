@@ -31,7 +31,7 @@ from core import CoreError
 from core.model import Level
 from core.texts import level_name
 from handlers import notices
-from handlers.assessment import score_choices, score_of, status_name
+from handlers.assessment import score_choices, score_of, status_name, task_origin
 from handlers.context import Context, reply, short_label, whole_number
 from handlers.events import Button, Reply
 from locales import N_, format_moment, format_number, format_percent, periods
@@ -52,6 +52,7 @@ from storage.queries import (
     STAGES,
     awaits_decision,
     classification_request,
+    handed_over,
     initiatives_of,
     outcomes_of,
     review_of,
@@ -183,7 +184,18 @@ def card(
     for number, task in enumerate(tasks_of(ctx.session, person.id, period.id), start=1):
         outcome = outcomes.get(task.id)
         status = status_name(ctx, outcome.status) if outcome else "—"
-        lines.append(f"{number}. \u201c{task.title}\u201d: {status}")
+        lines.append(f"{number}. \u201c{task.title}\u201d{task_origin(ctx, task)}: {status}")
+        if task.reported_at is not None:
+            lines.append(
+                "   ⚠️ "
+                + ctx._("Reported as beyond their ability on {date}").format(
+                    date=task.reported_at.astimezone(ctx.timezone).strftime("%d/%m/%Y")
+                )
+            )
+            taken = handed_over(ctx.session, task.id)
+            if taken is not None:
+                name = ctx.session.get(Person, taken.person_id).full_name
+                lines.append("   ↪ " + ctx._("Handed over to {name}").format(name=name))
         if outcome is not None and outcome.status == "not_done":
             accepted = outcome.explanation_status == "approved"
             lines.append(

@@ -42,6 +42,7 @@ class PeriodStatus(StrEnum):
 class TaskKind(StrEnum):
     PLANNED = "planned"  # kế hoạch công tác tháng
     AD_HOC = "ad_hoc"  # nhiệm vụ phát sinh
+    TAKEN_OVER = "taken_over"  # a colleague's planned task the head handed over to the person
 
 
 class AssessmentStatus(StrEnum):
@@ -158,7 +159,8 @@ class Period(SQLModel, table=True):
 
 
 class Task(SQLModel, table=True):
-    """A task of a person's month, planned or ad hoc, with its self-reported outcome."""
+    """A task of a person's period: planned (the base, NĐ 335 Điều 18), or taken over from
+    a colleague or ad hoc (extra tasks, counted outside the base)."""
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
@@ -169,6 +171,14 @@ class Task(SQLModel, table=True):
     weight: float = 1.0
     position: int = 0
     created_at: datetime = Field(default_factory=utcnow)
+    # reported by the person, before its deadline, as beyond their ability ("không đủ khả
+    # năng hoàn thành"): the task stays in their base; the head may hand it to a colleague
+    reported_at: datetime | None = None
+    report: str | None = None
+    # a taken-over task: the id of the colleague's planned task it was handed over from
+    # (no foreign key: SQLite adds none to a table in place, and the task is never deleted
+    # once reported, since the plan is closed by then)
+    source_task_id: int | None = None
 
 
 class SelfAssessment(SQLModel, table=True):

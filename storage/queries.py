@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import case
 from sqlmodel import Session, col, select
 
 from core import classify
@@ -138,9 +139,30 @@ def tasks_of(session: Session, person_id: int, period_id: int) -> list[Task]:
         session.exec(
             select(Task)
             .where(Task.person_id == person_id, Task.period_id == period_id)
-            .order_by(col(Task.kind).desc(), Task.position, Task.id)
+            .order_by(_KIND_ORDER, Task.position, Task.id)
         )
-    )  # planned before ad hoc
+    )
+
+
+# As the decree's scoring sheet lists them: planned, then taken over, then ad hoc.
+_KIND_ORDER = case(
+    (col(Task.kind) == TaskKind.PLANNED, 0), (col(Task.kind) == TaskKind.TAKEN_OVER, 1), else_=2
+)
+
+
+def handed_over(session: Session, task_id: int) -> Task | None:
+    """The colleague's taken-over task a reported task was handed over as, if any."""
+    return session.exec(select(Task).where(Task.source_task_id == task_id)).first()
+
+
+def colleagues(session: Session, person: Person) -> list[Person]:
+    """The other active people of the person's unit, by name as Vietnamese lists sort them."""
+    found = session.exec(
+        select(Person).where(
+            Person.unit_id == person.unit_id, Person.id != person.id, Person.active
+        )
+    ).all()
+    return sorted(found, key=lambda p: name_sort_key(p.full_name))
 
 
 def assessment_of(
@@ -413,7 +435,7 @@ def classification_request(
     for task in session.exec(
         select(Task)
         .where(Task.period_id == period.id, col(Task.person_id).in_(list(by_id)))
-        .order_by(col(Task.kind).desc(), Task.position, Task.id)
+        .order_by(_KIND_ORDER, Task.position, Task.id)
     ):
         tasks[task.person_id].append(task)
     outcomes: dict[int, dict[int, TaskOutcome]] = defaultdict(dict)
@@ -534,7 +556,7 @@ def _core_person(
             "id": str(task.id),
             "title": task.title,
             "weight": task.weight,
-            "extra": task.kind is TaskKind.AD_HOC,  # outside the base (NĐ 335 Điều 18)
+            "extra": task.kind is not TaskKind.PLANNED,  # outside the base (NĐ 335 Điều 18)
             "status": outcome.status,
         }
         if outcome.status == "late":

@@ -101,3 +101,49 @@ def test_discipline_and_conclusions_come_with_0004_and_go_without_touching_the_r
     migrate(url)  # and up again
     with sqlite3.connect(path) as db:
         assert db.execute("select count(*) from discipline_decision").fetchone() == (0,)
+
+
+def test_taken_over_tasks_come_with_0006_and_become_ad_hoc_without_it(tmp_path):
+    path = tmp_path / "tasks.sqlite"
+    url = f"sqlite:///{path}"
+    command.upgrade(alembic_config(url), "0005")
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "insert into organization (id, code, name, uses_weights, created_at, calendar,"
+            " category_rulesets) values (1, 'so-x', 'Sở X', 0, '2026-01-01 00:00:00', '{}', '{}');"
+            "insert into unit (id, organization_id, code, name) values (1, 1, 'u', 'Phòng U');"
+            "insert into role_group (id, organization_id, code, name) values (1, 1, 'g', 'G');"
+            "insert into person (id, organization_id, code, full_name, unit_id, group_id, role,"
+            " category, language, active, created_at) values (1, 1, 'p', 'P', 1, 1, 'STAFF',"
+            " 'CIVIL_SERVANT', 'vi', 1, '2026-01-01 00:00:00');"
+            "insert into period (id, organization_id, code, status) values (1, 1, '2026-11',"
+            " 'OPEN');"
+            "insert into task (id, person_id, period_id, kind, title, weight, position,"
+            " created_at) values (7, 1, 1, 'PLANNED', 'Báo cáo', 1, 1, '2026-11-02 00:00:00');"
+            "insert into self_assessment (id, person_id, period_id, status, general,"
+            " updated_at) values (1, 1, 1, 'DRAFT', '{}', '2026-11-25 00:00:00');"
+            "insert into task_outcome (assessment_id, task_id, status, delays,"
+            " explanation_status, quality_failures, objective_reason) values (1, 7, 'on_time',"
+            " 0, 'none', 0, 0);"
+        )
+    migrate(url)
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "insert into task (id, person_id, period_id, kind, title, weight, position,"
+            " created_at, source_task_id) values (8, 1, 1, 'TAKEN_OVER', 'Tổng hợp', 1, 2,"
+            " '2026-11-10 00:00:00', 7)"
+        )
+        assert db.execute("select kind from task order by id").fetchall() == [
+            ("PLANNED",),
+            ("TAKEN_OVER",),
+        ]
+    command.downgrade(alembic_config(url), "0005")
+    with sqlite3.connect(path) as db:
+        assert db.execute("select id, kind from task order by id").fetchall() == [
+            (7, "PLANNED"),
+            (8, "AD_HOC"),
+        ]
+        assert db.execute("select task_id from task_outcome").fetchall() == [(7,)]
+        columns = {row[1] for row in db.execute("pragma table_info(task)")}
+        assert "source_task_id" not in columns and "report" not in columns
+    migrate(url)  # and up again
