@@ -11,6 +11,9 @@
     cycle STEP --org CODE [--period] run a step of the month now: open, remind, close,
                                      close-returns, classify, publish
     outbox [--org CODE]              the messages to send: counts, and the failed ones
+    settings --org CODE [--ruleset NAME] [--category-ruleset CATEGORY=NAME ...]
+             [--tracking month|quarter]
+                                     show or change the rules and the tracking period
 
 Texts are English msgids shown in Vietnamese by default (`--locale en` for English).
 Exit codes: 0 done, 2 bad input or a setting that cannot work (nothing changed), 1 the
@@ -38,9 +41,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 import storage.outbox
-from bot.calendar import CalendarSettings, release_time
+from bot.calendar import TRACKINGS, CalendarSettings, release_time
 from bot.config import ConfigError, Settings, language_hint, load_settings
 from bot.cycle import MANUAL_STEPS, StepRefused, run_step
+from core import CoreError, load
 from core.texts import render
 from handlers.conclusions import announce, describe
 from locales import N_, SUPPORTED_LOCALES, period_label, periods, translations
@@ -49,6 +53,7 @@ from storage.conclusions_import import check_lines, import_lines, read_lines
 from storage.db import DatabaseUrlError, open_database, transaction
 from storage.demo import demo_data, load_demo
 from storage.models import (
+    Category,
     Identity,
     Organization,
     Period,
@@ -59,7 +64,7 @@ from storage.models import (
     Unit,
     utcnow,
 )
-from storage.queries import period_code, tracking_of
+from storage.queries import CATEGORIES, audit, period_code, tracking_of
 from storage.roster import (
     Problem,
     RosterError,
@@ -280,6 +285,33 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
         "outbox", parents=[common], help=_("the messages to send: counts and failures")
     )
     outbox.add_argument("--org", metavar="CODE", help=_("one organization (default: all)"))
+
+    settings = commands.add_parser(
+        "settings",
+        parents=[common],
+        help=_("show or change the organization's rules and tracking period"),
+    )
+    settings.add_argument("--org", required=True, metavar="CODE", help=_("the organization's code"))
+    settings.add_argument(
+        "--ruleset",
+        metavar="NAME",
+        help=_("the ruleset: nd335, agency-monthly, nd90, or a TOML file; “law”: by period"),
+    )
+    settings.add_argument(
+        "--category-ruleset",
+        action="append",
+        default=[],
+        metavar="CATEGORY=NAME",
+        help=_(
+            "the ruleset of a person category (public_employee, contract_worker, "
+            "civil_servant); CATEGORY= alone: as the organization"
+        ),
+    )
+    settings.add_argument(
+        "--tracking",
+        choices=TRACKINGS,
+        help=_("the tracking period: month or quarter (the calendar follows it)"),
+    )
     return parser
 
 
@@ -627,6 +659,131 @@ def cmd_outbox(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def cmd_settings(args: argparse.Namespace, out: Output) -> int:
+    """Show the organization's rules and tracking period; change those given. Every
+    value is checked before anything is saved, and every change is audited."""
+    engine = out.engine()
+    with transaction(engine) as session:
+        organization = _organization(session, args.org)
+        changes: dict[str, tuple[Any, Any]] = {}
+        if args.ruleset is not None:
+            name = None if args.ruleset == LAW else _ruleset(args.ruleset, out.locale)
+            changes["ruleset"] = (organization.ruleset, name)
+        if args.category_ruleset:
+            chosen = dict(organization.category_rulesets or {})
+            for item in args.category_ruleset:
+                category, _, name = item.partition("=")
+                key = _category(category.strip())
+                if name.strip():
+                    chosen[key] = _ruleset(name.strip(), out.locale)
+                else:
+                    chosen.pop(key, None)
+            changes["category_rulesets"] = (organization.category_rulesets or {}, chosen)
+        if args.tracking is not None:
+            _check_tracking(session, organization, args.tracking, out)
+            calendar = {**(organization.calendar or {}), "tracking": args.tracking}
+            changes["calendar"] = (organization.calendar or {}, calendar)
+        for field, (before, after) in changes.items():
+            audit(session, None, "organization", organization.id, field, before, after, "admin")
+            setattr(organization, field, after)
+        session.add(organization)
+        changed = any(before != after for before, after in changes.values())
+        _show_settings(organization, out)
+    if changed:
+        out.say(
+            N_(
+                "Saved. Results already published stay as they were computed; the next "
+                "classification run uses these settings."
+            )
+        )
+    return EXIT_OK
+
+
+LAW = "law"
+CATEGORY_NAMES = {
+    Category.CIVIL_SERVANT: N_("Civil servants"),
+    Category.PUBLIC_EMPLOYEE: N_("Public employees"),
+    Category.CONTRACT_WORKER: N_("Contract workers"),
+}
+
+
+def _ruleset(name: str, locale: str) -> str:
+    """A ruleset the core can load, by name or path; else the core's reason."""
+    try:
+        load(name)
+    except CoreError as error:
+        raise AdminError(
+            N_("“{name}” is not a ruleset: {reason}"), name=name, reason=error.render(locale)
+        ) from None
+    return name
+
+
+def _category(text: str) -> str:
+    core_names = {core: category for category, core in CATEGORIES.items()}
+    category = core_names.get(text) or next((c for c in Category if c.value == text), None)
+    if category is None:
+        raise AdminError(
+            N_("“{value}” is not a person category: write {choices}."),
+            value=text,
+            choices=", ".join(c.value for c in Category),
+        )
+    return category.value
+
+
+def _check_tracking(session: Session, organization: Organization, tracking: str, out) -> None:
+    """The year's score is the mean of all its months or all its quarters (NĐ 335 Điều
+    19): the tracking period changes only while the year has no period of the other kind."""
+    year = out.clock().astimezone(out.timezone).year
+    codes = session.exec(
+        select(Period.code).where(
+            Period.organization_id == organization.id,
+            col(Period.code).startswith(f"{year}-"),
+        )
+    ).all()
+    other = sorted(c for c in codes if ("Q" in c) != (tracking == "quarter"))
+    if other:
+        raise AdminError(
+            N_(
+                "{name} already tracks {year} by {kind} ({codes}); a year is scored on all "
+                "its months or all its quarters, so the tracking period can change only "
+                "for a year without periods yet."
+            ),
+            name=organization.name,
+            year=str(year),
+            kind=out.text(N_("quarter") if tracking == "month" else N_("month")),
+            codes=", ".join(other[:MAX_LISTED_IDS]),
+        )
+
+
+def _show_settings(organization: Organization, out: Output) -> None:
+    out.say(N_("{name} ({code}):"), name=organization.name, code=organization.code)
+    out.say(N_("rules: {rules}"), indent=2, rules=_rules_text(organization.ruleset, out))
+    chosen = organization.category_rulesets or {}
+    for category in (Category.PUBLIC_EMPLOYEE, Category.CONTRACT_WORKER, Category.CIVIL_SERVANT):
+        if category.value in chosen or category is not Category.CIVIL_SERVANT:
+            out.say(
+                N_("{category}: {rules}"),
+                indent=2,
+                category=out.text(CATEGORY_NAMES[category]),
+                rules=_rules_text(chosen.get(category.value), out, inherited=True),
+            )
+    kind = tracking_of(organization)
+    out.say(
+        N_("tracking period: {kind}"),
+        indent=2,
+        kind=out.text(N_("quarter") if kind == "quarter" else N_("month")),
+    )
+
+
+def _rules_text(name: str | None, out: Output, inherited: bool = False) -> str:
+    if name is None:
+        if inherited:
+            return out.text(N_("as the organization"))
+        return out.text(N_("as the law gives for the period (nd90 until 2025, nd335 from 2026)"))
+    title = load(name).title
+    return f"{name} — {title.get(out.locale) or title.get('vi') or name}"
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
     "init-db": cmd_init_db,
     "import-roster": cmd_import_roster,
@@ -636,6 +793,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
     "demo": cmd_demo,
     "cycle": cmd_cycle,
     "outbox": cmd_outbox,
+    "settings": cmd_settings,
 }
 STATUS_NAMES = {"pending": N_("to send"), "sent": N_("sent"), "failed": N_("failed")}
 

@@ -15,7 +15,7 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}  # each in its own la
 def buttons(ctx: Context) -> list[list[Button]]:
     rows = [
         [
-            Button(ctx._("📋 Monthly plan"), "pl:list"),
+            Button(ctx._("📋 Work plan"), "pl:list"),
             Button(ctx._("📝 Self-assessment"), "as:start"),
         ],
     ]
@@ -116,7 +116,7 @@ def commands(language: str, leader: bool, director: bool = False) -> tuple[tuple
     _ = translations(language).gettext
     items = [
         ("menu", _("Main menu")),
-        ("plan", _("Monthly plan")),
+        ("plan", _("Work plan")),
         ("assess", _("Self-assessment")),
         ("result", _("Result")),
     ]

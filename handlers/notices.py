@@ -244,7 +244,7 @@ def task_handed(
     ).format(title=title, name=from_name, **periods(period_code, language))
     if deadline is not None:
         text += "\n" + _("Deadline: {date}.").format(date=deadline.strftime("%d/%m/%Y"))
-    return Reply(text, ((Button(_("📋 Monthly plan"), "pl:list"),),))
+    return Reply(text, ((Button(_("📋 Work plan"), "pl:list"),),))
 
 
 def task_handed_from(language: str, title: str, to_name: str, leader: str) -> Reply:

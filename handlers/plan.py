@@ -307,7 +307,14 @@ def _ask_deadline(ctx: Context, period: Period) -> Reply:
             month=f"{_end_of_period(period).month:02d}"
         ),
         [
-            Button(ctx._("End of month ({date})").format(date=end.strftime("%d/%m")), "pl:due:end"),
+            Button(
+                (
+                    ctx._("End of quarter ({date})")
+                    if "Q" in period.code
+                    else ctx._("End of month ({date})")
+                ).format(date=end.strftime("%d/%m")),
+                "pl:due:end",
+            ),
             Button(ctx._("No deadline"), "pl:due:none"),
         ],
     )

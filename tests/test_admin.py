@@ -20,6 +20,7 @@ from storage import invites
 from storage.db import ROOT, make_engine, migrate, transaction
 from storage.demo import load_demo
 from storage.models import (
+    AuditLog,
     Identity,
     InviteCode,
     Organization,
@@ -681,3 +682,67 @@ def test_the_console_acts_as_the_demos_head_or_director(url, monkeypatch, capsys
     name = {"head": "Phạm Thị Hồng Nhung", "director": "Nguyễn Văn Thắng"}[role]
     assert f"Xin chào đồng chí {name}" in out
     assert "🗂 Xem xét" in out  # a leader's menu
+
+
+# -- settings --------------------------------------------------------------------------------
+
+
+def test_settings_show_and_change_the_rules_and_audit_each_change(engine, org, capsys):
+    capsys.readouterr()
+    assert main(["settings", "--org", org], clock=lambda: NOW) == 0
+    shown = capsys.readouterr().out
+    assert "bộ quy tắc: theo quy định áp dụng cho từng kỳ (nd90 đến năm 2025" in shown
+    assert "Viên chức: như của cơ quan" in shown and "kỳ theo dõi, đánh giá: tháng" in shown
+    args = ["settings", "--org", org, "--ruleset", "nd335"]
+    args += ["--category-ruleset", "vien_chuc=agency-monthly", "--tracking", "quarter"]
+    assert main(args, clock=lambda: NOW) == 0
+    shown = capsys.readouterr().out
+    assert "bộ quy tắc: nd335 — Nghị định 335/2025/NĐ-CP (từ tháng 01/2026)" in shown
+    assert "Viên chức: agency-monthly — Nghị định 335/2025/NĐ-CP và thực tiễn" in shown
+    assert "kỳ theo dõi, đánh giá: quý" in shown and "Đã lưu" in shown
+    with Session(engine) as session:
+        organization = session.exec(select(Organization)).one()
+        assert organization.ruleset == "nd335"
+        assert organization.category_rulesets == {"public_employee": "agency-monthly"}
+        assert organization.calendar["tracking"] == "quarter"
+        changed = {a.field for a in session.exec(select(AuditLog))}
+    assert changed == {"ruleset", "category_rulesets", "calendar"}
+    # "law" gives the choice back to the period; CATEGORY= alone, to the organization
+    args = ["settings", "--org", org, "--ruleset", "law", "--category-ruleset", "public_employee="]
+    assert main(args, clock=lambda: NOW) == 0
+    with Session(engine) as session:
+        organization = session.exec(select(Organization)).one()
+        assert organization.ruleset is None and organization.category_rulesets == {}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ruleset", "nd336"], "“nd336” không phải là bộ quy tắc"),
+        (["--category-ruleset", "giao_vien=nd335"], "“giao_vien” không phải là nhóm nhân sự"),
+        (["--category-ruleset", "vien_chuc=nd9"], "“nd9” không phải là bộ quy tắc"),
+        (["--tracking", "week"], "invalid choice"),
+    ],
+)
+def test_settings_refuse_an_unknown_value_and_change_nothing(engine, org, capsys, args, message):
+    capsys.readouterr()
+    assert main(["settings", "--org", org, "--ruleset", "nd335", *args], clock=lambda: NOW) == 2
+    assert message in capsys.readouterr().err
+    with Session(engine) as session:
+        assert session.exec(select(Organization)).one().ruleset is None
+        assert session.exec(select(AuditLog)).all() == []
+
+
+def test_the_tracking_period_does_not_change_within_a_year_that_has_periods(engine, org, capsys):
+    with transaction(engine) as session:
+        organization = session.exec(select(Organization)).one()
+        session.add(Period(organization_id=organization.id, code="2026-11"))
+    capsys.readouterr()
+    assert main(["settings", "--org", org, "--tracking", "quarter"], clock=lambda: NOW) == 2
+    error = capsys.readouterr().err
+    assert "đã theo dõi, đánh giá năm 2026 theo tháng (2026-11)" in error
+    # in 2027, with no period yet, it can
+    next_year = datetime(2027, 1, 2, 3, 0, tzinfo=UTC)
+    assert main(["settings", "--org", org, "--tracking", "quarter"], clock=lambda: next_year) == 0
+    with Session(engine) as session:
+        assert session.exec(select(Organization)).one().calendar["tracking"] == "quarter"

@@ -416,7 +416,7 @@ def test_an_unknown_command_shows_the_menu(engine, codes):
     chat = registered(engine, codes)
     chat.send("/xyz")
     assert "chưa nhận diện được lệnh này" in chat.text
-    assert "Kế hoạch tháng" in " ".join(chat.labels())
+    assert "Kế hoạch công tác" in " ".join(chat.labels())
 
 
 # Restarts --------------------------------------------------------------------------------

@@ -426,3 +426,61 @@ def test_an_organization_tracked_by_quarter_opens_the_quarter_at_its_end(tmp_pat
     with Session(engine) as s:
         q4 = s.exec(select(Period).where(Period.code == "2026-Q4")).one()
         assert q4.status is PeriodStatus.CLOSED
+
+
+def test_each_person_category_is_rated_on_its_ruleset_and_the_result_names_the_basis(
+    tmp_path, monkeypatch
+):
+    """NĐ 335 is for công chức: the organization chooses the rules of its viên chức (here
+    the agency's monthly practice, by `admin settings`); each result names its basis."""
+    from bot.admin import main as admin
+    from storage.models import Category
+
+    engine = database(tmp_path)
+    codes = small_organization(engine, status=PeriodStatus.PLANNING, ruleset=None)
+    with Session(engine) as s:
+        tuan = s.exec(select(Person).where(Person.code == "nv02")).one()
+        tuan.category = Category.PUBLIC_EMPLOYEE
+        november = s.exec(select(Period)).one()
+        s.add(tuan)
+        s.add(Task(person_id=tuan.id, period_id=november.id, title="Rà soát hồ sơ viên chức"))
+        s.commit()
+    monkeypatch.setenv("DATABASE_URL", str(engine.url))
+    settings = ["settings", "--org", "so-test", "--category-ruleset", "vien_chuc=agency-monthly"]
+    assert admin(settings, clock=lambda: at(20, 9)) == 0
+    chats = {}
+    for number, code in enumerate(("tp01", "nv01", "nv02"), start=1):
+        chats[code] = Chat(engine, chat_id=str(100 + number), now=at(20, 9))
+        chats[code].send(f"/start {codes[code]}")
+    tick(engine, at(26, 8))
+    submit(chats["nv01"], at(26, 10))
+    submit(chats["nv02"], at(26, 10), outcomes=("Hoàn thành đúng tiến độ",))
+    tick(engine, at(30, 17))
+    head = chats["tp01"]
+    head.now = at(1, 9, month=12)
+    head.send("/review")
+    head.press("Đồng ý")
+    head.press("Đồng ý")
+    tick(engine, at(7, 9, month=12))  # classified and published
+    with Session(engine) as s:
+        bases = {
+            s.get(Person, r.person_id).code: r.ruleset
+            for r in s.exec(select(Result))
+            if r.level is not None
+        }
+    assert bases == {"nv01": "nd335", "nv02": "agency-monthly"}
+    law = "Căn cứ đánh giá: Nghị định 335/2025/NĐ-CP (từ tháng 01/2026)"
+    practice = (
+        "Căn cứ đánh giá: Nghị định 335/2025/NĐ-CP và thực tiễn xếp loại hằng tháng của cơ quan"
+    )
+    texts = {}
+    for row in outbox(engine, "result"):
+        with Session(engine) as s:
+            code = s.get(Person, row.person_id).code
+        texts[code] = payload_to_replies(row.payload)[0].text
+    assert law in texts["nv01"] and practice not in texts["nv01"]
+    assert practice in texts["nv02"]
+    person = chats["nv02"]
+    person.now = at(7, 10, month=12)
+    person.send("/result")
+    assert practice in person.text
