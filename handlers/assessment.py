@@ -518,14 +518,15 @@ def _ask_proposal(
     live = _live(ctx, period, assessment)
     text = ctx._("Which level do you propose for yourself?")
     if live is not None:
-        text = (
-            ctx._("By your answers the score is {score}: {level}.").format(
-                score=format_number(live["score"], ctx.language),
-                level=level_name_text(ctx, live["computed_level"]),
+        level = level_name_text(ctx, live["computed_level"])
+        by_answers = (
+            ctx._("By your answers: {level}.").format(level=level)
+            if live["score"] is None  # a ruleset without points (nd90)
+            else ctx._("By your answers the score is {score}: {level}.").format(
+                score=format_number(live["score"], ctx.language), level=level
             )
-            + "\n"
-            + text
         )
+        text = by_answers + "\n" + text
     rows = [[Button(level_name_text(ctx, level), f"as:p:{level}")] for level in LEVELS]
     return reply(text, *rows, [Button(ctx._("⬅️ Back"), "as:sum")], edit=edit)
 
@@ -598,10 +599,12 @@ def _summary(
             )
         )
     if live is not None:
+        level = level_name_text(ctx, live["computed_level"])
         lines.append(
-            ctx._("Provisional score: {score}/100 — {level}").format(
-                score=format_number(live["score"], lang),
-                level=level_name_text(ctx, live["computed_level"]),
+            ctx._("Provisional level: {level}").format(level=level)
+            if live["score"] is None  # a ruleset without points (nd90)
+            else ctx._("Provisional score: {score}/100 — {level}").format(
+                score=format_number(live["score"], lang), level=level
             )
         )
         lines += _components(ctx, live["breakdown"], rules.task_points)

@@ -218,10 +218,12 @@ def card(
         )
         rows.append([Button(label.format(n=number), f"rv:i:{item.id}")])
     if verdict is not None:
+        level = level_name(Level(verdict["rules_level"]), lang)
         lines.append(
-            ctx._("By the rules: {score} points — {level}").format(
-                score=format_number(verdict["score"], lang),
-                level=level_name(Level(verdict["rules_level"]), lang),
+            ctx._("By the rules: {level}").format(level=level)
+            if verdict["score"] is None  # a ruleset without points (nd90)
+            else ctx._("By the rules: {score} points — {level}").format(
+                score=format_number(verdict["score"], lang), level=level
             )
         )
     if assessment.proposed_level:

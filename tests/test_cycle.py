@@ -484,3 +484,83 @@ def test_each_person_category_is_rated_on_its_ruleset_and_the_result_names_the_b
     person.now = at(7, 10, month=12)
     person.send("/result")
     assert practice in person.text
+
+
+def test_an_organization_on_nd90_runs_a_month_through_the_chat(tmp_path, monkeypatch):
+    """`nd90` (chosen by `admin settings`) asks its four criteria from 0 to 10 and rates by
+    the shares of tasks: 1 of 2 tasks exceeded (50%) with every criterion good is A; one
+    task on time is B, and NĐ 48's quota keeps the A to B. No points are shown, and the
+    result names NĐ 90 as its basis."""
+    from bot.admin import main as admin
+
+    engine = database(tmp_path)
+    codes = small_organization(engine, status=PeriodStatus.PLANNING, ruleset=None)
+    with Session(engine) as s:
+        tuan = s.exec(select(Person).where(Person.code == "nv02")).one()
+        november = s.exec(select(Period)).one()
+        s.add(Task(person_id=tuan.id, period_id=november.id, title="Rà soát hồ sơ"))
+        s.commit()
+    monkeypatch.setenv("DATABASE_URL", str(engine.url))
+    assert (
+        admin(["settings", "--org", "so-test", "--ruleset", "nd90"], clock=lambda: at(20, 9)) == 0
+    )
+    chats = {}
+    for number, code in enumerate(("tp01", "nv01", "nv02"), start=1):
+        chats[code] = Chat(engine, chat_id=str(100 + number), now=at(20, 9))
+        chats[code].send(f"/start {codes[code]}")
+    tick(engine, at(26, 8))
+    mai = chats["nv01"]
+    mai.now = at(26, 10)
+    mai.send("/assess")
+    assert "Chính trị tư tưởng" in mai.text
+    assert next(label for label in mai.labels() if label.isdigit()) == "10"
+    for label in ("Chính trị tư tưởng", "Đạo đức, lối sống", "Tác phong", "Ý thức tổ chức"):
+        assert label in mai.text
+        mai.score(10)
+    mai.press("Hoàn thành vượt mức")
+    mai.press("Hoàn thành đúng tiến độ")
+    mai.press("Không có")
+    mai.press("Không có")
+    mai.press("Đề xuất mức")
+    mai.press("(A)")
+    assert "Mức xếp loại tạm tính: Hoàn thành xuất sắc nhiệm vụ (A)" in mai.text
+    assert "Chính trị tư tưởng: 10/10" in mai.text
+    mai.press("Gửi")
+    assert "Đã gửi bản tự đánh giá" in mai.text
+    tuan = chats["nv02"]
+    tuan.now = at(26, 10)
+    tuan.send("/assess")
+    tuan.score_all((10, 9, 8, 8))
+    tuan.press("Hoàn thành đúng tiến độ")
+    tuan.press("Không có")
+    tuan.press("Không có")
+    tuan.press("Đề xuất mức")
+    tuan.press("(B)")
+    tuan.press("Gửi")
+    assert "Đã gửi bản tự đánh giá" in tuan.text
+    tick(engine, at(30, 17))
+    head = chats["tp01"]
+    head.now = at(1, 9, month=12)
+    head.send("/review")
+    assert "Theo quy định: Hoàn thành xuất sắc nhiệm vụ (A)" in head.text
+    head.press("Đồng ý")
+    head.press("Đồng ý")
+    tick(engine, at(7, 9, month=12))  # classified and published
+    with Session(engine) as s:
+        results = {s.get(Person, r.person_id).code: r for r in s.exec(select(Result))}
+    rated = {code: r for code, r in results.items() if r.level is not None}
+    assert {code: (r.level, r.score, r.ruleset) for code, r in rated.items()} == {
+        "nv01": ("B", None, "nd90"),
+        "nv02": ("B", None, "nd90"),
+    }
+    # A by the shares, kept to B by NĐ 48's quota: A at most 20% of those at B (1 → 0)
+    assert [r["rule"] for r in rated["nv01"].reasons["vi"]] == [
+        "nd90.excellent",
+        "quota.good_share",
+    ]
+    assert [r["rule"] for r in rated["nv02"].reasons["vi"]] == ["nd90.good"]
+    mai.now = at(7, 10, month=12)
+    mai.send("/result")
+    assert "Căn cứ đánh giá: Nghị định 90/2020/NĐ-CP" in mai.text
+    assert "chỉ giữ được 0 người ở mức A" in mai.text
+    assert "điểm" not in mai.text.lower()
