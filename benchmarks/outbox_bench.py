@@ -12,8 +12,8 @@ What it measures
    control: a ``send*`` call that would make more than ``--server-limit`` calls (default:
    ``--rate``) arrive within any sliding window of one second (by the server's clock) is
    answered 429 "retry after 1" (0 turns this off).
-3. It drains the outbox with `bot.outbox.OutboxSender` (``rate=--rate``, default 200
-   calls a second; the real aiogram client through `bot.outbox.telegram_sender`), and
+3. It drains the outbox with `delivery.sender.OutboxSender` (``rate=--rate``, default 200
+   calls a second; the real aiogram client through `delivery.sender.telegram_sender`), and
    times the drain (``run_until_idle``, from the first claim to the last mark written)
    with ``time.perf_counter``. Both processes freeze the objects made at start-up out of
    the garbage collector's sight (`gc.freeze`): aiogram's pydantic models make some
@@ -66,7 +66,7 @@ from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bot.outbox import OutboxSender, telegram_sender  # noqa: E402
+from delivery.sender import OutboxSender, telegram_sender  # noqa: E402
 from handlers.events import (  # noqa: E402
     Button,
     Reply,

@@ -41,11 +41,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 import storage.outbox
-from bot.calendar import TRACKINGS, CalendarSettings, release_time
 from bot.config import ConfigError, Settings, language_hint, load_settings
-from bot.cycle import MANUAL_STEPS, StepRefused, run_step
 from core import CoreError, load
 from core.texts import render
+from cycle.calendar import TRACKINGS, CalendarSettings, release_time
+from cycle.steps import MANUAL_STEPS, StepRefused, run_step
 from handlers.conclusions import announce, describe
 from locales import N_, SUPPORTED_LOCALES, period_label, periods, translations
 from storage import invites
@@ -866,8 +866,8 @@ def _invite_rows(
 
 def _write_table(path: Path, headers: list[str], rows: list[list[str]]) -> None:
     """CSV in UTF-8 with a BOM (Excel then reads the diacritics), or .xlsx; the names
-    typed by people are never read as formulas (`bot.spreadsheet`)."""
-    from bot.spreadsheet import write_csv, xlsx_row  # only the writing pays for openpyxl
+    typed by people are never read as formulas (`cycle.spreadsheet`)."""
+    from cycle.spreadsheet import write_csv, xlsx_row  # only the writing pays for openpyxl
 
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook

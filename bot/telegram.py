@@ -247,8 +247,8 @@ async def run_polling(
     """Poll Telegram until stopped (Ctrl+C or SIGTERM), one update at a time, with the
     outbox sender that delivers the replies and the cycle's messages; beside them, unless
     `with_cycle` is false, the monthly cycle's scheduler."""
-    from bot.outbox import OutboxSender, telegram_sender
-    from bot.scheduler import start_scheduler
+    from cycle.scheduler import start_scheduler
+    from delivery.sender import OutboxSender, telegram_sender
 
     bot = make_bot(settings)
     sender = OutboxSender(engine, telegram_sender(bot), platforms=[PLATFORM])

@@ -60,7 +60,7 @@ class Organization(SQLModel, table=True):
     # the ruleset of each person category the law leaves to the organization (NĐ 335 is for
     # công chức): {"public_employee": "agency-monthly", ...}; a category not named: `ruleset`
     category_rulesets: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
-    # overrides of the default calendar of the cycle (bot/calendar.py), e.g.
+    # overrides of the default calendar of the cycle (cycle/calendar.py), e.g.
     # {"deadline_time": "16:30", "opens_working_days_before_end": 2}
     calendar: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)
@@ -353,7 +353,7 @@ class OutboxStatus(StrEnum):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A message the cycle produced, sent by the one sender (bot/outbox.py).
+    """A message the cycle produced, sent by the one sender (delivery/sender.py).
 
     `key` is unique — kind, person, period, step — so that a job that runs twice writes
     nothing twice; a crash between writing and sending loses nothing.

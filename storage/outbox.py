@@ -1,7 +1,7 @@
 """The outbox table's protocol: rows written once per key, claimed in order, marked.
 
 What is sent lives in the row's payload (the replies as JSON, `handlers.events`); who
-sends it, at what pace and with which retries is the sender's business (bot/outbox.py).
+sends it, at what pace and with which retries is the sender's business (delivery/sender.py).
 These functions are the only SQL on the table.
 """
 

@@ -1,4 +1,4 @@
-"""The calendar of the monthly cycle (bot/calendar.py).
+"""The calendar of the monthly cycle (cycle/calendar.py).
 
 Expected dates are worked out by hand on a wall calendar, never by calling the code.
 Vietnam is UTC+7 all year (no daylight saving): 08:00 local is 01:00 UTC, 09:00 is 02:00,
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.calendar import (
+from cycle.calendar import (
     CalendarSettings,
     CycleDates,
     add_working_days,
@@ -463,7 +463,7 @@ def test_make_up_saturday_across_new_year():
 
 
 def test_a_quarter_is_tracked_as_its_last_month_with_the_plan_window_in_its_first():
-    from bot.calendar import period_dates
+    from cycle.calendar import period_dates
 
     quarterly = CalendarSettings.from_overrides({"tracking": "quarter"})
     q4 = period_dates("2026-Q4", quarterly)

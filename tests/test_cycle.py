@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 import openpyxl
 from sqlmodel import Session, select
 
-from bot.cycle import tick
-from bot.outbox import Clock, OutboxSender, telegram_sender
+from cycle.steps import tick
+from delivery.sender import Clock, OutboxSender, telegram_sender
 from handlers.events import payload_to_replies
 from storage.db import make_engine
 from storage.models import (

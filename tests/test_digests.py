@@ -14,7 +14,9 @@ import pytest
 from matplotlib.image import imread
 from openpyxl import load_workbook
 
-from bot.digests import (
+from core.model import Level
+from core.texts import level_name
+from cycle.digests import (
     MESSAGE_LIMIT,
     DigestRow,
     UnitDigest,
@@ -23,8 +25,6 @@ from bot.digests import (
     level_chart_png,
     results_workbook,
 )
-from core.model import Level
-from core.texts import level_name
 
 UNIT = "Phòng Tổ chức cán bộ"
 LEVEL_NAMES_EN = [

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot.cycle import tick
+from cycle.steps import tick
 from handlers.events import payload_to_replies
 from storage import invites
 from storage.db import transaction

@@ -1,4 +1,4 @@
-"""The outbox (storage/outbox.py, bot/outbox.py): written once per key, sent to the fake
+"""The outbox (storage/outbox.py, delivery/sender.py): written once per key, sent to the fake
 Bot API server by the real aiogram client, in per-chat order, within the rate limits, through 429s,
 server and network errors, and crashes.
 
@@ -27,7 +27,7 @@ from aiogram.exceptions import TelegramUnauthorizedError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.outbox import Clock, OutboxSender, api_calls, telegram_sender
+from delivery.sender import Clock, OutboxSender, api_calls, telegram_sender
 from handlers.events import Button, Document, Reply, payload_to_replies, replies_to_payload
 from storage.db import make_engine, transaction
 from storage.models import OutboxMessage, OutboxStatus, utcnow

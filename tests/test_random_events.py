@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from bot.cycle import tick
+from cycle.steps import tick
 from handlers.dispatcher import COMMANDS, ChatSettings, handle
 from handlers.events import Incoming
 from storage import invites

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.outbox import OutboxSender, telegram_sender
 from bot.telegram import make_bot, make_dispatcher
+from delivery.sender import OutboxSender, telegram_sender
 from storage.models import (
     AssessmentStatus,
     Identity,

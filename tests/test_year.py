@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from bot.admin import main as admin
-from bot.calendar import CalendarSettings, period_dates
-from bot.cycle import tick
+from cycle.calendar import CalendarSettings, period_dates
+from cycle.steps import tick
 from storage import invites
 from storage.db import ROOT, transaction
 from storage.models import Organization, Period, PeriodStatus, Person, Result, Unit

@@ -18,9 +18,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from bot.spreadsheet import clean, xlsx_cell, xlsx_row
 from core.model import Level
 from core.texts import level_name
+from cycle.spreadsheet import clean, xlsx_cell, xlsx_row
 from locales import N_, format_number, format_percent, period_label, translations
 
 MESSAGE_LIMIT = 4000

@@ -2,12 +2,12 @@
 
 Each step of an organization's month (open, reminders, close, review reminders, the end
 of the heads' review, the classification run, publication) is due at a time of its
-calendar (bot/calendar.py).
+calendar (cycle/calendar.py).
 A tick carries out every due step not yet in the ledger (`cycle_step`), each in its own
 transaction together with its ledger row and its outbox messages: a step that runs twice
 finds its row and does nothing; a restart after a missed time catches up on the next tick;
 two processes racing on a step collide on the ledger's unique key and one backs off.
-Messages are only written to the outbox here; the sender delivers them (bot/outbox.py).
+Messages are only written to the outbox here; the sender delivers them (delivery/sender.py).
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.calendar import CalendarSettings, CycleDates, period_dates, release_time
-from bot.digests import (
+from core.texts import Term
+from cycle.calendar import CalendarSettings, CycleDates, period_dates, release_time
+from cycle.digests import (
     DigestRow,
     UnitDigest,
     digest_text,
     level_chart_png,
     results_workbook,
 )
-from core.texts import Term
 from handlers import notices
 from handlers.events import Document, Reply
 from locales import N_, SUPPORTED_LOCALES, name_sort_key, text_sort_key

@@ -1,7 +1,7 @@
 """The monthly cycle on a schedule: APScheduler runs the cycle's tick every minute (the
 outbox sender, started beside it, delivers what it writes).
 
-The tick itself decides what is due from the calendar and its ledger (bot/cycle.py), so
+The tick itself decides what is due from the calendar and its ledger (cycle/steps.py), so
 missed runs (the bot was down, the machine slept) need no special care: the next tick
 catches up, and a tick that runs twice does nothing twice.
 """
@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
-from bot import cycle
+from cycle import steps
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60
 
 
 async def tick_now(engine: Engine) -> None:
-    done = await asyncio.to_thread(cycle.tick, engine, datetime.now(UTC))
+    done = await asyncio.to_thread(steps.tick, engine, datetime.now(UTC))
     for step in done:
         log.info("cycle step done: %s", step)
 

@@ -1,0 +1,57 @@
+"""What a messenger adapter declares and raises: the one interface between the outbox
+sender and a messenger (Telegram through aiogram or python-telegram-bot, Zalo, ...).
+
+An adapter is one file in `bot/`: a class with `platform`, `capabilities` and `send`, and
+its update loop. It turns its library's errors into the four below, so that the sender
+never imports a messenger library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from handlers.events import Reply
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a messenger can show; the renderer (`delivery.render`) fits replies to it."""
+
+    buttons: bool = True  # inline buttons; without them, numbered menus answered by text
+    text_limit: int = 4096  # characters of one message; longer texts split at line ends
+    documents: bool = True  # files (Excel); without them, the document's text summary
+    images: bool = True  # pictures (charts)
+    edits: bool = True  # a pressed question edited in place; without, a new message
+    commands: bool = True  # a per-chat command menu (Telegram's setMyCommands)
+
+
+class Messenger(Protocol):
+    """One messenger, as the outbox sender sees it."""
+
+    platform: str  # the `platform` of `Identity` and of outbox rows ("telegram", "zalo")
+    capabilities: Capabilities
+
+    async def send(self, chat_id: str, replies: list[Reply], message_id: int | None) -> None:
+        """Deliver `replies` in order or raise one of the errors below (anything else counts
+        as transient). An `edit` reply replaces the message `message_id`, where it can."""
+
+
+class RetryLater(Exception):
+    """The messenger's flood limit (429): every send waits `retry_after` seconds."""
+
+    def __init__(self, retry_after: float, message: str = "") -> None:
+        super().__init__(message or f"retry after {retry_after}")
+        self.retry_after = retry_after
+
+
+class Undeliverable(Exception):
+    """This message will never go (the chat blocked the bot, the request is refused)."""
+
+
+class Unreachable(Exception):
+    """The messenger cannot be reached for now (network, time-out, 5xx): try again later."""
+
+
+class Unauthorized(Exception):
+    """The messenger refuses the bot's token: nobody's message is at fault; stop sending."""
