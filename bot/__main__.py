@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.command == "console":
         return _console(engine, settings, args)
-    if settings.bot_token is None:
+    if not settings.messengers:
         print(
             _(
                 "No BOT_TOKEN is set, so the bot cannot connect to Telegram.\n"
@@ -92,11 +92,13 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         return 0
-    from bot.telegram import StartError, run_polling
+    from bot.app import run
+    from delivery.messenger import StartError
 
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per call, the token in it
     try:
-        asyncio.run(run_polling(engine, settings))
+        asyncio.run(run(engine, settings))
     except StartError as error:
         print(render(error.message, error.params, locale), file=sys.stderr)
         return 2

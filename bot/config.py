@@ -28,8 +28,22 @@ PROBLEMS = {
         "{variable} is not a Telegram bot token, which looks like 123456789:AAE… as @BotFather "
         "gives it."
     ),
+    "ZALO_BOT_TOKEN": N_(
+        "{variable} is not a Zalo bot token, which looks like 1234567890:AbCd… as Zalo Bot "
+        "Creator gives it."
+    ),
 }
 TOKEN = re.compile(r"\d+:\S+")  # what aiogram accepts: the bot's id, a colon, a secret
+ZALO_TOKEN = re.compile(r"\S+:\S+")  # Zalo's: the bot's id, a colon, a secret
+
+# The messenger adapters `MESSENGERS` may name: "module:class" (see bot/app.py). aiogram
+# and python-telegram-bot (ptb) are two ways to serve Telegram, one at a time per token.
+ADAPTERS = {
+    "aiogram": "bot.telegram_aiogram:AiogramTelegram",
+    "ptb": "bot.telegram_ptb:PtbTelegram",
+    "zalo": "bot.zalo:ZaloBot",
+}
+TELEGRAM_ADAPTERS = ("aiogram", "ptb")
 
 
 class ConfigError(Exception):
@@ -50,6 +64,14 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = Field(default=None, alias="BOT_TOKEN")
     telegram_api_url: str = Field(default="https://api.telegram.org", alias="TELEGRAM_API_URL")
+    zalo_bot_token: SecretStr | None = Field(default=None, alias="ZALO_BOT_TOKEN")
+    zalo_api_url: str = Field(default="https://bot-api.zaloplatforms.com", alias="ZALO_API_URL")
+    # Zalo publishes no rate limits: conservative defaults, to be raised when known
+    zalo_rate: float = Field(default=10.0, gt=0, alias="ZALO_RATE")
+    zalo_per_chat_interval: float = Field(default=1.0, ge=0, alias="ZALO_PER_CHAT_INTERVAL")
+    # "aiogram", "ptb", "zalo", comma-separated; empty: aiogram with BOT_TOKEN, zalo with
+    # ZALO_BOT_TOKEN
+    messengers_setting: str = Field(default="", alias="MESSENGERS")
     database_url: str = Field(default_factory=default_url, alias="DATABASE_URL")
     tz: str = Field(default="Asia/Ho_Chi_Minh", alias="TZ")
     default_language: str = Field(default="vi", alias="DEFAULT_LANGUAGE")
@@ -82,6 +104,30 @@ class Settings(BaseSettings):
             raise ValueError("not a Telegram bot token")
         return SecretStr(token)
 
+    @field_validator("zalo_bot_token")
+    @classmethod
+    def _zalo_token(cls, value: SecretStr | None) -> SecretStr | None:
+        token = value.get_secret_value().strip() if value is not None else ""
+        if not token:
+            return None
+        if not ZALO_TOKEN.fullmatch(token):  # the message never shows the token
+            raise ValueError("not a Zalo bot token")
+        return SecretStr(token)
+
+    @property
+    def messengers(self) -> list[str]:
+        """The adapters to run, in order (checked by `load_settings`)."""
+        names = [n.strip().lower() for n in self.messengers_setting.split(",") if n.strip()]
+        if names:
+            return list(dict.fromkeys(names))
+        return (["aiogram"] if self.bot_token else []) + (["zalo"] if self.zalo_bot_token else [])
+
+    def pace(self, platform: str) -> dict[str, float]:
+        """The outbox sender's pace for a messenger (`OutboxSender` options)."""
+        if platform == "zalo":
+            return {"rate": self.zalo_rate, "per_chat_interval": self.zalo_per_chat_interval}
+        return {"rate": 30.0, "per_chat_interval": 1.0}  # Telegram's documented limits
+
     @property
     def chat(self) -> ChatSettings:
         return ChatSettings(timezone=ZoneInfo(self.tz), default_language=self.default_language)
@@ -108,7 +154,7 @@ def language_hint() -> str:
 def load_settings() -> Settings:
     """The settings, or ConfigError naming the first variable that is wrong."""
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as error:
         first = error.errors()[0]
         variable = str(first["loc"][0]) if first["loc"] else "?"
@@ -117,3 +163,29 @@ def load_settings() -> Settings:
             raise ConfigError(PROBLEMS[variable], variable=variable, value=value) from None
         problem = first["msg"].removeprefix("Value error, ")
         raise ConfigError(N_("{variable}: {problem}"), variable=variable, problem=problem) from None
+    check_messengers(settings)
+    return settings
+
+
+def check_messengers(settings: Settings) -> None:
+    """ConfigError when `MESSENGERS` names an unknown adapter, both ways of serving
+    Telegram, or a messenger whose token is not set."""
+    names = settings.messengers
+    unknown = [n for n in names if n not in ADAPTERS]
+    if unknown:
+        raise ConfigError(
+            N_("MESSENGERS: “{value}” is not a messenger of the bot; use {choices}."),
+            value=unknown[0],
+            choices=", ".join(ADAPTERS),
+        )
+    if len([n for n in names if n in TELEGRAM_ADAPTERS]) > 1:
+        raise ConfigError(
+            N_(
+                "MESSENGERS: aiogram and ptb both serve Telegram with the one BOT_TOKEN; "
+                "choose one of them."
+            )
+        )
+    if any(n in TELEGRAM_ADAPTERS for n in names) and settings.bot_token is None:
+        raise ConfigError(N_("MESSENGERS names Telegram, but BOT_TOKEN is not set."))
+    if "zalo" in names and settings.zalo_bot_token is None:
+        raise ConfigError(N_("MESSENGERS names Zalo, but ZALO_BOT_TOKEN is not set."))

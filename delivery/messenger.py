@@ -9,9 +9,9 @@ never imports a messenger library.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from handlers.events import Reply
+from handlers.events import Button, Document
 
 
 @dataclass(frozen=True)
@@ -26,15 +26,28 @@ class Capabilities:
     commands: bool = True  # a per-chat command menu (Telegram's setMyCommands)
 
 
+@dataclass(frozen=True, slots=True)
+class Out:
+    """One call to a messenger, as the renderer (`delivery.render`) makes it: a text with
+    its buttons, a document, or a chat's command menu."""
+
+    text: str = ""
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    edit: bool = False  # replace the message whose button was pressed
+    document: Document | None = None
+    commands: tuple[tuple[str, str], ...] | None = None
+
+
 class Messenger(Protocol):
     """One messenger, as the outbox sender sees it."""
 
     platform: str  # the `platform` of `Identity` and of outbox rows ("telegram", "zalo")
     capabilities: Capabilities
 
-    async def send(self, chat_id: str, replies: list[Reply], message_id: int | None) -> None:
-        """Deliver `replies` in order or raise one of the errors below (anything else counts
-        as transient). An `edit` reply replaces the message `message_id`, where it can."""
+    async def send(self, chat_id: str, out: Out, message_id: int | None) -> None:
+        """Make the one call `out`, or raise one of the errors below (anything else counts
+        as transient). An `edit` replaces the message `message_id` (whose button was
+        pressed); where that fails, the adapter sends a new message instead."""
 
 
 class RetryLater(Exception):
@@ -55,3 +68,13 @@ class Unreachable(Exception):
 
 class Unauthorized(Exception):
     """The messenger refuses the bot's token: nobody's message is at fault; stop sending."""
+
+
+class StartError(Exception):
+    """A messenger refuses the bot for good at start (a wrong token): an English msgid and
+    its parameters, shown in one line by `python -m bot`."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message.format(**params))
+        self.message = message
+        self.params = params

@@ -1,5 +1,5 @@
 """The outbox sender: what the product sends is written to a table first, then sent by
-one sender at the messenger's pace.
+one sender per messenger, at that messenger's pace.
 
 Writing (`storage.outbox.enqueue`, through `handlers.notices.deliver`)
 ----------------------------------------------------------------------
@@ -14,10 +14,11 @@ The sender drains the due rows (pending, ``not_before`` passed) in order of id:
 
 * Rate. One global limiter (`RateLimiter`) lets calls go evenly spaced, ``rate`` a
   second (a leaky bucket: Telegram asks for about 30 messages a second and dislikes
-  bursts), and never lets more than ``rate`` calls fall within one second of Telegram's
-  clock, whatever the network's jitter: the call ``rate`` calls back must have come back
-  a second ago. The unit is the API call, not the row: a reply whose text is split in
-  two costs two, a document one (`api_calls`). A chat gets at most one call every
+  bursts), and never lets more than ``rate`` calls fall within one second of the
+  messenger's clock, whatever the network's jitter: the call ``rate`` calls back must
+  have come back a second ago. The unit is the API call, not the row: the renderer
+  (`delivery.render`) makes a row's replies into calls for the messenger's capabilities,
+  and a text split in two costs two. A chat gets at most one call every
   ``per_chat_interval`` seconds, counted from the answer to its previous call (Telegram:
   about one a second per chat); the replies of one row (an answer's record and the next
   question, the pieces of one split text) go back to back, a short burst Telegram
@@ -29,19 +30,19 @@ The sender drains the due rows (pending, ``not_before`` passed) in order of id:
   hours, or a retry whose backoff is written to ``not_before``), so a restart or another
   process keeps the order. The rows of one row's `Reply` list are sent one call at a time
   with the progress kept in memory: a retry goes on from the reply that failed.
-* Retries. 429 (`TelegramRetryAfter`): Telegram's flood limits are per bot in practice,
+* Retries. The adapter turns its library's errors into `delivery.messenger`'s four.
+  429 (`RetryLater`): the flood limits are per bot in practice,
   so all sending pauses for ``retry_after`` seconds, then the same reply is tried again;
   a 429 is not the message's fault and does not count as an attempt. Network errors,
-  timeouts and 5xx (`TelegramNetworkError`, `TelegramServerError`, aiohttp's client
-  errors, `TimeoutError`), and any unexpected error of the send function, are retried
+  timeouts and 5xx (`Unreachable`), and any unexpected error of the adapter, are retried
   with exponential backoff (1, 2, 4 ... capped at 60 s) until ``max_attempts`` attempts
-  have failed; the row is then marked failed. The chat blocked the bot (403,
-  `TelegramForbiddenError`) or the request is refused (400 `TelegramBadRequest`, 404,
-  413, a group migrated): the row is marked failed with ``last_error`` at once, and the
-  others go on. A wrong token (401) is nobody's message's fault: the sender stops and
-  raises, the rows stay pending.
-* Marks. A row is marked sent (``sent_at``, ``attempts``) right after Telegram accepted
-  its last reply, by one writer task, in a short transaction off the event loop, at most
+  have failed; the row is then marked failed. The chat blocked the bot or the request is
+  refused (`Undeliverable`: 403, 400, 404, 413, a group migrated): the row is marked
+  failed with ``last_error`` at once, and the others go on. A wrong token
+  (`Unauthorized`, 401) is nobody's message's fault: the sender stops and raises, the
+  rows stay pending.
+* Marks. A row is marked sent (``sent_at``, ``attempts``) right after the messenger
+  accepted its last call, by one writer task, in a short transaction off the event loop, at most
   ``mark_delay`` seconds (50 ms) later: the rows accepted meanwhile are marked in the
   same transaction (group commit; at 200 messages a second a commit per message costs
   more CPU than the sending). ``attempts`` counts the tries that were not 429s (a row
@@ -51,7 +52,7 @@ Crashes: at least once
 ----------------------
 A row stays pending until it is marked sent, so a crash between writing and sending
 loses nothing: the next sender (a new process, a new engine on the same file) sends it.
-The price is at-least-once delivery: a crash after Telegram accepted a message and
+The price is at-least-once delivery: a crash after the messenger accepted a message and
 before its mark was committed (a few tens of milliseconds) sends that message again; so
 does a crash in the middle of a row of several replies (its first replies go again).
 Cancelling the sender (the bot stopping) writes the marks already made first.
@@ -74,40 +75,23 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiohttp
-from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramEntityTooLarge,
-    TelegramForbiddenError,
-    TelegramMigrateToChat,
-    TelegramNetworkError,
-    TelegramNotFound,
-    TelegramRetryAfter,
-    TelegramServerError,
-    TelegramUnauthorizedError,
-)
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+import storage.chats
 import storage.outbox
-from bot.telegram import PLATFORM as TELEGRAM
-from bot.telegram import _split
-from bot.telegram import send as telegram_send
-from handlers.events import Reply, payload_to_replies
+from delivery.messenger import Messenger, Out, RetryLater, Unauthorized, Undeliverable, Unreachable
+from delivery.render import render
+from handlers.events import payload_to_replies
+from locales import DEFAULT_LOCALE
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
-
-SendFunction = Callable[[str, str, list[Reply], int | None], Awaitable[None]]
-"""``send(platform, chat_id, replies, message_id)``: deliver the replies, or raise; a reply
-marked `edit` replaces the message `message_id` (the one whose button was pressed)."""
 
 DEFAULT_LEASE = 300.0  # seconds, PostgreSQL only (see the module docstring)
 _IDLE_POLL = 0.1  # seconds between claims while only lanes in backoff or pause remain
@@ -115,39 +99,6 @@ _ERROR_LIMIT = 500  # characters of last_error
 
 
 # -- sending -------------------------------------------------------------------------------
-
-
-class RetryLater(Exception):
-    """Raised by a send function of another platform: its flood limit, wait `retry_after`."""
-
-    def __init__(self, retry_after: float, message: str = "") -> None:
-        super().__init__(message or f"retry after {retry_after}")
-        self.retry_after = retry_after
-
-
-class Undeliverable(Exception):
-    """Raised by a send function of another platform: this message will never go."""
-
-
-def api_calls(platform: str, reply: Reply) -> int:
-    """How many calls sending `reply` takes: the cost counted by the rate limits."""
-    if platform == TELEGRAM and reply.document is None:
-        return len(_split(reply.text))
-    return 1
-
-
-def telegram_sender(bot: Bot) -> SendFunction:
-    """The send function of Telegram: `bot.telegram.send`."""
-
-    async def send(
-        platform: str, chat_id: str, replies: list[Reply], message_id: int | None = None
-    ) -> None:
-        if platform != TELEGRAM:
-            raise Undeliverable(f"the Telegram sender cannot send to {platform}")
-        target: int | str = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
-        await telegram_send(bot, target, replies, message_id)  # type: ignore[arg-type]
-
-    return send
 
 
 class Clock:
@@ -289,10 +240,10 @@ class _Job:
     id: int
     platform: str
     chat_id: str
-    replies: list[Reply]
+    outs: list[Out]  # the row's replies, rendered for the messenger: one call each
     attempts: int
     message_id: int | None = None  # the message an `edit` reply replaces
-    progress: int = 0  # replies already accepted
+    progress: int = 0  # calls already accepted
 
     @property
     def chat(self) -> tuple[str, str]:
@@ -307,31 +258,18 @@ class _Lane:
 
 # outcomes of an error
 _RETRY_AFTER, _TRANSIENT, _PERMANENT = "retry_after", "transient", "permanent"
-_PERMANENT_ERRORS = (
-    TelegramForbiddenError,
-    TelegramBadRequest,
-    TelegramNotFound,
-    TelegramEntityTooLarge,
-    TelegramMigrateToChat,
-    Undeliverable,
-)
 
 
 def _classify(error: BaseException) -> tuple[str, float]:
-    """What to do about a send function's error: (kind, seconds to wait for a 429)."""
-    if isinstance(error, TelegramRetryAfter):
-        return _RETRY_AFTER, float(error.retry_after)
+    """What to do about a messenger's error: (kind, seconds to wait for a 429)."""
     if isinstance(error, RetryLater):
         return _RETRY_AFTER, float(error.retry_after)
-    if isinstance(error, TelegramUnauthorizedError):
+    if isinstance(error, Unauthorized):
         raise error  # the token is wrong: stop, every row stays pending
-    if isinstance(error, _PERMANENT_ERRORS):
+    if isinstance(error, Undeliverable):
         return _PERMANENT, 0.0
-    if not isinstance(
-        error,
-        TelegramNetworkError | TelegramServerError | aiohttp.ClientError | TimeoutError | OSError,
-    ) and not isinstance(error, TelegramAPIError):
-        log.exception("unexpected error of the send function, retried", exc_info=error)
+    if not isinstance(error, Unreachable):
+        log.exception("unexpected error of the messenger adapter, retried", exc_info=error)
     return _TRANSIENT, 0.0
 
 
@@ -342,21 +280,20 @@ def _describe(error: BaseException) -> str:
 class OutboxSender:
     """Sends the due outbox rows; see the module docstring for the rules it keeps.
 
-    `send_function(platform, chat_id, replies, message_id)` delivers or raises
-    (`telegram_sender`); `wake()` says new rows are there (a chat's reply).
+    `messenger` sends (`delivery.messenger.Messenger`): the sender takes the rows of its
+    platform and renders them for its capabilities; `wake()` says new rows are there.
     `rate`: API calls a second, all chats together (`RateLimiter`; `rate_margin` slows it
     by that share); `per_chat_interval`: seconds between two calls to one chat;
     `max_attempts`: tries of a row before it is failed (429s not counted), with a backoff
     of `backoff_base` doubling up to `backoff_cap` seconds; `batch`: rows claimed at once,
-    and chats sent to at once; `platforms`: the platforms whose rows it takes (None: all);
-    `lease`: see "Several senders" (None: 300 s on PostgreSQL, none on SQLite); `cost`:
-    the calls a reply takes (`api_calls`); `mark_delay`: see "Marks"; `clock`: the time.
+    and chats sent to at once; `lease`: see "Several senders" (None: 300 s on
+    PostgreSQL, none on SQLite); `mark_delay`: see "Marks"; `clock`: the time.
     """
 
     def __init__(
         self,
         engine: Engine,
-        send_function: SendFunction,
+        messenger: Messenger,
         *,
         rate: float = 30.0,
         rate_margin: float = 0.0,
@@ -364,28 +301,24 @@ class OutboxSender:
         max_attempts: int = 8,
         batch: int = 100,
         clock: Clock | None = None,
-        platforms: Collection[str] | None = None,
         backoff_base: float = 1.0,
         backoff_cap: float = 60.0,
         lease: float | None = None,
-        cost: Callable[[str, Reply], int] = api_calls,
         mark_delay: float = 0.05,
     ) -> None:
         if max_attempts < 1 or batch < 1:
             raise ValueError("max_attempts and batch must be at least 1")
         self.engine = engine
-        self.send_function = send_function
+        self.messenger = messenger
         self.rate = rate
         self.per_chat_interval = per_chat_interval
         self.max_attempts = max_attempts
         self.batch = batch
         self.clock = clock or Clock()
-        self.platforms = None if platforms is None else tuple(platforms)
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.postgresql = engine.dialect.name == "postgresql"
         self.lease = (DEFAULT_LEASE if self.postgresql else 0.0) if lease is None else lease
-        self.cost = cost
         self.mark_delay = mark_delay
         self.limiter = RateLimiter(rate, self.clock, rate_margin)
         self._chat_ready: dict[tuple[str, str], float] = {}  # monotonic time of the next call
@@ -506,21 +439,20 @@ class OutboxSender:
         """Send one row's replies in order; retry as the module docstring says."""
         chat = job.chat
         first = True  # the replies of one row go back to back: the pacing is between rows
-        while job.progress < len(job.replies):
-            reply = job.replies[job.progress]
-            cost = self.cost(job.platform, reply)
+        while job.progress < len(job.outs):
+            out = job.outs[job.progress]
             wait = self._chat_ready.get(chat, float("-inf")) - self.clock.monotonic()
             if wait > 0 and first:
                 await self.clock.sleep(wait)
             first = False
             error: Exception | None = None
-            async with self.limiter.slot(cost):
+            async with self.limiter.slot(1):
                 try:
-                    await self.send_function(job.platform, job.chat_id, [reply], job.message_id)
+                    await self.messenger.send(job.chat_id, out, job.message_id)
                 except Exception as raised:  # not CancelledError: that one goes on
                     error = raised
             # the chat's next call: counted from this one's answer, as the limiter does
-            self._chat_ready[chat] = self.clock.monotonic() + self.per_chat_interval * cost
+            self._chat_ready[chat] = self.clock.monotonic() + self.per_chat_interval
             if error is None:
                 job.progress += 1
                 continue
@@ -556,19 +488,32 @@ class OutboxSender:
             limit,
             now,
             exclude=exclude,
-            platforms=self.platforms,
+            platforms=(self.messenger.platform,),
             lease=self.lease,
         )
         jobs = []
         failed = []
+        menus = []
+        capabilities = self.messenger.capabilities
         for row in rows:
             try:
-                replies = payload_to_replies(row.payload)
-            except (KeyError, TypeError, ValueError) as error:
+                payload = row.payload
+                rendered = render(
+                    payload_to_replies(payload), capabilities, payload.get("lang", DEFAULT_LOCALE)
+                )
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
                 failed.append((row, error))
                 continue
-            message_id = row.payload.get("message_id") if isinstance(row.payload, dict) else None
-            jobs.append(_Job(row.id, row.platform, row.chat_id, replies, row.attempts, message_id))
+            if rendered.menu is not None:  # a numbered menu: the chat's answer picks from it
+                menus.append(
+                    (row.platform, row.chat_id, [(b.label, b.payload) for b in rendered.menu])
+                )
+            message_id = payload.get("message_id")
+            jobs.append(
+                _Job(row.id, row.platform, row.chat_id, rendered.outs, row.attempts, message_id)
+            )
+        if menus:
+            await asyncio.to_thread(storage.chats.save_menus, self.engine, menus, now)
         for row, error in failed:  # a payload nobody can read: failed at once
             job = _Job(row.id, row.platform, row.chat_id, [], row.attempts)
             self._mark("failed", job, b_last_error=f"unreadable payload: {_describe(error)}")

@@ -25,7 +25,7 @@ from locales import SUPPORTED_LOCALES
 from storage.db import transaction
 from storage.models import ProcessedUpdate
 from storage.outbox import enqueue
-from storage.queries import person_of
+from storage.queries import mark_seen, person_of
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,11 @@ def handle(
                 return []
             ctx = Context.load(session, incoming, now, settings.timezone, settings.default_language)
             replies = route(ctx)
+            if ctx.person is not None:
+                mark_seen(session, incoming.platform, incoming.user_id, now)
             if outbox and replies:
-                _to_outbox(session, incoming, replies, ctx.person.id if ctx.person else None)
+                person_id = ctx.person.id if ctx.person else None
+                _to_outbox(session, incoming, replies, person_id, ctx.language)
                 return []
             return replies
     except _AlreadyHandled:
@@ -107,20 +110,23 @@ def handle(
             incoming.update_id,
             incoming.chat_id,
         )
-        failed = [menu.failed(_language(engine, incoming, settings))]
+        failed_language = _language(engine, incoming, settings)
+        failed = [menu.failed(failed_language)]
         if outbox:
             try:
                 with transaction(engine) as session:
-                    _to_outbox(session, incoming, failed, None)
+                    _to_outbox(session, incoming, failed, None, failed_language)
                 return []
             except Exception:  # the database itself failed: the adapter sends it
                 log.exception("the failure message could not be written to the outbox")
         return failed
 
 
-def _to_outbox(session: Session, incoming: Incoming, replies: list[Reply], person_id) -> None:
+def _to_outbox(
+    session: Session, incoming: Incoming, replies: list[Reply], person_id, language: str
+) -> None:
     """The replies as one outbox row (an edit names the message whose button was pressed)."""
-    payload = replies_to_payload(replies)
+    payload = replies_to_payload(replies, language)
     if incoming.message_id is not None:
         payload["message_id"] = incoming.message_id
     update = incoming.update_id or uuid.uuid4().hex

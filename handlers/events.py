@@ -51,8 +51,11 @@ class Document:
     caption: str = ""
 
 
-def replies_to_payload(replies: Reply | Sequence[Reply]) -> dict[str, Any]:
-    """The JSON of an outbox row: the replies, document contents in base64."""
+def replies_to_payload(
+    replies: Reply | Sequence[Reply], language: str | None = None
+) -> dict[str, Any]:
+    """The JSON of an outbox row: the replies, document contents in base64, and the
+    reader's language (for what the renderer adds, such as a numbered menu's hint)."""
     items = [replies] if isinstance(replies, Reply) else list(replies)
     if not items:
         raise ValueError("an outbox message needs at least one reply")
@@ -74,7 +77,10 @@ def replies_to_payload(replies: Reply | Sequence[Reply]) -> dict[str, Any]:
         if reply.commands is not None:
             item["commands"] = [list(pair) for pair in reply.commands]
         out.append(item)
-    return {"v": PAYLOAD_VERSION, "replies": out}
+    payload: dict[str, Any] = {"v": PAYLOAD_VERSION, "replies": out}
+    if language is not None:
+        payload["lang"] = language
+    return payload
 
 
 def payload_to_replies(payload: dict[str, Any]) -> list[Reply]:

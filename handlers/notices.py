@@ -17,9 +17,9 @@ from core.model import Level
 from core.texts import level_name
 from handlers.events import Button, Reply, replies_to_payload
 from locales import N_, format_moment, format_number, periods, translations
-from storage.models import Role
+from storage.models import Person, Role
 from storage.outbox import enqueue
-from storage.queries import identities_of
+from storage.queries import chat_for_notices
 
 
 def deliver(
@@ -29,21 +29,24 @@ def deliver(
     replies: Reply | Sequence[Reply],
     not_before: datetime,
 ) -> None:
-    """Write the message(s) to the outbox for each chat of the person, once per `key`
-    (``"kind:..."``: a step that runs twice writes nothing twice), in the caller's
-    transaction: the message goes if and only if the decision behind it is committed."""
-    payload = replies_to_payload(replies)
-    for identity in identities_of(session, person_id):
-        enqueue(
-            session,
-            key=f"{key}:{identity.platform}",
-            kind=key.split(":", 1)[0],
-            platform=identity.platform,
-            chat_id=identity.chat_id,
-            payload=payload,
-            person_id=person_id,
-            not_before=not_before,
-        )
+    """Write the message(s) to the outbox for the person's chat (`chat_for_notices`: the
+    messenger they chose, or the one they wrote from last), once per `key` (``"kind:..."``:
+    a step that runs twice writes nothing twice), in the caller's transaction: the message
+    goes if and only if the decision behind it is committed."""
+    person = session.get(Person, person_id)
+    identity = chat_for_notices(session, person) if person is not None else None
+    if identity is None:
+        return  # not registered in any chat: /status and the digests show who
+    enqueue(
+        session,
+        key=f"{key}:{identity.platform}",
+        kind=key.split(":", 1)[0],
+        platform=identity.platform,
+        chat_id=identity.chat_id,
+        payload=replies_to_payload(replies, person.language),
+        person_id=person_id,
+        not_before=not_before,
+    )
 
 
 def _time(moment: datetime, timezone: ZoneInfo) -> str:

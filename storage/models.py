@@ -100,6 +100,8 @@ class Person(SQLModel, table=True):
     language: str = "vi"
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # the messenger the cycle's messages go to; None: the one the person wrote from last
+    messenger: str | None = None
 
 
 class Identity(SQLModel, table=True):
@@ -112,6 +114,20 @@ class Identity(SQLModel, table=True):
     user_id: str
     chat_id: str
     created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime | None = None  # the person's last message from this chat
+
+
+class ChatMenu(SQLModel, table=True):
+    """The numbered options last shown in a chat of a messenger without buttons; a typed
+    number or the option's words answer it (`delivery.render.choose`)."""
+
+    __tablename__ = "chat_menu"
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    chat_id: str
+    options: list[Any] = Field(default_factory=list, sa_column=Column(JSON))  # [label, payload]
+    shown_at: datetime = Field(default_factory=utcnow)
 
 
 class InviteCode(SQLModel, table=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import case
@@ -100,6 +100,37 @@ def identities_of(session: Session, person_id: int) -> list[Identity]:
     return list(
         session.exec(select(Identity).where(Identity.person_id == person_id).order_by(Identity.id))
     )
+
+
+def chat_for_notices(session: Session, person: Person) -> Identity | None:
+    """The chat that receives the person's notices: on the messenger they chose
+    (`Person.messenger`) if they linked it, else the one they wrote from last (or linked
+    last, before they ever wrote)."""
+    chats = identities_of(session, person.id)
+    chosen = [i for i in chats if i.platform == person.messenger]
+    if chosen:
+        return chosen[-1]
+    if not chats:
+        return None
+    never = datetime.min.replace(tzinfo=UTC)
+    return max(chats, key=lambda i: (_aware(i.last_seen_at) or never, i.id))
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes: they are UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def mark_seen(session: Session, platform: str, user_id: str, now: datetime) -> None:
+    """The person wrote from this chat now (`chat_for_notices` follows them)."""
+    identity = session.exec(
+        select(Identity).where(Identity.platform == platform, Identity.user_id == user_id)
+    ).first()
+    if identity is not None:
+        identity.last_seen_at = now
+        session.add(identity)
 
 
 def leader_chats(session: Session, platform: str) -> list[tuple[str, str, Role]]:
