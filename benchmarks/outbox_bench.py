@@ -13,7 +13,7 @@ What it measures
    ``--rate``) arrive within any sliding window of one second (by the server's clock) is
    answered 429 "retry after 1" (0 turns this off).
 3. It drains the outbox with `delivery.sender.OutboxSender` (``rate=--rate``, default 200
-   calls a second; the real aiogram client through `delivery.sender.telegram_sender`), and
+   calls a second; the real aiogram client through `bot.telegram_aiogram.AiogramTelegram`), and
    times the drain (``run_until_idle``, from the first claim to the last mark written)
    with ``time.perf_counter``. Both processes freeze the objects made at start-up out of
    the garbage collector's sight (`gc.freeze`): aiogram's pydantic models make some
@@ -66,7 +66,8 @@ from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from delivery.sender import OutboxSender, telegram_sender  # noqa: E402
+from bot.telegram_aiogram import AiogramTelegram  # noqa: E402
+from delivery.sender import OutboxSender  # noqa: E402
 from handlers.events import (  # noqa: E402
     Button,
     Reply,
@@ -222,10 +223,9 @@ async def bench(args: argparse.Namespace) -> int:
         bot = Bot(server.token, session=AiohttpSession(api=api))
         sender = OutboxSender(
             engine,
-            telegram_sender(bot),
+            AiogramTelegram(bot),
             rate=args.rate,
             batch=args.batch,
-            platforms=["telegram"],
         )
         # aiogram's pydantic models make a heap of some 260,000 objects that a full
         # collection walks in about 0.25 s, stalling the event loop; frozen, they are

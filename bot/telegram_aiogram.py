@@ -108,13 +108,16 @@ class AiogramTelegram:
         try:
             await _send(self.bot, _chat(chat_id), out, message_id)
         except TelegramRetryAfter as error:
-            raise RetryLater(float(error.retry_after), _shown(self.bot, error)) from error
+            raise RetryLater(float(error.retry_after), self._why(error)) from error
         except TelegramUnauthorizedError as error:
-            raise Unauthorized(_shown(self.bot, error)) from error
+            raise Unauthorized(self._why(error)) from error
         except REFUSED as error:
-            raise Undeliverable(_shown(self.bot, error)) from error
+            raise Undeliverable(self._why(error)) from error
         except (*UNREACHABLE, TelegramAPIError) as error:
-            raise Unreachable(_shown(self.bot, error)) from error
+            raise Unreachable(self._why(error)) from error
+
+    def _why(self, error: BaseException) -> str:
+        return f"{type(error).__name__}: {_shown(self.bot, error)}"
 
     async def start(self, engine: Engine) -> None:
         """Wait for Telegram (`connect`), stop any webhook, set the command menus."""

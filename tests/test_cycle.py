@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 import openpyxl
 from sqlmodel import Session, select
 
+from bot.telegram_aiogram import AiogramTelegram
 from cycle.steps import tick
-from delivery.sender import Clock, OutboxSender, telegram_sender
+from delivery.sender import Clock, OutboxSender
 from handlers.events import payload_to_replies
 from storage.db import make_engine
 from storage.models import (
@@ -380,7 +381,7 @@ async def test_the_month_reaches_the_people_through_telegram(tmp_path, fake_tele
     try:
         tick(engine, at(26, 8))
         counts = await OutboxSender(
-            engine, telegram_sender(bot), rate=30, clock=FixedClock(at(26, 8))
+            engine, AiogramTelegram(bot), rate=30, clock=FixedClock(at(26, 8))
         ).run_until_idle()
         assert counts.sent == 3
         assert "Đã mở tự đánh giá tháng 11/2026" in fake_telegram.last(102)["text"]
@@ -388,7 +389,7 @@ async def test_the_month_reaches_the_people_through_telegram(tmp_path, fake_tele
         for moment in (at(30, 17), at(4, 17, month=12), at(7, 9, month=12)):
             tick(engine, moment)
         counts = await OutboxSender(
-            engine, telegram_sender(bot), rate=30, clock=FixedClock(at(7, 9, month=12))
+            engine, AiogramTelegram(bot), rate=30, clock=FixedClock(at(7, 9, month=12))
         ).run_until_idle()
         assert counts.failed == 0
     finally:

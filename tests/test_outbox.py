@@ -23,11 +23,13 @@ import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramUnauthorizedError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from delivery.sender import Clock, OutboxSender, api_calls, telegram_sender
+from bot.telegram_aiogram import AiogramTelegram
+from delivery.messenger import Capabilities, Unauthorized
+from delivery.render import render
+from delivery.sender import Clock, OutboxSender
 from handlers.events import Button, Document, Reply, payload_to_replies, replies_to_payload
 from storage.db import make_engine, transaction
 from storage.models import OutboxMessage, OutboxStatus, utcnow
@@ -63,19 +65,32 @@ class FastClock(Clock):
         self.offset += seconds
 
 
-class Recorder:
-    """A send function around another: the clock time and chat of every call."""
+class Around:
+    """A messenger around another, `before` awaited ahead of each call."""
 
-    def __init__(self, send, clock: Clock) -> None:
-        self.send = send
+    def __init__(self, messenger, before=None) -> None:
+        self.messenger = messenger
+        self.platform = messenger.platform
+        self.capabilities = messenger.capabilities
+        self.before = before
+
+    async def send(self, chat_id: str, out, message_id: int | None) -> None:
+        if self.before is not None:
+            await self.before(chat_id)
+        await self.messenger.send(chat_id, out, message_id)
+
+
+class Recorder(Around):
+    """A messenger around another: the clock time and chat of every call."""
+
+    def __init__(self, messenger, clock: Clock) -> None:
+        super().__init__(messenger)
         self.clock = clock
         self.calls: list[tuple[float, str]] = []
 
-    async def __call__(
-        self, platform: str, chat_id: str, replies: list[Reply], message_id: int | None
-    ) -> None:
+    async def send(self, chat_id: str, out, message_id: int | None) -> None:
         self.calls.append((self.clock.monotonic(), chat_id))
-        await self.send(platform, chat_id, replies, message_id)
+        await self.messenger.send(chat_id, out, message_id)
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +144,7 @@ def texts(server: FakeTelegram, chat: int) -> list[str]:
 
 
 def sender(engine: Engine, bot: Bot, clock: Clock | None = None, **options) -> OutboxSender:
-    return OutboxSender(engine, telegram_sender(bot), clock=clock or FastClock(), **options)
+    return OutboxSender(engine, AiogramTelegram(bot), clock=clock or FastClock(), **options)
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -161,10 +176,16 @@ def test_not_before_must_be_aware(engine):
         put(engine, 42, "x", not_before=datetime(2026, 11, 20, 8, 0))
 
 
-def test_api_calls_count_the_pieces_of_a_long_text():
-    assert api_calls("telegram", Reply("ngắn")) == 1
-    assert api_calls("telegram", Reply("dòng\n" * 1500)) == 2  # 7,500 characters
-    assert api_calls("telegram", Reply("", document=Document("a.pdf", b"%PDF"))) == 1
+def test_a_long_text_is_two_calls():
+    """The rate limits count calls: the renderer's pieces of a text, a document one."""
+    telegram = Capabilities(text_limit=4096)
+
+    def calls(reply: Reply) -> int:
+        return len(render([reply], telegram, "vi").outs)
+
+    assert calls(Reply("ngắn")) == 1
+    assert calls(Reply("dòng\n" * 1500)) == 2  # 7,500 characters
+    assert calls(Reply("", document=Document("a.pdf", b"%PDF"))) == 1
 
 
 # -- sending --------------------------------------------------------------------------------
@@ -211,7 +232,7 @@ async def test_a_busy_chat_does_not_hold_up_the_others(engine, fake_telegram, bo
         put(engine, 2101, f"Tin {n}")  # a chat that gets one message a second
     put(engine, 2102, "Tin riêng")
     clock = FastClock(scale=50)
-    recorder = Recorder(telegram_sender(bot), clock)
+    recorder = Recorder(AiogramTelegram(bot), clock)
 
     counts = await OutboxSender(engine, recorder, clock=clock, batch=10).run_until_idle()
 
@@ -265,12 +286,15 @@ async def test_network_errors_are_retried(engine, fake_telegram, bot):
         port = probe.getsockname()[1]
     api = TelegramAPIServer.from_base(f"http://127.0.0.1:{port}")
     unreachable = Bot(fake_telegram.token, session=AiohttpSession(api=api))
-    first, then = telegram_sender(unreachable), telegram_sender(bot)
+    first, then = AiogramTelegram(unreachable), AiogramTelegram(bot)
     calls = []
 
-    async def flaky(platform: str, chat_id: str, replies: list[Reply], message_id=None) -> None:
-        calls.append(chat_id)
-        await (first if len(calls) == 1 else then)(platform, chat_id, replies, message_id)
+    class Flaky(Around):
+        async def send(self, chat_id: str, out, message_id=None) -> None:
+            calls.append(chat_id)
+            await (first if len(calls) == 1 else then).send(chat_id, out, message_id)
+
+    flaky = Flaky(then)
 
     put(engine, 3101, "Nhắc việc")
     clock = FastClock()
@@ -375,7 +399,7 @@ async def test_the_rate_limit_is_respected(engine, fake_telegram, bot):
     for chat in range(7001, 7041):
         put(engine, chat, "Nhắc việc")
     clock = FastClock(scale=10)
-    recorder = Recorder(telegram_sender(bot), clock)
+    recorder = Recorder(AiogramTelegram(bot), clock)
     outbox = OutboxSender(engine, recorder, rate=20, clock=clock)
 
     started = clock.monotonic()
@@ -389,7 +413,7 @@ async def test_the_rate_limit_is_respected(engine, fake_telegram, bot):
 async def test_one_message_a_second_per_chat_in_real_time(engine, fake_telegram, bot):
     for n in range(3):
         put(engine, 8001, f"Tin {n}")
-    recorder = Recorder(telegram_sender(bot), Clock())
+    recorder = Recorder(AiogramTelegram(bot), Clock())
     outbox = OutboxSender(engine, recorder, per_chat_interval=1.0)  # the real clock
 
     started = time.monotonic()
@@ -405,7 +429,7 @@ async def test_a_wrong_token_stops_the_sender(engine, fake_telegram, bot):
     put(engine, 9001, "Nhắc việc")
     fake_telegram.fail_next("sendMessage", status=401)
 
-    with pytest.raises(TelegramUnauthorizedError):
+    with pytest.raises(Unauthorized):
         await sender(engine, bot).run_until_idle()
 
     [row] = rows(engine)
@@ -416,7 +440,7 @@ async def test_rows_of_other_platforms_are_left_alone(engine, fake_telegram, bot
     put(engine, 9101, "Telegram")
     put(engine, 9101, "Zalo", platform="zalo")
 
-    counts = await sender(engine, bot, platforms=["telegram"]).run_until_idle()
+    counts = await sender(engine, bot).run_until_idle()
 
     assert counts.sent == 1
     assert [row.status for row in rows(engine)] == [OutboxStatus.SENT, OutboxStatus.PENDING]
@@ -427,11 +451,11 @@ async def test_a_lease_keeps_other_senders_off_claimed_rows(engine, fake_telegra
     pushed `lease` seconds ahead, so another sender neither takes it nor its chat."""
     put(engine, 9201, "Tin 1")
     release = asyncio.Event()
-    send = telegram_sender(bot)
 
-    async def slow(platform: str, chat_id: str, replies: list[Reply], message_id=None) -> None:
+    async def wait(chat_id: str) -> None:
         await release.wait()
-        await send(platform, chat_id, replies, message_id)
+
+    slow = Around(AiogramTelegram(bot), before=wait)
 
     first = asyncio.create_task(OutboxSender(engine, slow, lease=600).run_until_idle())
     while rows(engine)[0].not_before < utcnow() + timedelta(seconds=60):

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.telegram import make_bot, make_dispatcher
-from delivery.sender import OutboxSender, telegram_sender
+from bot.telegram_aiogram import AiogramTelegram, make_dispatcher
+from delivery.sender import OutboxSender
 from storage.models import (
     AssessmentStatus,
     Identity,
@@ -36,12 +36,13 @@ class RunningBot:
         self.engine = engine
 
     async def __aenter__(self) -> RunningBot:
-        self.bot = make_bot(self.settings)
+        messenger = AiogramTelegram.from_settings(self.settings)
+        self.bot = messenger.bot
         self.sender = OutboxSender(  # a person's pace: no need to wait a second per message
-            self.engine, telegram_sender(self.bot), platforms=["telegram"], per_chat_interval=0.05
+            self.engine, messenger, per_chat_interval=0.05
         )
         self.dispatcher = make_dispatcher(
-            self.engine, self.settings, self.sender.wake, clock=lambda: NOW
+            self.engine, self.settings, messenger, self.sender.wake, clock=lambda: NOW
         )
         self.sending = asyncio.create_task(self.sender.run_forever(poll_interval=0.5))
         since = len(self.server.calls)
@@ -206,14 +207,14 @@ async def test_bad_input_through_telegram(fake_telegram, engine):
 
 
 async def test_the_bot_entry_point_sets_its_commands_and_polls(fake_telegram, engine):
-    from bot.telegram import run_polling
+    from bot.app import run
 
     settings = Settings(
         BOT_TOKEN=fake_telegram.token,
         TELEGRAM_API_URL=fake_telegram.base_url,
         DATABASE_URL=str(engine.url),
     )
-    task = asyncio.create_task(run_polling(engine, settings, handle_signals=False))
+    task = asyncio.create_task(run(engine, settings, stop=asyncio.Event()))
     try:
         await fake_telegram.wait_for_call("getUpdates", timeout=10)
     finally:
@@ -250,7 +251,7 @@ async def test_leaders_find_review_and_status_in_their_own_command_list(fake_tel
 
 
 async def test_the_bot_sets_each_leaders_commands_when_it_starts(fake_telegram, engine):
-    from bot.telegram import run_polling
+    from bot.app import run
     from storage.models import Identity, Person
 
     small_organization(engine)
@@ -263,7 +264,7 @@ async def test_the_bot_sets_each_leaders_commands_when_it_starts(fake_telegram, 
         TELEGRAM_API_URL=fake_telegram.base_url,
         DATABASE_URL=str(engine.url),
     )
-    task = asyncio.create_task(run_polling(engine, settings, handle_signals=False))
+    task = asyncio.create_task(run(engine, settings, stop=asyncio.Event()))
     try:
         await fake_telegram.wait_for_call("getUpdates", timeout=10)
     finally:

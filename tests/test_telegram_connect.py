@@ -16,9 +16,11 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-import bot.telegram
+import bot.telegram_aiogram
+from bot.app import run
 from bot.config import Settings
-from bot.telegram import StartError, connect, run_polling
+from bot.telegram_aiogram import connect
+from delivery.messenger import StartError
 from tests.chat import database
 from tests.fake_telegram import BOT_USERNAME, FakeTelegram, fake_telegram_fixture  # noqa: F401
 
@@ -35,7 +37,7 @@ def warnings_of(caplog) -> list[str]:
     return [
         r.getMessage()
         for r in caplog.records
-        if r.name == "bot.telegram" and r.levelno == logging.WARNING
+        if r.name == "bot.telegram_aiogram" and r.levelno == logging.WARNING
     ]
 
 
@@ -51,15 +53,15 @@ def free_port() -> int:
 
 @pytest.fixture
 def fast_backoff(monkeypatch):
-    """run_polling's backoff in hundredths of a second."""
-    monkeypatch.setattr(bot.telegram, "CONNECT_FIRST_DELAY", 0.01)
-    monkeypatch.setattr(bot.telegram, "CONNECT_MAX_DELAY", 0.04)
+    """The start's backoff in hundredths of a second."""
+    monkeypatch.setattr(bot.telegram_aiogram, "CONNECT_FIRST_DELAY", 0.01)
+    monkeypatch.setattr(bot.telegram_aiogram, "CONNECT_MAX_DELAY", 0.04)
 
 
 async def test_connect_doubles_its_wait_up_to_a_minute_with_one_warning_per_try(
     fake_telegram, caplog
 ):
-    caplog.set_level(logging.WARNING, logger="bot.telegram")
+    caplog.set_level(logging.WARNING, logger="bot.telegram_aiogram")
     fake_telegram.fail_next("getMe", status=502, times=8)
     client = fake_telegram.aiogram_bot()
     sleeps = Sleeps()
@@ -103,9 +105,7 @@ async def test_a_token_telegram_refuses_stops_at_once(fake_telegram):
 
 async def polls(server: FakeTelegram, settings: Settings, engine) -> None:
     """Run the bot as `python -m bot` does until it polls `server`, then stop it."""
-    task = asyncio.create_task(
-        run_polling(engine, settings, handle_signals=False, with_cycle=False)
-    )
+    task = asyncio.create_task(run(engine, settings, with_cycle=False, stop=asyncio.Event()))
     try:
         await server.wait_for_call("getUpdates", timeout=10)
     finally:
@@ -117,7 +117,7 @@ async def polls(server: FakeTelegram, settings: Settings, engine) -> None:
 async def test_the_bot_waits_while_telegram_answers_502_then_polls(
     fake_telegram, tmp_path, caplog, fast_backoff
 ):
-    caplog.set_level(logging.WARNING, logger="bot.telegram")
+    caplog.set_level(logging.WARNING, logger="bot.telegram_aiogram")
     fake_telegram.fail_next("getMe", status=502, times=3)
     settings = Settings(BOT_TOKEN=fake_telegram.token, TELEGRAM_API_URL=fake_telegram.base_url)
 
@@ -131,14 +131,12 @@ async def test_the_bot_waits_while_telegram_answers_502_then_polls(
 async def test_the_bot_waits_for_a_telegram_not_yet_listening_then_polls(
     tmp_path, caplog, fast_backoff
 ):
-    caplog.set_level(logging.WARNING, logger="bot.telegram")
+    caplog.set_level(logging.WARNING, logger="bot.telegram_aiogram")
     port = free_port()
     server = FakeTelegram()
     settings = Settings(BOT_TOKEN=server.token, TELEGRAM_API_URL=f"http://127.0.0.1:{port}")
     engine = database(tmp_path)
-    task = asyncio.create_task(
-        run_polling(engine, settings, handle_signals=False, with_cycle=False)
-    )
+    task = asyncio.create_task(run(engine, settings, with_cycle=False, stop=asyncio.Event()))
     try:
         for _ in range(1000):  # the bot tries, fails and waits, more than once
             if len(warnings_of(caplog)) >= 3 or task.done():
