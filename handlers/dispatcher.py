@@ -18,7 +18,17 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from handlers import assessment, conclusions, menu, plan, registration, result, review, status
+from handlers import (
+    assessment,
+    conclusions,
+    menu,
+    messengers,
+    plan,
+    registration,
+    result,
+    review,
+    status,
+)
 from handlers.context import Context
 from handlers.events import Incoming, Reply, replies_to_payload
 from locales import SUPPORTED_LOCALES
@@ -42,6 +52,7 @@ COMMANDS: dict[str, Callable[[Context], list[Reply]]] = {
     "/review": review.show_next,
     "/status": status.show,
     "/conclusions": conclusions.start,
+    "/link": messengers.show,
 }
 # Button payloads start with the flow's prefix: "as:...", "pl:...".
 FLOWS = {
@@ -51,6 +62,7 @@ FLOWS = {
     result.PREFIX: result,
     review.PREFIX: review,
     conclusions.PREFIX: conclusions,
+    messengers.PREFIX: messengers,
 }
 
 

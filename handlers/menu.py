@@ -25,7 +25,7 @@ def buttons(ctx: Context) -> list[list[Button]]:
         rows.append([Button(ctx._("⚖️ Discipline and conclusions"), "cc:list")])
     rows += [
         [Button(ctx._("📊 Result"), "mn:result"), Button(ctx._("❓ Help"), "mn:help")],
-        [Button(ctx._("🌐 Language"), "mn:lang")],
+        [Button(ctx._("🌐 Language"), "mn:lang"), Button(ctx._("📱 Messengers"), "ms:show")],
     ]
     return rows
 
@@ -84,6 +84,8 @@ def help(ctx: Context) -> list[Reply]:
         "initiatives, then propose your level\n"
         "/result – your level, score and the reasons, once published\n"
         "/lang – Vietnamese or English\n"
+        "/link – your messengers (Telegram, Zalo): where notices go, and a code to link "
+        "another\n"
         "/menu – the main menu\n"
         "Your answers are saved as you go: you can stop and continue later."
     )
@@ -124,7 +126,7 @@ def commands(language: str, leader: bool, director: bool = False) -> tuple[tuple
         items += [("review", _("Review")), ("status", _("Who has submitted"))]
     if director:
         items.append(("conclusions", _("Discipline and conclusions")))
-    items += [("help", _("Help")), ("lang", _("Language"))]
+    items += [("help", _("Help")), ("lang", _("Language")), ("link", _("Messengers"))]
     return tuple(items)
 
 
