@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import sys
 
 import pytest
 from sqlmodel import Session, select
@@ -510,3 +512,55 @@ async def test_polling_goes_on_after_telegram_fails_for_a_while(fake_telegram, e
         await asyncio.sleep(1.2)  # the current long poll ends; the next ones fail
         assert "chưa được đăng ký" in await say(fake_telegram, "xin chào")
     assert [r.status for r in fake_telegram.rejected] == [502, 502, 409]
+
+
+# -- the composition root -----------------------------------------------------------------
+
+
+async def test_bot_app_runs_ptb_when_messengers_names_it(fake_telegram, engine):
+    from bot.app import run
+
+    codes = small_organization(engine)
+    settings = Settings(
+        BOT_TOKEN=fake_telegram.token,
+        TELEGRAM_API_URL=fake_telegram.base_url,
+        DATABASE_URL=str(engine.url),
+        MESSENGERS="ptb",
+    )
+    assert settings.messengers == ["ptb"]
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(engine, settings, with_cycle=False, stop=stop))
+    try:
+        await fake_telegram.wait_for_call("getUpdates", timeout=10)
+        welcome = await say(fake_telegram, f"/start {codes['nv01']}")
+        assert "Chào mừng đồng chí Trần Thị Mai" in welcome
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+    fake_telegram.assert_no_rejections()
+
+
+async def test_python_m_bot_with_ptb_and_a_refused_token_says_so_in_one_line(
+    fake_telegram, tmp_path
+):
+    env = {k: v for k, v in os.environ.items() if k != "DEFAULT_LANGUAGE"} | {
+        "BOT_TOKEN": "999:WRONG-TOKEN",
+        "TELEGRAM_API_URL": fake_telegram.base_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "MESSENGERS": "ptb",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+    text = err.decode()
+    assert process.returncode == 2, text
+    assert "Traceback" not in text and "WRONG-TOKEN" not in text
+    assert text.splitlines()[-1].startswith("Telegram từ chối BOT_TOKEN (401 Unauthorized)")
+    assert not fake_telegram.calls_to("getUpdates")
