@@ -17,11 +17,18 @@ photo on Telegram (a stranger is told how to register; a question is asked again
 "not understood" with the menu). An update of another shape is logged and skipped.
 
 Errors (`delivery.messenger`): 429 or a ``retry_after`` is `RetryLater`; a refused token
-(401, or 403 on getMe) is `Unauthorized`; another refusal of a send (400, 403, 404, 413...)
-is `Undeliverable`; network errors, time-outs, 5xx and answers that are not the API's
-JSON are `Unreachable`. An answer ``ok: false`` counts as a refusal whatever its HTTP
-status (the live API is reported to refuse with HTTP 200). The token never appears in a
-log line or an error text: it is replaced by ``<ZALO_BOT_TOKEN>``.
+is `Unauthorized` on a send (401) or a poll (401, 403), and `StartError` at start (getMe:
+401, 403; any other refusal too, such as a wrong ZALO_API_URL); another refusal of a send
+(400, 403, 404, 413...) is `Undeliverable`; network errors, time-outs, 5xx and answers
+that are not the API's JSON are `Unreachable`. An answer ``ok: false`` counts as a
+refusal whatever its HTTP status (the live API is reported to refuse with HTTP 200). The
+token never appears in a log line or an error text: it is replaced by ``<ZALO_BOT_TOKEN>``.
+
+Uncertain points of the API (/work/shared/zalo/README.md) are settings or accepted both
+ways: the host is ZALO_API_URL; the pace is ZALO_RATE and ZALO_PER_CHAT_INTERVAL; a
+getUpdates ``result`` may be one update or a list, and an update may come bare or inside
+``{"result": ...}`` (as webhooks are said to post it). Polling only: `start` deletes any
+webhook, and a poll refused because a webhook was set meanwhile deletes it again.
 """
 
 from __future__ import annotations
@@ -300,6 +307,8 @@ class ZaloBot:
                 delay = min(delay * 2, CONNECT_MAX_DELAY)
                 continue
             delay = CONNECT_FIRST_DELAY
+            if not update:  # an idle poll answered ok with nothing (not seen, but harmless)
+                continue
             for one in update if isinstance(update, list) else [update]:
                 try:
                     await self.handle_update(engine, one, chat, wake, clock)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
+import sys
 
 import pytest
 from sqlmodel import Session, select
@@ -457,3 +459,27 @@ def test_the_sender_pace_on_zalo_is_a_setting(engine):
     )
     assert settings.pace("zalo") == {"rate": 5.0, "per_chat_interval": 2.0}
     assert settings.messengers == ["zalo"]
+
+
+async def test_python_m_bot_with_a_refused_zalo_token_says_so_in_one_line(fake_zalo, tmp_path):
+    drop = ("DEFAULT_LANGUAGE", "BOT_TOKEN", "MESSENGERS")
+    env = {k: v for k, v in os.environ.items() if k not in drop} | {
+        "ZALO_BOT_TOKEN": "1234567890:WRONG-SECRET",
+        "ZALO_API_URL": fake_zalo.base_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+    text = err.decode()
+    assert process.returncode == 2, text
+    assert "Traceback" not in text and "WRONG-SECRET" not in text
+    assert text.splitlines()[-1].startswith("Zalo từ chối ZALO_BOT_TOKEN (401 Unauthorized)")
+    assert [c.method for c in fake_zalo.calls] == ["getMe"]
