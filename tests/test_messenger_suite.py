@@ -25,6 +25,7 @@ from handlers.dispatcher import ChatSettings
 from storage.models import PeriodStatus, Person, Result
 from tests.chat import TOP, database, small_organization
 from tests.fake_telegram import FakeTelegram, fake_telegram_fixture  # noqa: F401
+from tests.fake_zalo import FakeZalo, fake_zalo_fixture  # noqa: F401
 from tests.test_cycle import at
 
 CHATS = {"nv01": 7001, "tp01": 7002}
@@ -122,6 +123,77 @@ class TelegramDriver(Driver):
         await self.server.wait_until_idle(timeout=15, quiet=0.3)
 
 
+ZALO_CHATS = {"nv01": "e4ea2cd5189df1c3a88c", "tp01": "16f6366b3f02645a3d15"}
+
+
+class ZaloDriver(Driver):
+    """The Zalo adapter polling the fake Zalo server: no buttons, so a person presses by
+    typing the option's number (or the value of a score) from the last menu."""
+
+    def __init__(self, engine, server: FakeZalo) -> None:
+        super().__init__(engine)
+        self.server = server
+
+    async def __aenter__(self) -> ZaloDriver:
+        from bot.app import adapter
+
+        settings = Settings(
+            ZALO_BOT_TOKEN=self.server.token,
+            ZALO_API_URL=self.server.base_url,
+            DATABASE_URL=str(self.engine.url),
+        )
+        self.messenger = adapter("zalo").from_settings(settings)
+        sender = OutboxSender(self.engine, self.messenger, per_chat_interval=0.05, clock=self)
+        since = len(self.server.calls)
+        self.tasks = [
+            asyncio.create_task(sender.run_forever(poll_interval=0.2)),
+            asyncio.create_task(
+                self.messenger.serve(self.engine, settings, sender.wake, self.clock)
+            ),
+        ]
+        await self.server.wait_for_call("getUpdates", timeout=10, since=since, accepted=False)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.messenger.close()
+        self.server.assert_no_rejections()
+
+    async def say(self, who: str, text: str) -> str:
+        chat = ZALO_CHATS[who]
+        before, since = len(self.server.sent(chat)), len(self.server.calls)
+        self.server.send_text(chat, text)
+        await self.server.wait_for_call("sendMessage", timeout=15, since=since)
+        await self.server.wait_until_idle(timeout=15, quiet=0.3)
+        return "\n".join(m.get("text", "") for m in self.server.sent(chat)[before:])
+
+    async def press(self, who: str, label: str, exact: bool = False) -> str:
+        for message in reversed(self.server.sent(ZALO_CHATS[who])):
+            text = message.get("text", "")
+            for number, option in re.findall(r"^(\d+)\. (.+)$", text, re.MULTILINE):
+                if (option == label) if exact else (label in option):
+                    return await self.say(who, number)
+            values = [line.split(" · ") for line in text.splitlines() if " · " in line]
+            if exact and any(label in row for row in values):
+                return await self.say(who, label)
+            for option in re.findall(r"^• (.+)$", text, re.MULTILINE):
+                if label in option:
+                    return await self.say(who, option)
+        raise AssertionError(f"no option {label!r}")
+
+    async def delivered(self, who: str, expected: str) -> str:
+        for _ in range(100):
+            text = "\n".join(m.get("text", "") for m in self.server.sent(ZALO_CHATS[who]))
+            if expected in text:
+                break
+            await asyncio.sleep(0.1)
+        return text
+
+
 class _Lines:
     """A terminal's input fed line by line from the test."""
 
@@ -204,7 +276,7 @@ class ConsoleDriver(Driver):
         return await self.say(who, "/menu")  # the console shows what came meanwhile
 
 
-DRIVERS = ["console", "aiogram", "ptb"]
+DRIVERS = ["console", "aiogram", "ptb", "zalo"]
 
 
 @pytest.fixture(params=DRIVERS)
@@ -214,6 +286,8 @@ def messenger(request, tmp_path) -> Callable:
     name = request.param
     if name == "console":
         return engine, codes, ConsoleDriver(engine)
+    if name == "zalo":
+        return engine, codes, ZaloDriver(engine, request.getfixturevalue("fake_zalo"))
     server = request.getfixturevalue("fake_telegram")
     return engine, codes, TelegramDriver(engine, server, name)
 
