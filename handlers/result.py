@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
 from handlers import menu, notices
 from handlers.context import Context, reply
 from handlers.events import Reply
-from storage.models import Period, Result
+from storage.periods import latest_published_result
 
 PREFIX = "rs"
 
 
 def show(ctx: Context) -> list[Reply]:
-    found = ctx.session.exec(
-        select(Result, Period)
-        .join(Period, col(Result.period_id) == col(Period.id))
-        .where(Result.person_id == ctx.person.id, col(Result.published_at).is_not(None))
-        .order_by(col(Period.code).desc())
-    ).first()
+    found = latest_published_result(ctx.session, ctx.person.id)
     if found is None:
         return [
             reply(
