@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import menu, notices
+from handlers import menu_buttons, notices
 from handlers.context import Context, reply
 from handlers.events import Reply
 from storage.periods import latest_published_result
@@ -19,7 +19,7 @@ def show(ctx: Context) -> list[Reply]:
                     "No result has been published for you yet. Results are sent "
                     "after the reviews of the month."
                 ),
-                *menu.buttons(ctx),
+                *menu_buttons.buttons(ctx),
             )
         ]
     result, period = found
@@ -33,7 +33,7 @@ def show(ctx: Context) -> list[Reply]:
             result.reasons.get(lang) or result.reasons.get("vi") or [],
             result.reward_vnd,
             basis=result.ruleset,
-            buttons=tuple(tuple(row) for row in menu.buttons(ctx)),
+            buttons=tuple(tuple(row) for row in menu_buttons.buttons(ctx)),
         )
     ]
 
