@@ -35,10 +35,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 import storage.outbox
 from bot.config import ConfigError, Settings, language_hint, load_settings
@@ -49,22 +49,29 @@ from cycle.steps import MANUAL_STEPS, StepRefused, run_step
 from handlers.conclusions import announce, describe
 from locales import N_, SUPPORTED_LOCALES, period_label, periods, translations
 from storage import invites
+from storage.audit import audit
 from storage.conclusions_import import check_lines, import_lines, read_lines
 from storage.db import DatabaseUrlError, open_database, transaction
 from storage.demo import demo_data, load_demo
 from storage.models import (
     Category,
-    Identity,
     Organization,
-    Period,
     Person,
     Role,
     RoleGroup,
-    Task,
     Unit,
     utcnow,
 )
-from storage.queries import CATEGORIES, audit, period_code, tracking_of
+from storage.people import (
+    count_people,
+    count_units,
+    identities_of_people,
+    names_by_id,
+    people_of,
+    registered_person_ids,
+)
+from storage.periods import count_tasks, newest_period, period_codes_of_year
+from storage.queries import CATEGORIES, period_code, tracking_of
 from storage.roster import (
     Problem,
     RosterError,
@@ -477,7 +484,7 @@ def cmd_invite(args: argparse.Namespace, out: Output) -> int:
         if not people:
             out.say(N_("Nobody to invite."))
             return EXIT_OK
-        units = _names(session, Unit, organization.id)
+        units = names_by_id(session, Unit, organization.id)
         now = out.clock()
         for person in people:
             code, expires_at = invites.issue(session, person, args.days, now)
@@ -509,13 +516,11 @@ def cmd_people(args: argparse.Namespace, out: Output) -> int:
     engine = out.engine()
     with Session(engine) as session:
         organization = _organization(session, args.org)
-        people = list(session.exec(select(Person).where(Person.organization_id == organization.id)))
-        units = _names(session, Unit, organization.id)
-        groups = _names(session, RoleGroup, organization.id)
+        people = people_of(session, organization.id)
+        units = names_by_id(session, Unit, organization.id)
+        groups = names_by_id(session, RoleGroup, organization.id)
         platforms: dict[int, set[str]] = {}
-        identities = session.exec(
-            select(Identity).where(col(Identity.person_id).in_([p.id for p in people]))
-        )
+        identities = identities_of_people(session, [p.id for p in people])
         for identity in identities:
             platforms.setdefault(identity.person_id, set()).add(identity.platform)
     people.sort(key=lambda p: (units[p.unit_id], ROLE_ORDER[p.role], p.code))
@@ -556,18 +561,10 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
     organization = load_demo(engine, out.clock().astimezone(out.timezone).date())
     with Session(engine) as session:
         org_id = organization.id
-        people = session.exec(
-            select(func.count()).select_from(Person).where(Person.organization_id == org_id)
-        ).one()
-        units = session.exec(
-            select(func.count()).select_from(Unit).where(Unit.organization_id == org_id)
-        ).one()
-        period = session.exec(
-            select(Period).where(Period.organization_id == org_id).order_by(col(Period.code).desc())
-        ).first()
-        tasks = session.exec(
-            select(func.count()).select_from(Task).where(Task.period_id == period.id)
-        ).one()
+        people = count_people(session, org_id)
+        units = count_units(session, org_id)
+        period = newest_period(session, org_id)
+        tasks = count_tasks(session, period.id)
     out.say(
         N_(
             "Demo loaded: {name} ({code}), {people} people in {units} units; {period} "
@@ -734,12 +731,7 @@ def _check_tracking(session: Session, organization: Organization, tracking: str,
     """The year's score is the mean of all its months or all its quarters (NĐ 335 Điều
     19): the tracking period changes only while the year has no period of the other kind."""
     year = out.clock().astimezone(out.timezone).year
-    codes = session.exec(
-        select(Period.code).where(
-            Period.organization_id == organization.id,
-            col(Period.code).startswith(f"{year}-"),
-        )
-    ).all()
+    codes = period_codes_of_year(session, organization.id, year)
     other = sorted(c for c in codes if ("Q" in c) != (tracking == "quarter"))
     if other:
         raise AdminError(
@@ -812,20 +804,10 @@ def _organization(session: Session, code: str) -> Organization:
     return organization
 
 
-def _names(session: Session, table, organization_id: int) -> dict[int, str]:
-    return {
-        row.id: row.name
-        for row in session.exec(select(table).where(table.organization_id == organization_id))
-    }
-
-
 def _people_to_invite(
     session: Session, organization_id: int, args: argparse.Namespace
 ) -> list[Person]:
-    people = {
-        p.code: p
-        for p in session.exec(select(Person).where(Person.organization_id == organization_id))
-    }
+    people = {p.code: p for p in people_of(session, organization_id)}
     if args.all:
         chosen = [people[code] for code in sorted(people) if people[code].active]
     else:
@@ -842,7 +824,7 @@ def _people_to_invite(
             )
         chosen = [people[code] for code in wanted]
     if args.unregistered:
-        registered = set(session.exec(select(Identity.person_id)))
+        registered = registered_person_ids(session)
         chosen = [p for p in chosen if p.id not in registered]
     return chosen
 

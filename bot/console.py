@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from sqlalchemy import Engine
-from sqlmodel import select
 
 import storage.outbox
 from handlers.dispatcher import ChatSettings, handle
@@ -19,22 +18,21 @@ from handlers.events import Button, Incoming, Reply, payload_to_replies
 from locales import translations
 from storage.db import transaction
 from storage.models import Identity, Person
+from storage.people import identity_of, person_by_code
 
 PLATFORM = "console"
 
 
 def find_person(engine: Engine, code: str) -> Person | None:
     with transaction(engine) as session:
-        return session.exec(select(Person).where(Person.code == code)).first()
+        return person_by_code(session, code)
 
 
 def bind(engine: Engine, person: Person) -> str:
     """Register the console as the person's chat (whoever runs it has the database)."""
     chat_id = f"console-{person.id}"
     with transaction(engine) as session:
-        found = session.exec(
-            select(Identity).where(Identity.platform == PLATFORM, Identity.user_id == chat_id)
-        ).first()
+        found = identity_of(session, PLATFORM, chat_id)
         if found is None:
             session.add(
                 Identity(person_id=person.id, platform=PLATFORM, user_id=chat_id, chat_id=chat_id)

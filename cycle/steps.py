@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from core.texts import Term
 from cycle.calendar import CalendarSettings, CycleDates, period_dates, release_time
@@ -33,24 +33,35 @@ from cycle.digests import (
 from handlers import notices
 from handlers.events import Document, Reply
 from locales import N_, SUPPORTED_LOCALES, name_sort_key, text_sort_key
+from storage.audit import audit
 from storage.db import transaction
+from storage.ledger import outbox_count, step_done, steps_done
 from storage.models import (
     AssessmentStatus,
     CycleStep,
-    Identity,
     Organization,
-    OutboxMessage,
     Period,
     PeriodStatus,
     Person,
     Result,
     Role,
-    RoleGroup,
-    SelfAssessment,
     Unit,
 )
+from storage.people import (
+    active_people,
+    groups_of,
+    organization_ids,
+    registered_person_ids,
+    units_of,
+)
+from storage.periods import (
+    has_period,
+    period_by_code,
+    results_of_period,
+    returned_assessments,
+    submitted_person_ids,
+)
 from storage.queries import (
-    audit,
     awaits_decision,
     classification_request,
     period_code,
@@ -87,7 +98,7 @@ def tick(engine: Engine, now: datetime) -> list[str]:
     """Carry out every due step of every organization; the steps done, for the log."""
     done: list[str] = []
     with Session(engine) as session:
-        organizations = session.exec(select(Organization.id)).all()
+        organizations = organization_ids(session)
     for organization_id in organizations:
         for code in _periods_to_watch(engine, organization_id, now):
             done += _run_period(engine, organization_id, code, now)
@@ -106,14 +117,7 @@ def _periods_to_watch(engine: Engine, organization_id: int, now: datetime) -> li
         if settings.tracking == "quarter":
             first = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
         previous = period_code(first - timedelta(days=1), settings.tracking)
-        had_it = (
-            session.exec(
-                select(Period.id).where(
-                    Period.organization_id == organization_id, Period.code == previous
-                )
-            ).first()
-            is not None
-        )
+        had_it = has_period(session, organization_id, previous)
     return ([previous] if had_it else []) + [current]
 
 
@@ -124,14 +128,7 @@ def _run_period(engine: Engine, organization_id: int, code: str, now: datetime) 
         dates = period_dates(code, settings)
         period = ensure_period(session, organization, code, dates)
         period_id = period.id
-        done_steps = set(
-            session.exec(
-                select(CycleStep.step).where(
-                    CycleStep.organization_id == organization_id,
-                    CycleStep.period_code == period.code,
-                )
-            ).all()
-        )
+        done_steps = steps_done(session, organization_id, period.code)
     carried: list[str] = []
     for step in steps_of(dates):
         if step.at > now or step.name in done_steps:
@@ -194,13 +191,7 @@ def run_step(engine: Engine, organization_id: int, code: str, step: str, now: da
         organization = session.get(Organization, organization_id)
         settings = CalendarSettings.from_overrides(organization.calendar or {})
         period = ensure_period(session, organization, code, period_dates(code, settings))
-        done = session.exec(
-            select(CycleStep).where(
-                CycleStep.organization_id == organization_id,
-                CycleStep.period_code == code,
-                CycleStep.step == name,
-            )
-        ).first()
+        done = step_done(session, organization_id, code, name)
         if done is not None:
             raise StepRefused(N_("This step was already done at {time}."), time=done.done_at)
         if period.status not in MANUAL_STEPS[step]:
@@ -208,14 +199,14 @@ def run_step(engine: Engine, organization_id: int, code: str, step: str, now: da
                 N_("The month is {status}: this step cannot run now."),
                 status=Term(PERIOD_STATUS[period.status]),
             )
-        before = session.exec(select(func.count()).select_from(OutboxMessage)).one()
+        before = outbox_count(session)
         try:
             _record(session, organization_id, code, name, now)
         except _StepTaken:
             raise StepRefused(N_("Another process is doing this step now.")) from None
         Cycle(session, organization, period, settings, now).run(name)
         session.flush()
-        return session.exec(select(func.count()).select_from(OutboxMessage)).one() - before
+        return outbox_count(session) - before
 
 
 def _record(session: Session, organization_id: int, code: str, step: str, now: datetime) -> None:
@@ -235,9 +226,7 @@ def ensure_period(
 ) -> Period:
     """The period with its calendar dates (fixed once, so a later change of the calendar
     does not move a month already under way)."""
-    period = session.exec(
-        select(Period).where(Period.organization_id == organization.id, Period.code == code)
-    ).first()
+    period = period_by_code(session, organization.id, code)
     if period is None:
         period = Period(organization_id=organization.id, code=code)
         session.add(period)
@@ -369,12 +358,7 @@ class Cycle:
     def close_head_review(self) -> None:
         """The heads' deadline: a submission returned for correction and not submitted
         again counts as it stood; its reviewer and the person are told."""
-        returned = self.session.exec(
-            select(SelfAssessment).where(
-                SelfAssessment.period_id == self.period.id,
-                SelfAssessment.status == AssessmentStatus.RETURNED,
-            )
-        ).all()
+        returned = returned_assessments(self.session, self.period.id)
         by_reviewer: dict[int, tuple[Person, list[str]]] = {}
         for assessment in returned:
             person = self.session.get(Person, assessment.person_id)
@@ -448,7 +432,7 @@ class Cycle:
             if warning["code"] in PERSONAL_WARNINGS:
                 for code in warning.get("people", []):
                     about.setdefault(code, []).append(index)
-        for result in self.session.exec(select(Result).where(Result.period_id == self.period.id)):
+        for result in results_of_period(self.session, self.period.id):
             result.published_at = self.now
             person = by_id.get(result.person_id)
             if person is None:
@@ -512,14 +496,10 @@ class Cycle:
         )
 
     def _people(self, registered_only: bool = True) -> list[Person]:
-        people = self.session.exec(
-            select(Person)
-            .where(Person.organization_id == self.organization.id, Person.active)
-            .order_by(Person.code)
-        ).all()
+        people = active_people(self.session, self.organization.id, by_code=True)
         if not registered_only:
-            return list(people)
-        registered = set(self.session.exec(select(Identity.person_id)).all())
+            return people
+        registered = registered_person_ids(self.session)
         return [p for p in people if p.id in registered]
 
     def _director(self) -> Person | None:
@@ -528,16 +508,7 @@ class Cycle:
         )
 
     def _submitted_ids(self) -> set[int]:
-        return set(
-            self.session.exec(
-                select(SelfAssessment.person_id).where(
-                    SelfAssessment.period_id == self.period.id,
-                    SelfAssessment.status.in_(
-                        [AssessmentStatus.SUBMITTED, AssessmentStatus.RETURNED]
-                    ),
-                )
-            ).all()
-        )
+        return submitted_person_ids(self.session, self.period.id)
 
 
 # Warnings about one person, which go to that person with the result; the others (about a
@@ -553,9 +524,7 @@ def run_classification(
     score or level that differs from the stored one is audited (by the system)."""
     found = classification_request(session, organization, period)
     runs = {locale: found.classify(locale) for locale in SUPPORTED_LOCALES}
-    existing = {
-        r.person_id: r for r in session.exec(select(Result).where(Result.period_id == period.id))
-    }
+    existing = {r.person_id: r for r in results_of_period(session, period.id)}
     rated = set()
     for index, entry in enumerate(runs["vi"]["people"]):
         person = found.people[entry["id"]]
@@ -605,21 +574,12 @@ def build_digest(
     session: Session, organization: Organization, period: Period, unit: Unit | None, language: str
 ) -> UnitDigest:
     """The digest of one unit (a head's) or of the whole organization (the director's)."""
-    people = session.exec(
-        select(Person).where(Person.organization_id == organization.id, Person.active)
-    ).all()
+    people = active_people(session, organization.id)
     if unit is not None:
         people = [p for p in people if p.unit_id == unit.id]
-    results = {
-        r.person_id: r for r in session.exec(select(Result).where(Result.period_id == period.id))
-    }
-    units = {
-        u.id: u for u in session.exec(select(Unit).where(Unit.organization_id == organization.id))
-    }
-    groups = {
-        g.id: g
-        for g in session.exec(select(RoleGroup).where(RoleGroup.organization_id == organization.id))
-    }
+    results = {r.person_id: r for r in results_of_period(session, period.id)}
+    units = {u.id: u for u in units_of(session, organization.id)}
+    groups = {g.id: g for g in groups_of(session, organization.id)}
     rows, missing = [], []
     ordered = sorted(
         people, key=lambda p: (text_sort_key(units[p.unit_id].name), name_sort_key(p.full_name))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from core.model import Level
 from core.texts import level_name
@@ -53,12 +53,13 @@ from storage.conclusions import (
 from storage.models import (
     Conclusion,
     DisciplineDecision,
-    Period,
     PeriodStatus,
     Person,
     Role,
     Unit,
 )
+from storage.people import active_people_of_unit, units_with_active_people
+from storage.periods import period_by_code
 from storage.queries import identities_of, period_code, reviewer_of, tracking_of
 
 PREFIX = "cc"
@@ -429,17 +430,7 @@ def _cancel(ctx: Context) -> list[Button]:
 
 def _ask_unit(ctx: Context) -> Reply:
     ctx.go(PREFIX, "unit")
-    units = ctx.session.exec(
-        select(Unit)
-        .where(Unit.organization_id == ctx.person.organization_id)
-        .where(
-            col(Unit.id).in_(
-                select(Person.unit_id).where(
-                    Person.organization_id == ctx.person.organization_id, Person.active
-                )
-            )
-        )
-    ).all()
+    units = units_with_active_people(ctx.session, ctx.person.organization_id)
     rows = [
         [Button(short_label(u.name), f"cc:u:{u.id}")]
         for u in sorted(units, key=lambda u: text_sort_key(u.name))
@@ -679,13 +670,7 @@ def _line(ctx: Context, entry: Entry, person: Person) -> str:
 
 
 def _people(ctx: Context, unit_id: int) -> list[Person]:
-    people = ctx.session.exec(
-        select(Person).where(
-            Person.organization_id == ctx.person.organization_id,
-            Person.unit_id == unit_id,
-            Person.active,
-        )
-    ).all()
+    people = active_people_of_unit(ctx.session, ctx.person.organization_id, unit_id)
     return sorted(people, key=lambda p: name_sort_key(p.full_name))
 
 
@@ -755,12 +740,9 @@ def _period_note(ctx: Context, day: date) -> str | None:
     """Whether the month of the entry's date is still to be computed: published results
     are not computed again; after the run, the results are computed again before
     publication."""
-    period = ctx.session.exec(
-        select(Period).where(
-            Period.organization_id == ctx.person.organization_id,
-            Period.code == period_code(day, tracking_of(ctx.organization)),
-        )
-    ).first()
+    period = period_by_code(
+        ctx.session, ctx.person.organization_id, period_code(day, tracking_of(ctx.organization))
+    )
     if period is None:
         return None
     if period.status is PeriodStatus.PUBLISHED:

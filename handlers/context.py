@@ -8,12 +8,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from handlers.events import Button, Incoming, Reply
 from locales import SUPPORTED_LOCALES, translations
+from storage.audit import audit
+from storage.conversations import conversation_state
 from storage.models import ConversationState, Organization, Person
-from storage.queries import audit, person_of
+from storage.queries import person_of
 
 
 @dataclass
@@ -37,12 +39,7 @@ class Context:
     ) -> Context:
         ctx = cls(session, incoming, now, timezone, default_language)
         ctx.person = person_of(session, incoming.platform, incoming.user_id)
-        state = session.exec(
-            select(ConversationState).where(
-                ConversationState.platform == incoming.platform,
-                ConversationState.chat_id == incoming.chat_id,
-            )
-        ).first()
+        state = conversation_state(session, incoming.platform, incoming.chat_id)
         if state is None:
             state = ConversationState(platform=incoming.platform, chat_id=incoming.chat_id)
             session.add(state)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from handlers import (
     assessment,
@@ -32,8 +32,8 @@ from handlers import (
 from handlers.context import Context
 from handlers.events import Incoming, Reply, replies_to_payload
 from locales import SUPPORTED_LOCALES
+from storage.conversations import mark_processed
 from storage.db import transaction
-from storage.models import ProcessedUpdate
 from storage.outbox import enqueue
 from storage.queries import mark_seen, person_of
 
@@ -155,22 +155,10 @@ def _to_outbox(
 
 def _seen(session: Session, incoming: Incoming, now: datetime) -> bool:
     """Whether the update was handled before; if not, mark it (in this transaction)."""
-    seen = session.exec(
-        select(ProcessedUpdate.id).where(
-            ProcessedUpdate.platform == incoming.platform,
-            ProcessedUpdate.update_id == incoming.update_id,
-        )
-    ).first()
-    if seen is not None:
-        return True
-    session.add(
-        ProcessedUpdate(platform=incoming.platform, update_id=incoming.update_id, processed_at=now)
-    )
     try:
-        session.flush()  # a second process handling the same update now fails here
-    except IntegrityError as error:
+        return not mark_processed(session, incoming.platform, incoming.update_id, now)
+    except IntegrityError as error:  # another process is handling it now
         raise _AlreadyHandled from error
-    return False
 
 
 def _language(engine: Engine, incoming: Incoming, settings: ChatSettings) -> str:

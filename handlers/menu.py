@@ -4,30 +4,13 @@ from __future__ import annotations
 
 from handlers.context import Context, reply
 from handlers.events import Button, Reply
+from handlers.menu_buttons import buttons
 from locales import SUPPORTED_LOCALES, format_moment, periods, translations
 from storage.models import AssessmentStatus, PeriodStatus, Role
 from storage.queries import STAGES, assessment_of, assessment_period, tasks_of
 
 PREFIX = "mn"
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}  # each in its own language
-
-
-def buttons(ctx: Context) -> list[list[Button]]:
-    rows = [
-        [
-            Button(ctx._("📋 Work plan"), "pl:list"),
-            Button(ctx._("📝 Self-assessment"), "as:start"),
-        ],
-    ]
-    if ctx.person is not None and ctx.person.role in STAGES:
-        rows.append([Button(ctx._("🗂 Review"), "rv:next"), Button(ctx._("📈 Status"), "mn:status")])
-    if ctx.person is not None and ctx.person.role is Role.DIRECTOR:
-        rows.append([Button(ctx._("⚖️ Discipline and conclusions"), "cc:list")])
-    rows += [
-        [Button(ctx._("📊 Result"), "mn:result"), Button(ctx._("❓ Help"), "mn:help")],
-        [Button(ctx._("🌐 Language"), "mn:lang"), Button(ctx._("📱 Messengers"), "ms:show")],
-    ]
-    return rows
 
 
 def show(ctx: Context) -> list[Reply]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import select
-
 from handlers import menu
 from handlers.context import Context, reply
 from handlers.events import Reply
+from storage.conversations import code_attempts
 from storage.invites import redeem
 from storage.models import CodeAttempts, Identity
+from storage.people import identities_replaced
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -65,12 +65,7 @@ def stranger(ctx: Context) -> list[Reply]:
 
 
 def _attempts(ctx: Context) -> CodeAttempts:
-    found = ctx.session.exec(
-        select(CodeAttempts).where(
-            CodeAttempts.platform == ctx.incoming.platform,
-            CodeAttempts.chat_id == ctx.incoming.chat_id,
-        )
-    ).first()
+    found = code_attempts(ctx.session, ctx.incoming.platform, ctx.incoming.chat_id)
     if found is None:
         found = CodeAttempts(platform=ctx.incoming.platform, chat_id=ctx.incoming.chat_id)
         ctx.session.add(found)
@@ -109,12 +104,7 @@ def _locked(ctx: Context, attempts: CodeAttempts) -> Reply:
 def _bind(ctx: Context, person_id: int) -> None:
     """Link this chat account to the person; their older account here is replaced."""
     incoming = ctx.incoming
-    for old in ctx.session.exec(
-        select(Identity).where(
-            Identity.platform == incoming.platform,
-            (Identity.person_id == person_id) | (Identity.user_id == incoming.user_id),
-        )
-    ):
+    for old in identities_replaced(ctx.session, incoming.platform, person_id, incoming.user_id):
         ctx.session.delete(old)
     ctx.session.flush()
     ctx.session.add(

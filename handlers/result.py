@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
-from handlers import menu, notices
+from handlers import menu_buttons, notices
 from handlers.context import Context, reply
 from handlers.events import Reply
-from storage.models import Period, Result
+from storage.periods import latest_published_result
 
 PREFIX = "rs"
 
 
 def show(ctx: Context) -> list[Reply]:
-    found = ctx.session.exec(
-        select(Result, Period)
-        .join(Period, col(Result.period_id) == col(Period.id))
-        .where(Result.person_id == ctx.person.id, col(Result.published_at).is_not(None))
-        .order_by(col(Period.code).desc())
-    ).first()
+    found = latest_published_result(ctx.session, ctx.person.id)
     if found is None:
         return [
             reply(
@@ -26,7 +19,7 @@ def show(ctx: Context) -> list[Reply]:
                     "No result has been published for you yet. Results are sent "
                     "after the reviews of the month."
                 ),
-                *menu.buttons(ctx),
+                *menu_buttons.buttons(ctx),
             )
         ]
     result, period = found
@@ -40,7 +33,7 @@ def show(ctx: Context) -> list[Reply]:
             result.reasons.get(lang) or result.reasons.get("vi") or [],
             result.reward_vnd,
             basis=result.ruleset,
-            buttons=tuple(tuple(row) for row in menu.buttons(ctx)),
+            buttons=tuple(tuple(row) for row in menu_buttons.buttons(ctx)),
         )
     ]
 

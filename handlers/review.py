@@ -25,8 +25,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import select
-
 from core import CoreError
 from core.model import Level
 from core.texts import level_name
@@ -48,6 +46,7 @@ from storage.models import (
     TaskOutcome,
     Unit,
 )
+from storage.periods import assessments_of_period, newest_closed_period
 from storage.queries import (
     STAGES,
     awaits_decision,
@@ -674,12 +673,7 @@ def _next_tie(ctx: Context, period: Period, mine: set[int]) -> list[int] | None:
     found = classification_request(ctx.session, organization, period)
     if not found.request["people"]:
         return None
-    ids = {
-        a.person_id: a.id
-        for a in ctx.session.exec(
-            select(SelfAssessment).where(SelfAssessment.period_id == period.id)
-        )
-    }
+    ids = {a.person_id: a.id for a in assessments_of_period(ctx.session, period.id)}
     for warning in found.classify(ctx.language)["warnings"]:
         if warning["code"] != "QUOTA_TIE":
             continue
@@ -750,14 +744,7 @@ def _rank(ctx: Context, period: Period, assessment_id: str) -> list[Reply]:
 
 def _review_period(ctx: Context) -> Period | None:
     """The newest period being reviewed: closed, not yet published."""
-    return ctx.session.exec(
-        select(Period)
-        .where(
-            Period.organization_id == ctx.person.organization_id,
-            Period.status == PeriodStatus.CLOSED,
-        )
-        .order_by(Period.code.desc())
-    ).first()
+    return newest_closed_period(ctx.session, ctx.person.organization_id)
 
 
 def _closed_for(ctx: Context, period: Period, stage: str) -> str | None:

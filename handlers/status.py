@@ -3,12 +3,12 @@ the unit, the director every unit."""
 
 from __future__ import annotations
 
-from sqlmodel import select
-
 from handlers.context import Context, reply
 from handlers.events import Reply
 from locales import name_sort_key, periods, text_sort_key
-from storage.models import AssessmentStatus, Person, Role, SelfAssessment, Unit
+from storage.models import AssessmentStatus, Role, SelfAssessment
+from storage.people import active_people, units_of
+from storage.periods import assessments_of_period
 from storage.queries import assessment_period
 
 
@@ -17,25 +17,13 @@ def show(ctx: Context) -> list[Reply]:
     if leader.role not in (Role.HEAD, Role.DIRECTOR):
         return [reply(ctx._("/status is for unit heads and the director."))]
     period = assessment_period(ctx.session, leader, ctx.local_now())
-    people = ctx.session.exec(
-        select(Person).where(Person.organization_id == leader.organization_id, Person.active)
-    ).all()
+    people = active_people(ctx.session, leader.organization_id)
     if leader.role is Role.HEAD:
         people = [p for p in people if p.unit_id == leader.unit_id and p.id != leader.id]
-    states = {
-        a.person_id: a
-        for a in ctx.session.exec(
-            select(SelfAssessment).where(SelfAssessment.period_id == period.id)
-        )
-    }
+    states = {a.person_id: a for a in assessments_of_period(ctx.session, period.id)}
     named = periods(period.code, ctx.language)
     if leader.role is Role.DIRECTOR:
-        units = {
-            u.id: u
-            for u in ctx.session.exec(
-                select(Unit).where(Unit.organization_id == leader.organization_id)
-            )
-        }
+        units = {u.id: u for u in units_of(ctx.session, leader.organization_id)}
         lines = [ctx._("Self-assessments of {period}, by unit:").format(**named)]
         for unit_id, unit in sorted(units.items(), key=lambda item: text_sort_key(item[1].name)):
             members = [p for p in people if p.unit_id == unit_id]

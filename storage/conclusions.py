@@ -19,8 +19,8 @@ from sqlmodel import Session, col, or_, select
 from core.model import DisciplineForm as CoreForm
 from core.model import Flags as CoreFlags
 from locales import name_sort_key
+from storage.audit import audit
 from storage.models import Conclusion, DisciplineDecision, Person, Role
-from storage.queries import audit
 
 DISCIPLINE = "discipline"
 # The kinds of entry: a discipline decision, or a conclusion of one of these kinds.

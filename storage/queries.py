@@ -14,9 +14,9 @@ from core import classify
 from core.ruleset import Ruleset, builtin_for, load
 from core.validate import parse_period
 from locales import name_sort_key
+from storage.conclusions import core_entries_by_person
 from storage.models import (
     AssessmentStatus,
-    AuditLog,
     Category,
     Identity,
     Initiative,
@@ -245,36 +245,6 @@ def initiatives_of(session: Session, assessment_id: int) -> list[Initiative]:
     )
 
 
-def audit(
-    session: Session,
-    actor_id: int | None,
-    entity: str,
-    entity_id: int,
-    field: str,
-    before: Any,
-    after: Any,
-    reason: str | None = None,
-    at: datetime | None = None,
-    decision: bool = False,
-) -> None:
-    """Record a change of a score or a level (nothing when the value is unchanged), or a
-    reviewer's decision (`decision=True`: recorded even when it repeats the last one)."""
-    if before == after and not decision:
-        return
-    entry = AuditLog(
-        actor_id=actor_id,
-        entity=entity,
-        entity_id=entity_id,
-        field=field,
-        before=before,
-        after=after,
-        reason=reason,
-    )
-    if at is not None:
-        entry.at = at
-    session.add(entry)
-
-
 # -- reviews -----------------------------------------------------------------------------------
 
 STAGES = {Role.HEAD: "head", Role.DIRECTOR: "director"}  # who reviews at which stage
@@ -439,8 +409,6 @@ def classification_request(
     estimate); `with_reviews=False`: the person's own answers alone. The discipline
     decisions and conclusions recorded about each person go in as the core's `discipline`
     and `flags` (`storage.conclusions.core_entries`)."""
-    from storage.conclusions import core_entries_by_person  # it audits through this module
-
     people = (
         list(only)
         if only is not None

@@ -59,7 +59,7 @@ def test_values_are_listed_as_written_and_the_other_options_by_their_words():
     text = render([Reply("Điểm?", (SCORES, (BACK, SUMMARY)))], ZALO, "vi").outs[0].text
     assert text == (
         "Điểm?\n\n5 · 4,5 · 0\n• ⬅️ Quay lại\n• 📋 Tóm tắt\n"
-        "Đồng chí trả lời bằng một trong các giá trị trên, hoặc nội dung của một lựa chọn."
+        "Đồng chí trả lời bằng một trong các giá trị trên, hoặc nội dung của lựa chọn."
     )
 
 
