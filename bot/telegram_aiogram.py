@@ -44,10 +44,10 @@ from aiogram.types import (
 )
 from aiohttp import ClientError
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bot.config import Settings
 from delivery.inbound import receive
+from delivery.menus import set_command_menus
 from delivery.messenger import (
     Capabilities,
     Out,
@@ -56,13 +56,10 @@ from delivery.messenger import (
     Unauthorized,
     Undeliverable,
     Unreachable,
+    patiently,
 )
-from delivery.render import render
-from handlers import menu
-from handlers.events import Incoming, Reply
-from locales import N_, SUPPORTED_LOCALES
-from storage.models import Role
-from storage.queries import leader_chats
+from handlers.events import Incoming
+from locales import N_
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
@@ -240,38 +237,30 @@ async def connect(
     retry_after), logging one WARNING line per failure, until it works or the process is
     stopped. A token Telegram refuses (401), or another refusal, raises StartError.
     """
-    delay = CONNECT_FIRST_DELAY if first_delay is None else first_delay
-    cap = CONNECT_MAX_DELAY if max_delay is None else max_delay
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            return await bot.me()  # remembered by the Bot: polling does not ask again
-        except TelegramUnauthorizedError:
-            raise StartError(
-                N_(
-                    "Telegram refuses BOT_TOKEN (401 Unauthorized): the token is wrong or was "
-                    "revoked; @BotFather gives the right one (/mybots, API Token)."
-                )
-            ) from None
-        except UNREACHABLE as error:
-            wait = min(delay, cap)
-            if isinstance(error, TelegramRetryAfter):
-                wait = max(wait, float(error.retry_after))
-            reason = _shown(bot, error)
-            log.warning(
-                "Telegram cannot be reached (try %d: %s); trying again in %g s",
-                attempt,
-                reason,
-                wait,
+    try:
+        return await patiently(
+            bot.me,  # remembered by the Bot: polling does not ask again
+            name="Telegram",
+            log=log,
+            transient=UNREACHABLE,
+            retry_after=lambda e: e.retry_after if isinstance(e, TelegramRetryAfter) else None,
+            shown=lambda e: _shown(bot, e),
+            first_delay=CONNECT_FIRST_DELAY if first_delay is None else first_delay,
+            max_delay=CONNECT_MAX_DELAY if max_delay is None else max_delay,
+            sleep=sleep,
+        )
+    except TelegramUnauthorizedError:
+        raise StartError(
+            N_(
+                "Telegram refuses BOT_TOKEN (401 Unauthorized): the token is wrong or was "
+                "revoked; @BotFather gives the right one (/mybots, API Token)."
             )
-            await sleep(wait)
-            delay = min(delay * 2, cap)
-        except TelegramAPIError as error:  # 400, 403, 404...: trying again would not help
-            raise StartError(
-                N_("Telegram refuses the bot ({error}); check BOT_TOKEN and TELEGRAM_API_URL."),
-                error=_shown(bot, error),
-            ) from None
+        ) from None
+    except TelegramAPIError as error:  # 400, 403, 404...: trying again would not help
+        raise StartError(
+            N_("Telegram refuses the bot ({error}); check BOT_TOKEN and TELEGRAM_API_URL."),
+            error=_shown(bot, error),
+        ) from None
 
 
 def _shown(bot: Bot, error: BaseException) -> str:
@@ -281,19 +270,14 @@ def _shown(bot: Bot, error: BaseException) -> str:
 
 
 async def set_commands(messenger: AiogramTelegram, engine: Engine) -> None:
-    """The command menu of Telegram: everyone's, in each language (Vietnamese by default);
-    then each leader's own chat (with /review and /status; the director's with
-    /conclusions too) in the leader's language."""
-    bot = messenger.bot
-    for locale in SUPPORTED_LOCALES:
-        commands = [BotCommand(command=c, description=d) for c, d in menu.commands(locale, False)]
-        await bot.set_my_commands(commands, language_code=None if locale == "vi" else locale)
-    with Session(engine) as session:
-        leaders = leader_chats(session, PLATFORM)
-    for chat_id, language, role in leaders:
-        commands = menu.commands(language, True, director=role is Role.DIRECTOR)
-        for out in render([Reply("", commands=commands)], messenger.capabilities, language).outs:
-            await _send(bot, _chat(chat_id), out, None)
+    """Telegram's command menus (`delivery.menus.set_command_menus`)."""
+
+    async def everyones(commands: tuple[tuple[str, str], ...], language: str | None) -> None:
+        await messenger.bot.set_my_commands(
+            [BotCommand(command=c, description=d) for c, d in commands], language_code=language
+        )
+
+    await set_command_menus(messenger, engine, everyones)
 
 
 def _markup(out: Out) -> InlineKeyboardMarkup | None:

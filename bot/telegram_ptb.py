@@ -12,6 +12,7 @@ URL holds it).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import warnings
 from collections.abc import Callable
@@ -20,7 +21,6 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Engine
-from sqlmodel import Session
 from telegram import (
     Bot,
     BotCommand,
@@ -47,6 +47,7 @@ from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from delivery.inbound import receive
+from delivery.menus import set_command_menus
 from delivery.messenger import (
     Capabilities,
     Out,
@@ -55,13 +56,10 @@ from delivery.messenger import (
     Unauthorized,
     Undeliverable,
     Unreachable,
+    patiently,
 )
-from delivery.render import render
-from handlers import menu
-from handlers.events import Incoming, Reply
-from locales import N_, SUPPORTED_LOCALES
-from storage.models import Role
-from storage.queries import leader_chats
+from handlers.events import Incoming
+from locales import N_
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
@@ -165,25 +163,19 @@ async def updates(bot: Bot, poll_timeout: int = POLL_TIMEOUT) -> Any:
     cannot be reached, tries again after 1, 2, 4 ... seconds (429: after its
     retry_after), with one WARNING line per failure."""
     offset: int | None = None
-    delay = CONNECT_FIRST_DELAY
     while True:
-        try:
-            batch = await bot.get_updates(
-                offset=offset, timeout=poll_timeout, allowed_updates=UPDATES
-            )
-        except (*UNREACHABLE, TelegramError) as error:  # a conflict, a revoked token...
-            wait = delay
-            if isinstance(error, RetryAfter):
-                wait = max(wait, retry_after(error))
-            log.warning(
-                "Telegram updates cannot be fetched (%s); trying again in %g s",
-                _shown(bot, error),
-                wait,
-            )
-            await asyncio.sleep(wait)
-            delay = min(delay * 2, CONNECT_MAX_DELAY)
-            continue
-        delay = CONNECT_FIRST_DELAY
+        batch = await patiently(
+            functools.partial(
+                bot.get_updates, offset=offset, timeout=poll_timeout, allowed_updates=UPDATES
+            ),
+            name="Telegram",
+            log=log,
+            transient=(*UNREACHABLE, TelegramError),  # a conflict, a revoked token...
+            retry_after=lambda e: retry_after(e) if isinstance(e, RetryAfter) else None,
+            shown=lambda e: _shown(bot, e),
+            first_delay=CONNECT_FIRST_DELAY,
+            max_delay=CONNECT_MAX_DELAY,
+        )
         for update in batch:
             offset = update.update_id + 1
             yield update
@@ -290,45 +282,42 @@ async def connect(
     stopped. A token Telegram refuses (401), or another refusal, raises StartError (the
     msgids of `bot.telegram_aiogram.connect`).
     """
-    delay = CONNECT_FIRST_DELAY if first_delay is None else first_delay
-    cap = CONNECT_MAX_DELAY if max_delay is None else max_delay
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            await bot.initialize()  # getMe, remembered by the Bot
-            return bot.bot
-        except InvalidToken as error:
-            refusal = error.__cause__ or error  # initialize's own message holds the token
-            if "not found" in str(refusal).lower():  # 404: no Bot API at that URL
-                raise StartError(
-                    N_("Telegram refuses the bot ({error}); check BOT_TOKEN and TELEGRAM_API_URL."),
-                    error=_shown(bot, refusal),
-                ) from None
-            raise StartError(
-                N_(
-                    "Telegram refuses BOT_TOKEN (401 Unauthorized): the token is wrong or was "
-                    "revoked; @BotFather gives the right one (/mybots, API Token)."
-                )
-            ) from None
-        except REFUSED as error:  # 400, 403...: trying again would not help
+
+    async def me() -> User:
+        await bot.initialize()  # getMe, remembered by the Bot
+        return bot.bot
+
+    try:
+        return await patiently(
+            me,
+            name="Telegram",
+            log=log,
+            transient=(*UNREACHABLE, TelegramError),  # invalid answers (a proxy's page)
+            fatal=(InvalidToken, *REFUSED),
+            retry_after=lambda e: retry_after(e) if isinstance(e, RetryAfter) else None,
+            shown=lambda e: _shown(bot, e),
+            first_delay=CONNECT_FIRST_DELAY if first_delay is None else first_delay,
+            max_delay=CONNECT_MAX_DELAY if max_delay is None else max_delay,
+            sleep=sleep,
+        )
+    except InvalidToken as error:
+        refusal = error.__cause__ or error  # initialize's own message holds the token
+        if "not found" in str(refusal).lower():  # 404: no Bot API at that URL
             raise StartError(
                 N_("Telegram refuses the bot ({error}); check BOT_TOKEN and TELEGRAM_API_URL."),
-                error=_shown(bot, error),
+                error=_shown(bot, refusal),
             ) from None
-        except (*UNREACHABLE, TelegramError) as error:  # invalid answers (a proxy's page)
-            wait = min(delay, cap)
-            if isinstance(error, RetryAfter):
-                wait = max(wait, retry_after(error))
-            reason = _shown(bot, error)
-            log.warning(
-                "Telegram cannot be reached (try %d: %s); trying again in %g s",
-                attempt,
-                reason,
-                wait,
+        raise StartError(
+            N_(
+                "Telegram refuses BOT_TOKEN (401 Unauthorized): the token is wrong or was "
+                "revoked; @BotFather gives the right one (/mybots, API Token)."
             )
-            await sleep(wait)
-            delay = min(delay * 2, cap)
+        ) from None
+    except REFUSED as error:  # 400, 403...: trying again would not help
+        raise StartError(
+            N_("Telegram refuses the bot ({error}); check BOT_TOKEN and TELEGRAM_API_URL."),
+            error=_shown(bot, error),
+        ) from None
 
 
 def _shown(bot: Bot, error: BaseException) -> str:
@@ -367,19 +356,14 @@ def hide_token(token: str) -> None:
 
 
 async def set_commands(messenger: PtbTelegram, engine: Engine) -> None:
-    """The command menu of Telegram: everyone's, in each language (Vietnamese by default);
-    then each leader's own chat (with /review and /status; the director's with
-    /conclusions too) in the leader's language."""
-    bot = messenger.bot
-    for locale in SUPPORTED_LOCALES:
-        commands = [BotCommand(c, d) for c, d in menu.commands(locale, False)]
-        await bot.set_my_commands(commands, language_code=None if locale == "vi" else locale)
-    with Session(engine) as session:
-        leaders = leader_chats(session, PLATFORM)
-    for chat_id, language, role in leaders:
-        commands = menu.commands(language, True, director=role is Role.DIRECTOR)
-        for out in render([Reply("", commands=commands)], messenger.capabilities, language).outs:
-            await _send(bot, _chat(chat_id), out, None)
+    """Telegram's command menus (`delivery.menus.set_command_menus`)."""
+
+    async def everyones(commands: tuple[tuple[str, str], ...], language: str | None) -> None:
+        await messenger.bot.set_my_commands(
+            [BotCommand(c, d) for c, d in commands], language_code=language
+        )
+
+    await set_command_menus(messenger, engine, everyones)
 
 
 def _markup(out: Out) -> InlineKeyboardMarkup | None:

@@ -53,6 +53,7 @@ from delivery.messenger import (
     Unauthorized,
     Undeliverable,
     Unreachable,
+    patiently,
 )
 from handlers.dispatcher import ChatSettings
 from handlers.events import Incoming
@@ -241,25 +242,16 @@ class ZaloBot:
             ) from None
 
     async def _patiently(self, method: str, sleep: Callable[[float], Any]) -> Any:
-        delay = CONNECT_FIRST_DELAY
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return await self.client.call(method)
-            except (Unreachable, RetryLater) as error:
-                wait = min(delay, CONNECT_MAX_DELAY)
-                if isinstance(error, RetryLater):
-                    wait = max(wait, error.retry_after)
-                log.warning(
-                    "Zalo cannot be reached (%s, try %d: %s); trying again in %g s",
-                    method,
-                    attempt,
-                    error,
-                    wait,
-                )
-                await sleep(wait)
-                delay = min(delay * 2, CONNECT_MAX_DELAY)
+        return await patiently(
+            lambda: self.client.call(method),
+            name=f"Zalo ({method})",
+            log=log,
+            transient=(Unreachable, RetryLater),
+            retry_after=lambda e: e.retry_after if isinstance(e, RetryLater) else None,
+            first_delay=CONNECT_FIRST_DELAY,
+            max_delay=CONNECT_MAX_DELAY,
+            sleep=sleep,
+        )
 
     # -- in
 

@@ -8,10 +8,15 @@ never imports a messenger library.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from handlers.events import Button, Document
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -78,3 +83,44 @@ class StartError(Exception):
         super().__init__(message.format(**params))
         self.message = message
         self.params = params
+
+
+async def patiently(
+    call: Callable[[], Awaitable[T]],
+    *,
+    name: str,
+    log: logging.Logger,
+    transient: tuple[type[BaseException], ...],
+    fatal: tuple[type[BaseException], ...] = (),
+    retry_after: Callable[[BaseException], float | None] = lambda error: None,
+    shown: Callable[[BaseException], str] = str,
+    first_delay: float = 1.0,
+    max_delay: float = 60.0,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+) -> T:
+    """`call()`'s answer once the messenger `name` answers: while it raises one of
+    `transient` (network down, time-outs, 5xx, 429), tries again after 1, 2, 4 ...
+    seconds, at most `max_delay` apart (a 429: at least its `retry_after`), with one
+    WARNING line per failure (`shown` keeps the token out of it). `fatal` errors (kinds of
+    `transient` that are refusals) and any other error are the caller's (a refused token:
+    a StartError)."""
+    delay = first_delay
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return await call()
+        except fatal:
+            raise
+        except transient as error:
+            wait = min(delay, max_delay)
+            wait = max(wait, retry_after(error) or 0.0)
+            log.warning(
+                "%s cannot be reached (try %d: %s); trying again in %g s",
+                name,
+                attempt,
+                shown(error),
+                wait,
+            )
+            await sleep(wait)
+            delay = min(delay * 2, max_delay)

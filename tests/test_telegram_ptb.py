@@ -9,6 +9,7 @@ import contextlib
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -27,6 +28,7 @@ from delivery.messenger import (
 )
 from delivery.sender import OutboxSender
 from handlers.events import Document, Reply, replies_to_payload
+from storage import invites
 from storage.db import transaction
 from storage.models import (
     AssessmentStatus,
@@ -520,7 +522,10 @@ async def test_polling_goes_on_after_telegram_fails_for_a_while(fake_telegram, e
 async def test_bot_app_runs_ptb_when_messengers_names_it(fake_telegram, engine):
     from bot.app import run
 
-    codes = small_organization(engine)
+    small_organization(engine)
+    with transaction(engine) as s:  # `run` keeps the real time: a code valid now
+        mai = s.exec(select(Person).where(Person.code == "nv01")).one()
+        code, _ = invites.issue(s, mai, now=datetime.now(UTC))
     settings = Settings(
         BOT_TOKEN=fake_telegram.token,
         TELEGRAM_API_URL=fake_telegram.base_url,
@@ -532,7 +537,7 @@ async def test_bot_app_runs_ptb_when_messengers_names_it(fake_telegram, engine):
     task = asyncio.create_task(run(engine, settings, with_cycle=False, stop=stop))
     try:
         await fake_telegram.wait_for_call("getUpdates", timeout=10)
-        welcome = await say(fake_telegram, f"/start {codes['nv01']}")
+        welcome = await say(fake_telegram, f"/start {code}")
         assert "Chào mừng đồng chí Trần Thị Mai" in welcome
     finally:
         stop.set()
