@@ -57,8 +57,13 @@ def enqueue(
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        statement = insert(OUTBOX).values(**values).on_conflict_do_nothing(index_elements=["key"])
-        return session.exec(statement).rowcount == 1
+        statement = (
+            insert(OUTBOX)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(OUTBOX.c.id)  # (rowcount is not reliable on every driver)
+        )
+        return session.exec(statement).first() is not None
     # other databases: a savepoint, and the unique index decides
     if session.exec(select(OUTBOX.c.id).where(OUTBOX.c.key == key)).first() is not None:
         return False

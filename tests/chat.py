@@ -4,10 +4,13 @@ as a messenger adapter would: text in, button presses by label, replies out."""
 from __future__ import annotations
 
 import itertools
+import os
+import shutil
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from handlers.dispatcher import ChatSettings, handle
 from handlers.events import Incoming, Reply
@@ -28,10 +31,83 @@ NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội, 20/11/2026
 _update_ids = itertools.count(1)
 
 
+# TEST_POSTGRESQL: a server URL (postgresql+psycopg://user@127.0.0.1:5432/postgres) on
+# which `database` gives each test a fresh database instead of a SQLite file; `.ci/run`
+# runs the suite so a second time.
+POSTGRESQL = os.environ.get("TEST_POSTGRESQL")
+
+
 def database(tmp_path: Path) -> Engine:
+    """A migrated database of the test's own: a SQLite file, or with TEST_POSTGRESQL a
+    PostgreSQL database copied from a migrated template (fast: no migration per test)."""
+    if POSTGRESQL:
+        return _postgresql_database()
     url = f"sqlite:///{tmp_path / 'test.db'}"
     migrate(url)
     return make_engine(url)
+
+
+def copy_of(engine: Engine, folder: Path) -> Engine:
+    """A new database holding what `engine`'s holds (a copy of its SQLite file into
+    `folder`, or of its PostgreSQL database): a prepared state used many times."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        shutil.copy(url.database, folder / "copy.db")
+        return make_engine(f"sqlite:///{folder / 'copy.db'}")
+    name = f"danhgia_test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"'))
+    finally:
+        admin.dispose()
+    return _server_engine(url.set(database=name))
+
+
+def _server_engine(url) -> Engine:
+    """An engine on a test database of the PostgreSQL server, disposed of after the test
+    (`dispose_engines`, tests/conftest.py): the suite makes thousands."""
+    engine = create_engine(url, pool_size=2, max_overflow=3)
+    ENGINES.append(engine)
+    return engine
+
+
+ENGINES: list[Engine] = []
+
+
+def dispose_engines() -> None:
+    while ENGINES:
+        ENGINES.pop().dispose()
+
+
+def _postgresql_database() -> Engine:
+    server = make_url(POSTGRESQL)
+    template = f"danhgia_test_template_{_head()}"
+    name = f"danhgia_test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            # one template per migration head, made by the first test worker that needs it
+            connection.execute(text("SELECT pg_advisory_lock(20261201)"))
+            try:
+                exists = connection.execute(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": template}
+                ).first()
+                if not exists:
+                    connection.execute(text(f'CREATE DATABASE "{template}"'))
+                    migrate(server.set(database=template).render_as_string(hide_password=False))
+                connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(20261201)"))
+    finally:
+        admin.dispose()
+    return _server_engine(server.set(database=name))
+
+
+def _head() -> str:
+    """The newest migration's revision: a new migration makes a new template."""
+    versions = Path(__file__).resolve().parent.parent / "storage" / "migrations" / "versions"
+    return max(p.name.split("_", 1)[0] for p in versions.glob("[0-9]*_*.py"))
 
 
 # The 10 general items of NĐ 335 (Mẫu 01), in their order: 30 points at most.

@@ -160,3 +160,13 @@ def _no_default_database(tmp_path_factory):
 
 def dumps(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False)
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines():
+    """The test databases' connections closed after each test (PostgreSQL: a server has
+    a hundred)."""
+    from tests.chat import dispose_engines
+
+    yield
+    dispose_engines()

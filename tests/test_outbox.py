@@ -29,12 +29,12 @@ from sqlmodel import Session, select
 from bot.telegram_aiogram import AiogramTelegram
 from delivery.messenger import Capabilities, Unauthorized
 from delivery.render import render
-from delivery.sender import Clock, OutboxSender
+from delivery.sender import DEFAULT_LEASE, Clock, OutboxSender
 from handlers.events import Button, Document, Reply, payload_to_replies, replies_to_payload
 from storage.db import make_engine, transaction
 from storage.models import OutboxMessage, OutboxStatus, utcnow
 from storage.outbox import enqueue
-from tests.chat import database
+from tests.chat import POSTGRESQL, database
 from tests.fake_telegram import FakeTelegram, fake_telegram_fixture  # noqa: F401
 
 BUTTON = ((Button("📝 Tự đánh giá", "as:start"),),)
@@ -97,12 +97,15 @@ class Recorder(Around):
 def migrated(tmp_path_factory) -> Path:
     """A migrated database file, made once: each test gets a copy (migrating takes long)."""
     folder = tmp_path_factory.mktemp("outbox")
-    database(folder).dispose()
+    if not POSTGRESQL:
+        database(folder).dispose()
     return folder / "test.db"
 
 
 @pytest.fixture
 def url(migrated: Path, tmp_path: Path) -> str:
+    if POSTGRESQL:  # a fresh database on the server
+        return database(tmp_path).url.render_as_string(hide_password=False)
     shutil.copy(migrated, tmp_path / "outbox.db")
     return f"sqlite:///{tmp_path / 'outbox.db'}"
 
@@ -385,8 +388,10 @@ async def test_a_crash_while_sending_loses_nothing(url, fake_telegram, bot):
     first.dispose()
     assert len(fake_telegram.calls_to("sendMessage")) < 30
 
-    engine = make_engine(url)  # the next process
-    await sender(engine, bot).run_until_idle()
+    engine = make_engine(url)  # the next process: on PostgreSQL, after the dead one's lease
+    later = FastClock()
+    later.offset = DEFAULT_LEASE + 60
+    await sender(engine, bot, clock=later).run_until_idle()
 
     assert all(row.status == OutboxStatus.SENT for row in rows(engine))
     for chat in chats:  # at least once (once, unless a call was cut off), in order

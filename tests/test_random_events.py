@@ -14,20 +14,19 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import shutil
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cycle.steps import tick
 from handlers.dispatcher import COMMANDS, ChatSettings, handle
 from handlers.events import Incoming
 from storage import invites
-from storage.db import make_engine, transaction
+from storage.db import transaction
 from storage.models import (
     AuditLog,
     Conclusion,
@@ -47,7 +46,7 @@ from storage.models import (
     TaskOutcome,
     Unit,
 )
-from tests.chat import Chat, database
+from tests.chat import Chat, copy_of, database
 
 PEOPLE = [  # code, name, unit, role
     ("gd01", "Ngô Thị Hương", "bgd", Role.DIRECTOR),
@@ -88,7 +87,7 @@ BUSY = {
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
+def template(tmp_path_factory) -> Engine:
     """A migrated database with the organization and everyone registered, made once."""
     folder = tmp_path_factory.mktemp("month")
     engine = database(folder)
@@ -133,7 +132,7 @@ def template(tmp_path_factory) -> Path:
         if code != "stranger":
             Chat(engine, chat_id=chat_id, now=at(20, 9)).send(f"/start {codes[code]}")
     engine.dispose()
-    return folder / "test.db"
+    return engine
 
 
 # -- the events ----------------------------------------------------------------------------
@@ -402,9 +401,7 @@ def test_random_events_over_a_month_are_answered_and_change_only_what_they_may(
     """Each actor taps the buttons the bot last showed them (as a person does, in any
     order, old messages included) or sends anything else: texts, commands, forged
     payloads; in each phase of the month."""
-    folder = tmp_path_factory.mktemp("run")
-    shutil.copy(template, folder / "month.db")
-    engine = make_engine(f"sqlite:///{folder / 'month.db'}")
+    engine = copy_of(template, tmp_path_factory.mktemp("run"))
     errors = Errors()
     logging.getLogger("handlers").addHandler(errors)
     shown: dict[str, list[str]] = {actor: [] for actor in CHATS}  # buttons seen, newest last

@@ -452,3 +452,12 @@ def downgrade() -> None:
     op.drop_table("conversation_state")
     op.drop_table("code_attempts")
     # ### end Alembic commands ###
+    _drop_types("periodstatus", "role", "category", "assessmentstatus", "taskkind")
+
+
+def _drop_types(*names: str) -> None:
+    """PostgreSQL keeps an enum's type when its table goes: drop it, so that the schema
+    can be built again (SQLite has no types)."""
+    if op.get_bind().dialect.name == "postgresql":
+        for name in names:
+            op.execute(f"DROP TYPE IF EXISTS {name}")

@@ -120,3 +120,5 @@ def downgrade() -> None:
 
     op.drop_table("cycle_step")
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":  # its table gone, the enum type goes too
+        op.execute("DROP TYPE IF EXISTS outboxstatus")
