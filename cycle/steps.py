@@ -33,7 +33,7 @@ from cycle.digests import (
 from handlers import notices
 from handlers.events import Document, Reply
 from locales import N_, SUPPORTED_LOCALES, name_sort_key, text_sort_key
-from storage.audit import audit
+from storage.audit import audit, change, record
 from storage.db import transaction
 from storage.ledger import outbox_count, step_done, steps_done
 from storage.models import (
@@ -55,6 +55,7 @@ from storage.people import (
     units_of,
 )
 from storage.periods import (
+    add_results,
     has_period,
     period_by_code,
     results_of_period,
@@ -524,13 +525,16 @@ def run_classification(
     score or level that differs from the stored one is audited (by the system)."""
     found = classification_request(session, organization, period)
     runs = {locale: found.classify(locale) for locale in SUPPORTED_LOCALES}
+    # the results not there yet, in one statement
+    add_results(session, period.id, [p.id for p in found.people.values()])
     existing = {r.person_id: r for r in results_of_period(session, period.id)}
+    changes: list[dict[str, Any] | None] = []
     rated = set()
     for index, entry in enumerate(runs["vi"]["people"]):
         person = found.people[entry["id"]]
         rated.add(person.id)
-        result = existing.get(person.id) or Result(person_id=person.id, period_id=period.id)
-        _audit_result(session, result, entry["score"], entry["level"], now)
+        result = existing[person.id]
+        changes += _result_changes(result, entry["score"], entry["level"], now)
         result.score = entry["score"]
         result.breakdown = {**entry["breakdown"], "unexplained_undone": found.undone[person.code]}
         result.computed_level = entry["rules_level"]
@@ -540,14 +544,13 @@ def run_classification(
         }
         result.reward_vnd = entry["reward_vnd"]
         result.ruleset = entry["ruleset"]
-        session.add(result)
     for person in found.people.values():  # not submitted: not rated this month
         if person.id not in rated:
-            result = existing.get(person.id) or Result(person_id=person.id, period_id=period.id)
-            _audit_result(session, result, None, None, now)
+            result = existing[person.id]
+            changes += _result_changes(result, None, None, now)
             result.level = result.computed_level = result.score = None
             result.reasons = {locale: [] for locale in SUPPORTED_LOCALES}
-            session.add(result)
+    record(session, changes)  # every change of a score or a level, by the system
     period.run = {
         "warnings": {locale: run["warnings"] for locale, run in runs.items()},
         "units": runs["vi"]["units"],
@@ -560,14 +563,13 @@ def run_classification(
     return runs["vi"]
 
 
-def _audit_result(
-    session: Session, result: Result, score: float | None, level: str | None, now: datetime
-) -> None:
-    if result.id is None:
-        session.add(result)
-        session.flush()  # the audit names the row
-    audit(session, None, "result", result.id, "score", result.score, score, at=now)
-    audit(session, None, "result", result.id, "level", result.level, level, at=now)
+def _result_changes(
+    result: Result, score: float | None, level: str | None, now: datetime
+) -> list[dict[str, Any] | None]:
+    return [
+        change(None, "result", result.id, "score", result.score, score, at=now),
+        change(None, "result", result.id, "level", result.level, level, at=now),
+    ]
 
 
 def build_digest(

@@ -6,9 +6,8 @@ from __future__ import annotations
 from handlers.context import Context, reply
 from handlers.events import Reply
 from locales import name_sort_key, periods, text_sort_key
-from storage.models import AssessmentStatus, Role, SelfAssessment
-from storage.people import active_people, units_of
-from storage.periods import assessments_of_period
+from storage.models import AssessmentStatus, Role
+from storage.periods import submissions_by_unit, submissions_of_unit
 from storage.queries import assessment_period
 
 
@@ -17,42 +16,30 @@ def show(ctx: Context) -> list[Reply]:
     if leader.role not in (Role.HEAD, Role.DIRECTOR):
         return [reply(ctx._("/status is for unit heads and the director."))]
     period = assessment_period(ctx.session, leader, ctx.local_now())
-    people = active_people(ctx.session, leader.organization_id)
-    if leader.role is Role.HEAD:
-        people = [p for p in people if p.unit_id == leader.unit_id and p.id != leader.id]
-    states = {a.person_id: a for a in assessments_of_period(ctx.session, period.id)}
     named = periods(period.code, ctx.language)
     if leader.role is Role.DIRECTOR:
-        units = {u.id: u for u in units_of(ctx.session, leader.organization_id)}
+        units = submissions_by_unit(ctx.session, leader.organization_id, period.id)
         lines = [ctx._("Self-assessments of {period}, by unit:").format(**named)]
-        for unit_id, unit in sorted(units.items(), key=lambda item: text_sort_key(item[1].name)):
-            members = [p for p in people if p.unit_id == unit_id]
-            done = sum(1 for p in members if _submitted(states.get(p.id)))
+        for name, total, done in sorted(units, key=lambda unit: text_sort_key(unit[0])):
             lines.append(
-                ctx._("{unit}: {done}/{total} submitted").format(
-                    unit=unit.name, done=done, total=len(members)
-                )
+                ctx._("{unit}: {done}/{total} submitted").format(unit=name, done=done, total=total)
             )
         return [reply("\n".join(lines))]
-    done = [p for p in people if _submitted(states.get(p.id))]
+    people = submissions_of_unit(ctx.session, leader.unit_id, period.id, leader.id)
+    done = [p for p in people if p[1] is AssessmentStatus.SUBMITTED]
     lines = [
         ctx._("Self-assessments of {period}: {done}/{total} submitted.").format(
             done=len(done), total=len(people), **named
         )
     ]
-    for person in sorted(people, key=lambda p: name_sort_key(p.full_name)):
-        assessment = states.get(person.id)
-        if _submitted(assessment):
+    for name, status, submitted_at in sorted(people, key=lambda p: name_sort_key(p[0])):
+        if status is AssessmentStatus.SUBMITTED:
             mark = "✅ " + ctx._("submitted {time}").format(
-                time=assessment.submitted_at.astimezone(ctx.timezone).strftime("%H:%M %d/%m")
+                time=submitted_at.astimezone(ctx.timezone).strftime("%H:%M %d/%m")
             )
-        elif assessment is not None:
+        elif status is not None:
             mark = "⏳ " + ctx._("in progress")
         else:
             mark = "❌ " + ctx._("not started")
-        lines.append(f"{person.full_name}: {mark}")
+        lines.append(f"{name}: {mark}")
     return [reply("\n".join(lines))]
-
-
-def _submitted(assessment: SelfAssessment | None) -> bool:
-    return assessment is not None and assessment.status is AssessmentStatus.SUBMITTED

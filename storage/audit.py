@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
-from storage.models import AuditLog
+from storage.models import AuditLog, utcnow
 
 
 def audit(
@@ -25,17 +26,40 @@ def audit(
 ) -> None:
     """Record a change of a score or a level (nothing when the value is unchanged), or a
     reviewer's decision (`decision=True`: recorded even when it repeats the last one)."""
+    entry = change(actor_id, entity, entity_id, field, before, after, reason, at, decision)
+    if entry is not None:
+        session.add(AuditLog(**entry))
+
+
+def change(
+    actor_id: int | None,
+    entity: str,
+    entity_id: int,
+    field: str,
+    before: Any,
+    after: Any,
+    reason: str | None = None,
+    at: datetime | None = None,
+    decision: bool = False,
+) -> dict[str, Any] | None:
+    """The audit row of a change (None when nothing changed and it is no decision), for
+    `audit` or, many at once, `record`."""
     if before == after and not decision:
-        return
-    entry = AuditLog(
-        actor_id=actor_id,
-        entity=entity,
-        entity_id=entity_id,
-        field=field,
-        before=before,
-        after=after,
-        reason=reason,
-    )
-    if at is not None:
-        entry.at = at
-    session.add(entry)
+        return None
+    return {
+        "at": at or utcnow(),
+        "actor_id": actor_id,
+        "entity": entity,
+        "entity_id": entity_id,
+        "field": field,
+        "before": before,
+        "after": after,
+        "reason": reason,
+    }
+
+
+def record(session: Session, entries: list[dict[str, Any] | None]) -> None:
+    """Write many audit rows in one statement (a classification run audits every result)."""
+    rows = [entry for entry in entries if entry is not None]
+    if rows:
+        session.execute(insert(AuditLog), rows)

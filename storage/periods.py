@@ -4,10 +4,21 @@ ask (the statements stay in storage/; the callers get rows)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from datetime import datetime
+
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
-from storage.models import AssessmentStatus, Period, PeriodStatus, Result, SelfAssessment, Task
+from storage.models import (
+    AssessmentStatus,
+    Period,
+    PeriodStatus,
+    Person,
+    Result,
+    SelfAssessment,
+    Task,
+    Unit,
+)
 
 
 def period_by_code(session: Session, organization_id: int, code: str) -> Period | None:
@@ -109,3 +120,58 @@ def latest_published_result(session: Session, person_id: int) -> tuple[Result, P
         .where(Result.person_id == person_id, col(Result.published_at).is_not(None))
         .order_by(col(Period.code).desc())
     ).first()
+
+
+def submissions_by_unit(
+    session: Session, organization_id: int, period_id: int
+) -> list[tuple[str, int, int]]:
+    """(unit name, active people, submitted) of every unit of the organization, in one
+    grouped query (the director's /status)."""
+    submitted = func.count(SelfAssessment.id).filter(
+        SelfAssessment.status == AssessmentStatus.SUBMITTED
+    )
+    rows = session.exec(
+        select(Unit.name, func.count(Person.id), submitted)
+        .select_from(Unit)
+        .join(Person, (col(Person.unit_id) == col(Unit.id)) & col(Person.active), isouter=True)
+        .join(
+            SelfAssessment,
+            (col(SelfAssessment.person_id) == col(Person.id))
+            & (col(SelfAssessment.period_id) == period_id),
+            isouter=True,
+        )
+        .where(Unit.organization_id == organization_id)
+        .group_by(Unit.id, Unit.name)
+    )
+    return [(name, total, done) for name, total, done in rows]
+
+
+def submissions_of_unit(
+    session: Session, unit_id: int, period_id: int, leader_id: int
+) -> list[tuple[str, AssessmentStatus | None, datetime | None]]:
+    """(full name, status of the self-assessment or None, submitted at) of the unit's
+    active people but its leader, in one query (a head's /status)."""
+    rows = session.exec(
+        select(Person.full_name, SelfAssessment.status, SelfAssessment.submitted_at)
+        .join(
+            SelfAssessment,
+            (col(SelfAssessment.person_id) == col(Person.id))
+            & (col(SelfAssessment.period_id) == period_id),
+            isouter=True,
+        )
+        .where(Person.unit_id == unit_id, Person.active, Person.id != leader_id)
+    )
+    return [(name, status, at) for name, status, at in rows]
+
+
+def add_results(session: Session, period_id: int, person_ids: list[int]) -> None:
+    """Empty results of the period for those of `person_ids` who have none, written in one
+    statement (a classification run then fills them in)."""
+    have = set(session.exec(select(Result.person_id).where(Result.period_id == period_id)))
+    rows = [
+        {"person_id": pid, "period_id": period_id, "breakdown": {}, "reasons": {}, "reward_vnd": 0}
+        for pid in person_ids
+        if pid not in have
+    ]
+    if rows:
+        session.execute(insert(Result), rows)

@@ -113,14 +113,7 @@ def chat_for_notices(session: Session, person: Person) -> Identity | None:
     if not chats:
         return None
     never = datetime.min.replace(tzinfo=UTC)
-    return max(chats, key=lambda i: (_aware(i.last_seen_at) or never, i.id))
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes: they are UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+    return max(chats, key=lambda i: (i.last_seen_at or never, i.id))
 
 
 def mark_seen(session: Session, platform: str, user_id: str, now: datetime) -> None:
@@ -430,15 +423,24 @@ def classification_request(
         if a.status in IN_REVIEW or only is not None
     ]
     ids = [a.id for a in assessments]
-    tasks: dict[int, list[Task]] = defaultdict(list)
-    for task in session.exec(
-        select(Task)
+    # tasks and outcomes as plain rows (tens of thousands: ORM objects cost ten times more)
+    tasks: dict[int, list[Any]] = defaultdict(list)
+    for task in session.execute(
+        select(
+            Task.__table__.c.id,
+            Task.__table__.c.person_id,
+            Task.__table__.c.title,
+            Task.__table__.c.weight,
+            Task.__table__.c.kind,
+        )
         .where(Task.period_id == period.id, col(Task.person_id).in_(list(by_id)))
         .order_by(_KIND_ORDER, Task.position, Task.id)
     ):
         tasks[task.person_id].append(task)
-    outcomes: dict[int, dict[int, TaskOutcome]] = defaultdict(dict)
-    for outcome in session.exec(select(TaskOutcome).where(col(TaskOutcome.assessment_id).in_(ids))):
+    outcomes: dict[int, dict[int, Any]] = defaultdict(dict)
+    for outcome in session.execute(
+        select(TaskOutcome.__table__).where(col(TaskOutcome.assessment_id).in_(ids))
+    ):
         outcomes[outcome.assessment_id][outcome.task_id] = outcome
     initiatives: dict[int, list[Initiative]] = defaultdict(list)
     for item in session.exec(select(Initiative).where(col(Initiative.assessment_id).in_(ids))):
@@ -532,11 +534,12 @@ def _core_person(
     unit: str,
     group: str,
     assessment: SelfAssessment,
-    tasks: list[Task],
-    outcomes: dict[int, TaskOutcome],
+    tasks: list[Any],
+    outcomes: dict[int, Any],
     initiatives: list[Initiative],
 ) -> dict[str, Any]:
-    """The person's month as the core's input (RULES.md), from what is stored."""
+    """The person's month as the core's input (RULES.md), from what is stored (tasks and
+    outcomes as rows of their tables)."""
     data: dict[str, Any] = {
         "id": person.code,
         "name": person.full_name,
