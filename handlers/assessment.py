@@ -28,7 +28,7 @@ from core import CoreError
 from core.model import Level
 from core.ruleset import Ruleset
 from core.texts import level_name
-from handlers import menu, notices
+from handlers import menu_buttons, notices
 from handlers.context import Context, reply, short_label, whole_number
 from handlers.events import Button, Reply
 from locales import N_, format_moment, format_number, format_percent, periods
@@ -76,7 +76,7 @@ def start(ctx: Context) -> list[Reply]:
     if closed is not None:
         ctx.go(None)
         if assessment is None:
-            return [reply(closed, *menu.buttons(ctx))]
+            return [reply(closed, *menu_buttons.buttons(ctx))]
         return [reply(closed), _summary(ctx, period, assessment, final=True)]
     step = _first_unanswered(ctx, period, assessment) or "sum"
     if assessment.status is AssessmentStatus.SUBMITTED:
@@ -117,7 +117,7 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
     closed = _closed_reason(ctx, period)
     if closed is not None:
         ctx.go(None)
-        return [reply(closed, *menu.buttons(ctx))]
+        return [reply(closed, *menu_buttons.buttons(ctx))]
     assessment = assessment_of(ctx.session, ctx.person.id, period.id, create=True)
     kind = parts[0] if parts else ""
     if kind in _ANSWERS:
@@ -250,7 +250,7 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
     closed = _closed_reason(ctx, period)
     if closed is not None:
         ctx.go(None)
-        return [reply(closed, *menu.buttons(ctx))]
+        return [reply(closed, *menu_buttons.buttons(ctx))]
     assessment = assessment_of(ctx.session, ctx.person.id, period.id, create=True)
     step = ctx.state.step or "sum"
     kind, _, arg = step.partition(":")
@@ -939,7 +939,7 @@ def _submit(ctx: Context, period: Period, assessment: SelfAssessment) -> list[Re
     record = (
         [_summary(ctx, period, assessment, final=True, edit=True)] if ctx.incoming.payload else []
     )
-    return [*record, reply(text, *menu.buttons(ctx))]
+    return [*record, reply(text, *menu_buttons.buttons(ctx))]
 
 
 def _touch(ctx: Context, assessment: SelfAssessment) -> None:

@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from core.model import Level
 from core.texts import level_name
-from handlers import menu, notices
+from handlers import menu, menu_buttons, notices
 from handlers.context import Context, reply, short_label, whole_number
 from handlers.events import Button, Reply
 from locales import N_, format_moment, name_sort_key, periods, text_sort_key, translations
@@ -653,7 +653,7 @@ def _refusal(ctx: Context) -> Reply:
             "/conclusions is for the head of the organization, to record discipline decisions "
             "and conclusions; nothing was changed."
         ),
-        *menu.buttons(ctx),
+        *menu_buttons.buttons(ctx),
     )
 
 

@@ -104,9 +104,9 @@ def handle(
                 log.info("update %s already handled", incoming.update_id)
                 return []
             ctx = Context.load(session, incoming, now, settings.timezone, settings.default_language)
-            replies = route(ctx)
-            if ctx.person is not None:
+            if ctx.person is not None:  # before the answer, which may say where notices go
                 mark_seen(session, incoming.platform, incoming.user_id, now)
+            replies = route(ctx)
             if outbox and replies:
                 person_id = ctx.person.id if ctx.person else None
                 _to_outbox(session, incoming, replies, person_id, ctx.language)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from handlers import menu, notices
+from handlers import menu, menu_buttons, notices
 from handlers.context import Context, reply, whole_number
 from handlers.events import Button, Reply
 from locales import format_moment, format_number, periods
@@ -494,7 +494,7 @@ def _ask_colleague(ctx: Context, task_id: str | None = None) -> list[Reply]:
     found = _reported_task(ctx, task_id if task_id is not None else ctx.recall("task"))
     if found is None:
         ctx.go(None)
-        return [reply(ctx._("This task cannot be handed over."), *menu.buttons(ctx))]
+        return [reply(ctx._("This task cannot be handed over."), *menu_buttons.buttons(ctx))]
     task, owner = found
     refusal = _cannot_hand(ctx, task)
     people = colleagues(ctx.session, owner)
@@ -504,7 +504,7 @@ def _ask_colleague(ctx: Context, task_id: str | None = None) -> list[Reply]:
         )
     if refusal is not None:
         ctx.go(None)
-        return [reply(refusal, *menu.buttons(ctx))]
+        return [reply(refusal, *menu_buttons.buttons(ctx))]
     ctx.go(PREFIX, "hand", task=task.id)
     text = ctx._(
         "{name} reported “{title}” as beyond their ability: “{reason}”.\n"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
 from core import classify
@@ -117,13 +117,12 @@ def chat_for_notices(session: Session, person: Person) -> Identity | None:
 
 
 def mark_seen(session: Session, platform: str, user_id: str, now: datetime) -> None:
-    """The person wrote from this chat now (`chat_for_notices` follows them)."""
-    identity = session.exec(
-        select(Identity).where(Identity.platform == platform, Identity.user_id == user_id)
-    ).first()
-    if identity is not None:
-        identity.last_seen_at = now
-        session.add(identity)
+    """The person wrote from this chat now (`chat_for_notices` follows them): one UPDATE."""
+    session.execute(
+        update(Identity)
+        .where(col(Identity.platform) == platform, col(Identity.user_id) == user_id)
+        .values(last_seen_at=now)
+    )
 
 
 def leader_chats(session: Session, platform: str) -> list[tuple[str, str, Role]]:

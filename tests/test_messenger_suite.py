@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import ClassVar
 
 import pytest
 from sqlmodel import Session, select
@@ -51,32 +52,32 @@ class Driver(Clock):
         return await self.press(who, f"{value:g}".replace(".", ","), exact=True)
 
 
-class TelegramDriver(Driver):
-    """aiogram or python-telegram-bot polling the fake Telegram server."""
+class ServedDriver(Driver):
+    """An adapter as `python -m bot` serves it (`bot.app`): its outbox sender (on the
+    month's clock) and its update loop, against a fake server of the messenger."""
 
-    def __init__(self, engine, server: FakeTelegram, adapter: str) -> None:
+    name: str
+    chats: ClassVar[dict[str, int | str]]
+    polled: ClassVar[dict[str, bool]] = {}  # how the first getUpdates counts (Zalo: 408)
+
+    def __init__(self, engine, server, settings: dict[str, str]) -> None:
         super().__init__(engine)
         self.server = server
-        self.adapter = adapter
+        self.settings = Settings(**settings, DATABASE_URL=str(engine.url))
 
-    async def __aenter__(self) -> TelegramDriver:
+    async def __aenter__(self) -> ServedDriver:
         from bot.app import adapter
 
-        settings = Settings(
-            BOT_TOKEN=self.server.token,
-            TELEGRAM_API_URL=self.server.base_url,
-            DATABASE_URL=str(self.engine.url),
-        )
-        self.messenger = adapter(self.adapter).from_settings(settings)
+        self.messenger = adapter(self.name).from_settings(self.settings)
         sender = OutboxSender(self.engine, self.messenger, per_chat_interval=0.05, clock=self)
         since = len(self.server.calls)
         self.tasks = [
             asyncio.create_task(sender.run_forever(poll_interval=0.2)),
             asyncio.create_task(
-                self.messenger.serve(self.engine, settings, sender.wake, self.clock)
+                self.messenger.serve(self.engine, self.settings, sender.wake, self.clock)
             ),
         ]
-        await self.server.wait_for_call("getUpdates", timeout=10, since=since)
+        await self.server.wait_for_call("getUpdates", timeout=10, since=since, **self.polled)
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -88,12 +89,34 @@ class TelegramDriver(Driver):
         await self.messenger.close()
         self.server.assert_no_rejections()
 
+    def texts(self, who: str, since: int = 0) -> str:
+        return "\n".join(m.get("text", "") for m in self.server.sent(self.chats[who])[since:])
+
+    async def delivered(self, who: str, expected: str) -> str:
+        """The chat's messages once `expected` is among them (the sender polls)."""
+        for _ in range(100):
+            if expected in self.texts(who):
+                break
+            await asyncio.sleep(0.1)
+        return self.texts(who)
+
+
+class TelegramDriver(ServedDriver):
+    """aiogram or python-telegram-bot polling the fake Telegram server."""
+
+    chats: ClassVar[dict[str, int | str]] = CHATS
+
+    def __init__(self, engine, server: FakeTelegram, adapter: str) -> None:
+        self.name = adapter
+        super().__init__(
+            engine, server, {"BOT_TOKEN": server.token, "TELEGRAM_API_URL": server.base_url}
+        )
+
     async def say(self, who: str, text: str) -> str:
-        chat = CHATS[who]
-        before, since = len(self.server.sent(chat)), len(self.server.calls)
-        self.server.send_text(chat, text, language_code="vi")
+        before, since = len(self.server.sent(CHATS[who])), len(self.server.calls)
+        self.server.send_text(CHATS[who], text, language_code="vi")
         await self._answered(since)
-        return "\n".join(m.get("text", "") for m in self.server.sent(chat)[before:])
+        return self.texts(who, before)
 
     async def press(self, who: str, label: str, exact: bool = False) -> str:
         chat = CHATS[who]
@@ -107,15 +130,6 @@ class TelegramDriver(Driver):
                         return self.server.last(chat)["text"]
         raise AssertionError(f"no button {label!r}")
 
-    async def delivered(self, who: str, expected: str) -> str:
-        """The chat's messages once `expected` is among them (the sender polls)."""
-        for _ in range(100):
-            text = "\n".join(m.get("text", "") for m in self.server.sent(CHATS[who]))
-            if expected in text:
-                break
-            await asyncio.sleep(0.1)
-        return text
-
     async def _answered(self, since: int) -> None:
         await self.server.wait_for_call(
             lambda c: c.method in ("sendMessage", "editMessageText"), timeout=15, since=since
@@ -123,56 +137,31 @@ class TelegramDriver(Driver):
         await self.server.wait_until_idle(timeout=15, quiet=0.3)
 
 
-ZALO_CHATS = {"nv01": "e4ea2cd5189df1c3a88c", "tp01": "16f6366b3f02645a3d15"}
-
-
-class ZaloDriver(Driver):
+class ZaloDriver(ServedDriver):
     """The Zalo adapter polling the fake Zalo server: no buttons, so a person presses by
     typing the option's number (or the value of a score) from the last menu."""
 
+    name = "zalo"
+    chats: ClassVar[dict[str, int | str]] = {
+        "nv01": "e4ea2cd5189df1c3a88c",
+        "tp01": "16f6366b3f02645a3d15",
+    }
+    polled: ClassVar[dict[str, bool]] = {"accepted": False}
+
     def __init__(self, engine, server: FakeZalo) -> None:
-        super().__init__(engine)
-        self.server = server
-
-    async def __aenter__(self) -> ZaloDriver:
-        from bot.app import adapter
-
-        settings = Settings(
-            ZALO_BOT_TOKEN=self.server.token,
-            ZALO_API_URL=self.server.base_url,
-            DATABASE_URL=str(self.engine.url),
+        super().__init__(
+            engine, server, {"ZALO_BOT_TOKEN": server.token, "ZALO_API_URL": server.base_url}
         )
-        self.messenger = adapter("zalo").from_settings(settings)
-        sender = OutboxSender(self.engine, self.messenger, per_chat_interval=0.05, clock=self)
-        since = len(self.server.calls)
-        self.tasks = [
-            asyncio.create_task(sender.run_forever(poll_interval=0.2)),
-            asyncio.create_task(
-                self.messenger.serve(self.engine, settings, sender.wake, self.clock)
-            ),
-        ]
-        await self.server.wait_for_call("getUpdates", timeout=10, since=since, accepted=False)
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await self.messenger.close()
-        self.server.assert_no_rejections()
 
     async def say(self, who: str, text: str) -> str:
-        chat = ZALO_CHATS[who]
-        before, since = len(self.server.sent(chat)), len(self.server.calls)
-        self.server.send_text(chat, text)
+        before, since = len(self.server.sent(self.chats[who])), len(self.server.calls)
+        self.server.send_text(self.chats[who], text)
         await self.server.wait_for_call("sendMessage", timeout=15, since=since)
         await self.server.wait_until_idle(timeout=15, quiet=0.3)
-        return "\n".join(m.get("text", "") for m in self.server.sent(chat)[before:])
+        return self.texts(who, before)
 
     async def press(self, who: str, label: str, exact: bool = False) -> str:
-        for message in reversed(self.server.sent(ZALO_CHATS[who])):
+        for message in reversed(self.server.sent(self.chats[who])):
             text = message.get("text", "")
             for number, option in re.findall(r"^(\d+)\. (.+)$", text, re.MULTILINE):
                 if (option == label) if exact else (label in option):
@@ -184,14 +173,6 @@ class ZaloDriver(Driver):
                 if label in option:
                     return await self.say(who, option)
         raise AssertionError(f"no option {label!r}")
-
-    async def delivered(self, who: str, expected: str) -> str:
-        for _ in range(100):
-            text = "\n".join(m.get("text", "") for m in self.server.sent(ZALO_CHATS[who]))
-            if expected in text:
-                break
-            await asyncio.sleep(0.1)
-        return text
 
 
 class _Lines:

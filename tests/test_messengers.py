@@ -66,6 +66,9 @@ def test_a_second_messenger_is_linked_and_notices_follow_the_person(tmp_path):
     zalo.press("Nhận thông báo ở ứng dụng nhắn gần nhất")
     assert "ứng dụng đồng chí nhắn tin gần nhất" in zalo.text
     assert "Thông báo được gửi qua Zalo" in zalo.text
+    telegram.now = at(29, 10)  # Telegram written from last: the notices follow the person
+    telegram.send("/link")
+    assert "Thông báo được gửi qua Telegram, ứng dụng đồng chí nhắn tin gần nhất" in telegram.text
 
 
 def test_a_messenger_not_linked_cannot_be_chosen(tmp_path):
