@@ -90,6 +90,13 @@ BAD_SETTINGS = [
     ({"DATABASE_URL": "mysql+mysqldb://u:secret@h/x"}, "DATABASE_URL: chưa cài đặt"),
     ({"DATABASE_URL": "sqlite:////proc/x.db"}, "DATABASE_URL: không mở được"),
     ({"DATABASE_URL": "sqlite:////proc/no-such/x.db"}, "DATABASE_URL: không mở được"),
+    ({"ZALO_BOT_TOKEN": "secret"}, "ZALO_BOT_TOKEN không phải là mã truy cập (token) của bot Zalo"),
+    ({"MESSENGERS": "viber"}, "MESSENGERS: “viber” không phải là ứng dụng nhắn tin"),
+    (
+        {"MESSENGERS": "aiogram,ptb", "BOT_TOKEN": "123:abc"},
+        "MESSENGERS: aiogram và ptb đều phục vụ Telegram",
+    ),
+    ({"MESSENGERS": "zalo"}, "MESSENGERS có Zalo nhưng chưa đặt ZALO_BOT_TOKEN."),
 ]
 COMMANDS = [[], ["run"], ["console", "--demo"], ["admin", "people", "--org", "x"]]
 
@@ -98,7 +105,7 @@ COMMANDS = [[], ["run"], ["console", "--demo"], ["admin", "people", "--org", "x"
 def settings_env(tmp_path, monkeypatch):
     """A clean environment in a folder without .env; a good database URL unless a test
     sets another."""
-    for name in ("TZ", "DEFAULT_LANGUAGE", "BOT_TOKEN"):
+    for name in ("TZ", "DEFAULT_LANGUAGE", "BOT_TOKEN", "ZALO_BOT_TOKEN", "MESSENGERS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ok.db'}")
     monkeypatch.chdir(tmp_path)
