@@ -1,6 +1,12 @@
 """The composition root: the configured messengers (`MESSENGERS`), one outbox sender per
 messenger at its own pace, their update loops, and the monthly cycle's scheduler.
 
+Several processes may serve one bot on one database (webhook workers, or a second
+`python -m bot` started by mistake): each receives updates, but the scheduler and each
+messenger's sender run in one process at a time, the holder of their lease
+(`storage.leases`, renewed every LEASE_SECONDS / 3). The others stand by and take over
+when the holder stops or dies (within LEASE_SECONDS).
+
 A messenger adapter is one file of `bot/` with a class that has `platform`,
 `capabilities`, `from_settings`, `send`, `start`, `serve` and `close`; `ADAPTERS` in
 bot/config.py names it.
@@ -12,16 +18,24 @@ import asyncio
 import contextlib
 import importlib
 import logging
+import os
 import signal
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ADAPTERS, Settings
 from cycle.scheduler import start_scheduler
 from delivery.sender import OutboxSender
+from storage import leases
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
+LEASE_SECONDS = 30.0
 
 
 def adapter(name: str) -> Any:
@@ -42,17 +56,22 @@ async def run(
     stop = stop or _stop_on_signals()
     messengers = [adapter(name).from_settings(settings) for name in settings.messengers]
     tasks: list[asyncio.Task[None]] = []
-    scheduler = None
     try:
         for messenger in messengers:
             await messenger.start(engine)  # waits for the messenger; a refused token raises
+        holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         for messenger in messengers:
             sender = OutboxSender(engine, messenger, **settings.pace(messenger.platform))
-            tasks.append(asyncio.create_task(sender.run_forever()))
+            lease = f"sender:{messenger.platform}"
+            tasks.append(
+                asyncio.create_task(exclusively(engine, lease, holder, sender.run_forever))
+            )
             tasks.append(asyncio.create_task(messenger.serve(engine, settings, sender.wake)))
             log.info("serving %s", messenger.platform)
         if with_cycle:
-            scheduler = start_scheduler(engine)
+            tasks.append(
+                asyncio.create_task(exclusively(engine, "scheduler", holder, _cycle(engine)))
+            )
         stopping = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
@@ -60,8 +79,6 @@ async def run(
             if task is not stopping and task.exception() is not None:
                 raise task.exception()  # type: ignore[misc]
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -69,6 +86,69 @@ async def run(
                 await task
         for messenger in messengers:
             await messenger.close()
+
+
+async def exclusively(
+    engine: Engine,
+    name: str,
+    holder: str,
+    work: Callable[[], Awaitable[None]],
+    *,
+    seconds: float = LEASE_SECONDS,
+) -> None:
+    """Run `work` while `holder` holds the lease `name`, renewing it every `seconds` / 3;
+    stand by while another process holds it. A lease that could not be renewed before it
+    expired (the database was away, the process was frozen) is another's now: `work` is
+    cancelled and this process stands by again. Returns or raises as `work` does; the
+    lease is given up when it ends or is cancelled."""
+    every = seconds / 3
+    while True:
+        held_until = await _take(engine, name, holder, seconds)
+        if held_until is None:
+            await asyncio.sleep(every)
+            continue
+        log.info("this process runs %s", name)
+        task = asyncio.ensure_future(work())
+        try:
+            while True:
+                done, _ = await asyncio.wait([task], timeout=every)
+                if done:
+                    return task.result()  # raises what `work` raised
+                renewed = await _take(engine, name, holder, seconds)
+                if renewed is not None:
+                    held_until = renewed
+                elif utcnow().timestamp() >= held_until - every:
+                    log.warning("the lease on %s is lost; standing by", name)
+                    break
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(leases.give_up, engine, name, holder)
+
+
+async def _take(engine: Engine, name: str, holder: str, seconds: float) -> float | None:
+    """The lease's new end (a timestamp) if `holder` has it now; None if another holds it
+    or the database failed (logged)."""
+    now = utcnow()
+    try:
+        if await asyncio.to_thread(leases.take, engine, name, holder, seconds, now):
+            return now.timestamp() + seconds
+    except SQLAlchemyError:
+        log.warning("the lease on %s could not be taken or renewed", name, exc_info=True)
+    return None
+
+
+def _cycle(engine: Engine) -> Callable[[], Awaitable[None]]:
+    async def cycle() -> None:
+        scheduler = start_scheduler(engine)
+        try:
+            await asyncio.Event().wait()  # until cancelled
+        finally:
+            scheduler.shutdown(wait=False)
+
+    return cycle
 
 
 def _stop_on_signals() -> asyncio.Event:

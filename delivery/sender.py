@@ -59,13 +59,16 @@ Cancelling the sender (the bot stopping) writes the marks already made first.
 
 Several senders
 ---------------
-With SQLite, run one sender process (rows in flight are known only to it). With
-PostgreSQL several sender processes may run: the claim is ``SELECT ... FOR UPDATE SKIP
+The bot runs one sender per messenger across all its processes, the holder of the
+messenger's lease (`bot.app.exclusively`): one rate limiter, one order per chat. Should
+two run at once all the same (a frozen holder that wakes after its lease was taken over),
+with SQLite the rows in flight are known only to each, and a row may go twice; with
+PostgreSQL the claim is ``SELECT ... FOR UPDATE SKIP
 LOCKED`` (a row another sender is claiming is skipped, not waited for) and, in the same
 transaction, pushes ``not_before`` of the claimed rows ``lease`` seconds ahead (default
 300), so that the other senders see them as not due, and their chats as busy, until they
 are marked; a retry pushes it again. A sender that dies releases its rows when the lease
-ends.
+ends; one that is stopped releases them at once.
 """
 
 from __future__ import annotations
@@ -363,11 +366,18 @@ class OutboxSender:
                     async with asyncio.timeout(_IDLE_POLL):
                         await self._wake.wait()
         finally:
-            await self._stop_lanes()
+            unfinished = await self._stop_lanes()
             await self.limiter.close()
             self._stopping = True
             self._marks_ready.set()
             await asyncio.shield(writer)
+            if unfinished and self.lease:  # due again now: for the sender that takes over
+                with contextlib.suppress(SQLAlchemyError):
+                    await asyncio.shield(
+                        asyncio.to_thread(
+                            storage.outbox.release, self.engine, unfinished, self.clock.now()
+                        )
+                    )
             self._prune_chats()
         return counts
 
@@ -425,15 +435,16 @@ class OutboxSender:
                 del self._lanes[chat]
             self._wake.set()
 
-    async def _stop_lanes(self) -> None:
+    async def _stop_lanes(self) -> list[int]:
         """Cancel the lanes (after an error, or when cancelled); their rows that were not
-        finished stay pending for the next claim."""
+        finished stay pending for the next claim. The ids of those rows."""
         lanes = list(self._lanes.values())
         tasks = [lane.task for lane in lanes if lane.task is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._lanes.clear()
+        return [job.id for lane in lanes for job in lane.jobs]
 
     async def _deliver(self, job: _Job) -> None:
         """Send one row's replies in order; retry as the module docstring says."""
@@ -447,9 +458,13 @@ class OutboxSender:
             first = False
             error: Exception | None = None
             async with self.limiter.slot(1):
+                call = asyncio.ensure_future(self.messenger.send(job.chat_id, out, job.message_id))
                 try:
-                    await self.messenger.send(job.chat_id, out, job.message_id)
-                except Exception as raised:  # not CancelledError: that one goes on
+                    await asyncio.shield(call)
+                except asyncio.CancelledError:  # stopping: a call out is answered first
+                    await self._finish(call, job)
+                    raise
+                except Exception as raised:
                     error = raised
             # the chat's next call: counted from this one's answer, as the limiter does
             self._chat_ready[chat] = self.clock.monotonic() + self.per_chat_interval
@@ -476,6 +491,20 @@ class OutboxSender:
         job.attempts += 1
         self._mark("sent", job, b_sent_at=self.clock.now())
         self._counts.sent += 1
+
+    async def _finish(self, call: asyncio.Future[None], job: _Job) -> None:
+        """The sender stops while `call` is out: wait for its answer (the messenger may
+        accept it) and, if it was the row's last, mark the row sent, so that the sender
+        that takes over does not send it again."""
+        with contextlib.suppress(Exception):
+            await call
+        if call.cancelled() or call.exception() is not None:
+            return
+        job.progress += 1
+        if job.progress == len(job.outs):
+            job.attempts += 1
+            self._mark("sent", job, b_sent_at=self.clock.now())
+            self._counts.sent += 1
 
     # -- the database
 

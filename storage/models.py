@@ -130,6 +130,15 @@ class ChatMenu(SQLModel, table=True):
     shown_at: datetime = Field(default_factory=utcnow)
 
 
+class Lease(SQLModel, table=True):
+    """Who does a job that only one process may do at a time (the cycle's scheduler, the
+    outbox sender of a messenger), until when (`storage.leases`)."""
+
+    name: str = Field(primary_key=True)
+    holder: str
+    expires_at: datetime
+
+
 class InviteCode(SQLModel, table=True):
     """A single-use registration code; only its SHA-256 is stored."""
 

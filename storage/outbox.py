@@ -122,6 +122,16 @@ def claim(
     return rows
 
 
+def release(engine: Engine, ids: list[int], now: datetime) -> None:
+    """Claimed rows that were not sent, due again at `now` (their sender stopped)."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(ids), OUTBOX.c.status == OutboxStatus.PENDING)
+            .values(not_before=now)
+        )
+
+
 def write_marks(engine: Engine, marks: list[tuple[str, dict[str, Any]]]) -> None:
     """Record what the sender did, in one transaction: ("retry", {b_id, b_attempts,
     b_last_error, b_not_before}), ("sent", {b_id, b_attempts, b_sent_at}), ("failed",
