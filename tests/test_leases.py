@@ -58,7 +58,7 @@ def test_processes_taking_at_once_get_one_holder(tmp_path):
 
     def contend(n: int) -> None:
         start.wait()
-        for attempt in range(20):
+        for _ in range(20):
             if leases.take(engines[n], "sender:telegram", f"p{n}", 30, NOW):
                 won.append(f"p{n}")
 
