@@ -28,8 +28,10 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import webhook
 from bot.config import ADAPTERS, Settings
 from cycle.scheduler import start_scheduler
+from delivery.inbound import Inbox
 from delivery.sender import OutboxSender
 from storage import leases
 from storage.models import utcnow
@@ -51,14 +53,16 @@ async def run(
     with_cycle: bool = True,
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Serve every configured messenger until `stop` is set, SIGINT or SIGTERM, or one of
-    them fails for good (its error is raised: a refused token says so at start)."""
+    """Serve every configured messenger, by long polling or, with WEBHOOK_URL, by webhook
+    (`bot.webhook`), until `stop` is set, SIGINT or SIGTERM, or one of them fails for
+    good (its error is raised: a refused token says so at start)."""
     stop = stop or _stop_on_signals()
     messengers = [adapter(name).from_settings(settings) for name in settings.messengers]
     tasks: list[asyncio.Task[None]] = []
+    receivers: dict[str, tuple[Any, Inbox]] = {}
     try:
-        for messenger in messengers:
-            await messenger.start(engine)  # waits for the messenger; a refused token raises
+        for messenger in messengers:  # waits for the messenger; a refused token raises
+            await messenger.start(engine, settings.webhook(messenger.platform))
         holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         for messenger in messengers:
             sender = OutboxSender(engine, messenger, **settings.pace(messenger.platform))
@@ -66,8 +70,15 @@ async def run(
             tasks.append(
                 asyncio.create_task(exclusively(engine, lease, holder, sender.run_forever))
             )
-            tasks.append(asyncio.create_task(messenger.serve(engine, settings, sender.wake)))
+            inbox = Inbox(
+                engine, messenger, settings.chat, sender.wake, limit=settings.concurrent_updates
+            )
+            if settings.webhook(messenger.platform) is None:
+                tasks.append(asyncio.create_task(messenger.serve(inbox)))
+            receivers[messenger.platform] = (messenger, inbox)
             log.info("serving %s", messenger.platform)
+        if settings.webhook_url:
+            tasks.append(asyncio.create_task(webhook.serve(engine, settings, receivers)))
         if with_cycle:
             tasks.append(
                 asyncio.create_task(exclusively(engine, "scheduler", holder, _cycle(engine)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -33,6 +34,7 @@ PROBLEMS = {
         "Creator gives it."
     ),
 }
+SECRET = re.compile(r"[A-Za-z0-9_-]{8,256}")  # what both Telegram and Zalo accept
 TOKEN = re.compile(r"\d+:\S+")  # what aiogram accepts: the bot's id, a colon, a secret
 ZALO_TOKEN = re.compile(r"\S+:\S+")  # Zalo's: the bot's id, a colon, a secret
 
@@ -75,6 +77,14 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_url, alias="DATABASE_URL")
     tz: str = Field(default="Asia/Ho_Chi_Minh", alias="TZ")
     default_language: str = Field(default="vi", alias="DEFAULT_LANGUAGE")
+    # Webhook mode (empty: long polling): the public HTTPS address that reaches this
+    # server, each messenger at <WEBHOOK_URL>/<telegram|zalo>; the secret the messengers
+    # send back in a header; where the server listens (behind a reverse proxy).
+    webhook_url: str = Field(default="", alias="WEBHOOK_URL")
+    webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
+    webhook_listen: str = Field(default="127.0.0.1:8080", alias="WEBHOOK_LISTEN")
+    workers: int = Field(default=1, ge=1, le=64, alias="WORKERS")  # processes (webhook)
+    concurrent_updates: int = Field(default=8, ge=1, le=256, alias="CONCURRENT_UPDATES")
 
     @field_validator("tz")
     @classmethod
@@ -113,6 +123,48 @@ class Settings(BaseSettings):
         if not ZALO_TOKEN.fullmatch(token):  # the message never shows the token
             raise ValueError("not a Zalo bot token")
         return SecretStr(token)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        url = urlsplit(value.strip())
+        if not value.strip():
+            return ""
+        local = url.hostname in ("127.0.0.1", "localhost", "::1")
+        if url.scheme != "https" and not (url.scheme == "http" and local):
+            raise ValueError("must be an https:// address that reaches this server")
+        if not url.hostname:
+            raise ValueError("must be an https:// address that reaches this server")
+        return value.strip().rstrip("/")
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        secret = value.get_secret_value().strip() if value is not None else ""
+        if not secret:
+            return None
+        if not SECRET.fullmatch(secret):  # the message never shows the secret
+            raise ValueError("must be 8 to 256 letters, digits, _ or -")
+        return SecretStr(secret)
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.strip().rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, such as 127.0.0.1:8080 or 0.0.0.0:8080")
+        return value.strip()
+
+    def webhook(self, platform: str) -> tuple[str, str] | None:
+        """The webhook (url, secret) a messenger is given; None: it is polled."""
+        if not self.webhook_url or self.webhook_secret is None:
+            return None
+        return f"{self.webhook_url}/{platform}", self.webhook_secret.get_secret_value()
+
+    @property
+    def listen(self) -> tuple[str, int]:
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @property
     def messengers(self) -> list[str]:
@@ -189,3 +241,20 @@ def check_messengers(settings: Settings) -> None:
         raise ConfigError(N_("MESSENGERS names Telegram, but BOT_TOKEN is not set."))
     if "zalo" in names and settings.zalo_bot_token is None:
         raise ConfigError(N_("MESSENGERS names Zalo, but ZALO_BOT_TOKEN is not set."))
+    if settings.webhook_url and settings.webhook_secret is None:
+        raise ConfigError(
+            N_(
+                "WEBHOOK_URL is set, but WEBHOOK_SECRET is not: without it anyone could "
+                "post updates to the bot. Set WEBHOOK_SECRET to 8 to 256 letters, digits, _ "
+                "or -."
+            )
+        )
+    if settings.workers > 1 and not settings.webhook_url:
+        raise ConfigError(
+            N_(
+                "WORKERS is {value}, but the messengers give updates by long polling to one "
+                "process only: set WEBHOOK_URL (and WEBHOOK_SECRET) to serve with several "
+                "workers."
+            ),
+            value=settings.workers,
+        )

@@ -1,18 +1,20 @@
-"""Telegram through aiogram 3 (long polling): translate in, translate out.
+"""Telegram through aiogram 3: translate in, translate out.
 
-Updates are handled one at a time, in order, so that a chat's answers never race; the
-database work runs in a thread so the event loop keeps polling. Replies go through the
-outbox, written with the answer they confirm, and the outbox sender delivers them through
-`AiogramTelegram.send` (with Telegram's rate limits, retries on 429, 5xx and timeouts, in
-each chat's order). aiogram's errors become `delivery.messenger`'s.
+Updates come by long polling (`serve`) or by webhook (`feed`, from `bot.webhook`), go
+through aiogram's dispatcher into `delivery.inbound.Inbox`: chats concurrently, each
+chat's updates in order; a poll's batch is confirmed by the next poll only once it is
+handled. Replies go through the outbox, written with the answer they confirm, and the
+outbox sender delivers them through `AiogramTelegram.send` (with Telegram's rate limits,
+retries on 429, 5xx and timeouts, in each chat's order). aiogram's errors become
+`delivery.messenger`'s.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -46,7 +48,7 @@ from aiohttp import ClientError
 from sqlalchemy import Engine
 
 from bot.config import Settings
-from delivery.inbound import receive
+from delivery.inbound import Inbox
 from delivery.menus import set_command_menus
 from delivery.messenger import (
     Capabilities,
@@ -63,6 +65,9 @@ from locales import N_
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
+POLL_TIMEOUT = 30  # seconds a getUpdates call waits for an update
+UPDATES = ["message", "callback_query"]  # what the conversations read
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 CONNECT_FIRST_DELAY = 1.0  # seconds before the second try to reach Telegram at start...
 CONNECT_MAX_DELAY = 60.0  # ...doubled after each failure up to this
 # what a Telegram that cannot be reached, or is down for a while, raises
@@ -91,6 +96,7 @@ class AiogramTelegram:
 
     platform = PLATFORM
     capabilities = Capabilities(buttons=True, text_limit=4096)
+    secret_header = SECRET_HEADER  # the webhook's secret comes back in it
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
@@ -116,46 +122,77 @@ class AiogramTelegram:
     def _why(self, error: BaseException) -> str:
         return f"{type(error).__name__}: {_shown(self.bot, error)}"
 
-    async def start(self, engine: Engine) -> None:
-        """Wait for Telegram (`connect`), stop any webhook, set the command menus."""
+    async def start(self, engine: Engine, webhook: tuple[str, str] | None = None) -> None:
+        """Wait for Telegram (`connect`), set the webhook (url, secret) or delete any (to
+        poll), set the command menus."""
         await connect(self.bot)
-        await self.bot.delete_webhook(drop_pending_updates=False)
+        if webhook is None:
+            await self.bot.delete_webhook(drop_pending_updates=False)
+        else:
+            url, secret = webhook
+            await self.bot.set_webhook(url, secret_token=secret, allowed_updates=UPDATES)
         await set_commands(self, engine)
 
-    async def serve(
-        self,
-        engine: Engine,
-        settings: Settings,
-        wake: Callable[[], None],
-        clock: Callable[[], datetime] | None = None,
-    ) -> None:
-        """Poll until cancelled, one update at a time."""
-        dispatcher = make_dispatcher(engine, settings, self, wake, clock)
-        await dispatcher.start_polling(self.bot, handle_as_tasks=False, handle_signals=False)
+    async def serve(self, inbox: Inbox, *, poll_timeout: int = POLL_TIMEOUT) -> None:
+        """Poll until cancelled; each batch is handled before the next poll confirms it.
+        While Telegram cannot be reached, tries again after 1, 2, 4 ... seconds (429:
+        after its retry_after), with one WARNING line per failure."""
+        offset: int | None = None
+        while True:
+            batch = await patiently(
+                functools.partial(
+                    self.bot.get_updates,
+                    offset=offset,
+                    timeout=poll_timeout,
+                    allowed_updates=UPDATES,
+                    request_timeout=int(self.bot.session.timeout + poll_timeout),
+                ),
+                name="Telegram",
+                log=log,
+                transient=(*UNREACHABLE, TelegramAPIError),  # a conflict, a revoked token...
+                retry_after=lambda e: e.retry_after if isinstance(e, TelegramRetryAfter) else None,
+                shown=lambda e: _shown(self.bot, e),
+                first_delay=CONNECT_FIRST_DELAY,
+                max_delay=CONNECT_MAX_DELAY,
+            )
+            if batch:
+                offset = batch[-1].update_id + 1
+            await inbox.run_all(
+                (_chat_of(update), self._handler(inbox, update)) for update in batch
+            )
+
+    async def feed(self, inbox: Inbox, data: Any) -> None:
+        """One update of the webhook, handled in its chat's lane."""
+        update = Update.model_validate(data, context={"bot": self.bot})
+        await inbox.run(_chat_of(update), self._handler(inbox, update))
+
+    def _handler(self, inbox: Inbox, update: Update) -> Callable[[], Any]:
+        return functools.partial(DISPATCHER.feed_update, self.bot, update, inbox=inbox)
 
     async def close(self) -> None:
         await self.bot.session.close()
 
 
-def make_dispatcher(
-    engine: Engine,
-    settings: Settings,
-    messenger: AiogramTelegram,
-    wake: Callable[[], None],
-    clock: Callable[[], datetime] | None = None,
-) -> Dispatcher:
-    """The conversations on Telegram: each update goes to `delivery.inbound.receive`."""
-    router = Router(name="conversations")
-    chat = settings.chat
+def _chat_of(update: Update) -> str:
+    """The lane of an update: its chat."""
+    if update.message is not None:
+        return str(update.message.chat.id)
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        return str(query.message.chat.id)
+    return f"update:{update.update_id}"
 
-    async def answer(incoming: Incoming) -> None:
-        await receive(engine, messenger, incoming, chat, wake, clock)
+
+def make_dispatcher() -> Dispatcher:
+    """The conversations on Telegram: each message or button press becomes an `Incoming`
+    for the `inbox` given to `feed_update`."""
+    router = Router(name="conversations")
 
     @router.message()
-    async def on_message(message: Message, event_update: Update) -> None:
+    async def on_message(message: Message, event_update: Update, inbox: Inbox) -> None:
         if message.chat.type != "private" or message.from_user is None:
             return  # the conversations are one to one
-        await answer(
+        await inbox.receive(
             Incoming(
                 platform=PLATFORM,
                 chat_id=str(message.chat.id),
@@ -167,12 +204,15 @@ def make_dispatcher(
         )
 
     @router.callback_query()
-    async def on_button(query: CallbackQuery, event_update: Update) -> None:
-        await query.answer()  # stops the button's spinner
+    async def on_button(query: CallbackQuery, event_update: Update, inbox: Inbox) -> None:
+        try:
+            await query.answer()  # stops the button's spinner
+        except (*UNREACHABLE, TelegramAPIError) as error:  # too old: the press still counts
+            log.info("the button's spinner could not be stopped: %s", type(error).__name__)
         message = query.message
         if message is None or query.data is None:
             return
-        await answer(
+        await inbox.receive(
             Incoming(
                 platform=PLATFORM,
                 chat_id=str(message.chat.id),
@@ -187,6 +227,9 @@ def make_dispatcher(
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
     return dispatcher
+
+
+DISPATCHER = make_dispatcher()
 
 
 async def _send(bot: Bot, chat_id: int | str, out: Out, pressed: int | None) -> None:

@@ -1,9 +1,10 @@
-"""Telegram through python-telegram-bot 22 (long polling): translate in, translate out.
+"""Telegram through python-telegram-bot 22: translate in, translate out.
 
 The same messenger as `bot.telegram_aiogram`, on the other library: updates are fetched
-by a plain `getUpdates` loop and handled one at a time, in order, so that a chat's answers
-never race (the database work runs in a thread, in `delivery.inbound.receive`). Replies
-go through the outbox, and the outbox sender delivers them through `PtbTelegram.send`.
+by a plain `getUpdates` loop (`serve`) or come by webhook (`feed`), and go to
+`delivery.inbound.Inbox`: chats concurrently, each chat's updates in order; a poll's
+batch is confirmed by the next poll only once it is handled. Replies go through the
+outbox, and the outbox sender delivers them through `PtbTelegram.send`.
 python-telegram-bot's errors become `delivery.messenger`'s; the token never appears in
 what this module logs or raises, nor in the lines of httpx and python-telegram-bot (a
 URL holds it).
@@ -16,7 +17,7 @@ import functools
 import logging
 import warnings
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -46,7 +47,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
-from delivery.inbound import receive
+from delivery.inbound import Inbox
 from delivery.menus import set_command_menus
 from delivery.messenger import (
     Capabilities,
@@ -67,6 +68,7 @@ CONNECT_FIRST_DELAY = 1.0  # seconds before the second try to reach Telegram at 
 CONNECT_MAX_DELAY = 60.0  # ...doubled after each failure up to this
 POLL_TIMEOUT = 30  # seconds a getUpdates call waits for an update
 UPDATES = ["message", "callback_query"]  # what the conversations read
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # What a Telegram that cannot be reached, or is down for a while, raises. NetworkError
 # covers python-telegram-bot's wrapping of httpx's errors, time-outs (TimedOut) and 5xx;
 # BadRequest is a NetworkError too, so it is caught before these wherever it matters.
@@ -90,6 +92,7 @@ class PtbTelegram:
 
     platform = PLATFORM
     capabilities = Capabilities(buttons=True, text_limit=4096)
+    secret_header = SECRET_HEADER  # the webhook's secret comes back in it
 
     def __init__(self, bot: Bot, requests: tuple[HTTPXRequest, ...] = ()) -> None:
         self.bot = bot
@@ -125,32 +128,31 @@ class PtbTelegram:
         except (*UNREACHABLE, TelegramError) as error:
             raise Unreachable(_shown(self.bot, error)) from error
 
-    async def start(self, engine: Engine) -> None:
-        """Wait for Telegram (`connect`), stop any webhook, set the command menus."""
+    async def start(self, engine: Engine, webhook: tuple[str, str] | None = None) -> None:
+        """Wait for Telegram (`connect`), set the webhook (url, secret) or delete any (to
+        poll), set the command menus."""
         await connect(self.bot)
-        await self.bot.delete_webhook(drop_pending_updates=False)
+        if webhook is None:
+            await self.bot.delete_webhook(drop_pending_updates=False)
+        else:
+            url, secret = webhook
+            await self.bot.set_webhook(url, secret_token=secret, allowed_updates=UPDATES)
         await set_commands(self, engine)
 
-    async def serve(
-        self,
-        engine: Engine,
-        settings: Settings,
-        wake: Callable[[], None],
-        clock: Callable[[], datetime] | None = None,
-        *,
-        poll_timeout: int = POLL_TIMEOUT,
-    ) -> None:
-        """Poll until cancelled, one update at a time, in order."""
-        chat = settings.chat
+    async def serve(self, inbox: Inbox, *, poll_timeout: int = POLL_TIMEOUT) -> None:
+        """Poll until cancelled; each batch is handled before the next poll confirms it."""
+        async for batch in updates(self.bot, poll_timeout):
+            await inbox.run_all(
+                (_chat_of(update), self._handler(inbox, update)) for update in batch
+            )
 
-        async def answer(incoming: Incoming) -> None:
-            await receive(engine, self, incoming, chat, wake, clock)
+    async def feed(self, inbox: Inbox, data: Any) -> None:
+        """One update of the webhook, handled in its chat's lane."""
+        update = Update.de_json(data, self.bot)
+        await inbox.run(_chat_of(update), self._handler(inbox, update))
 
-        async for update in updates(self.bot, poll_timeout):
-            try:
-                await handle_update(self.bot, update, answer)
-            except Exception:  # one update's failure does not stop the others
-                log.exception("update %s failed", update.update_id)
+    def _handler(self, inbox: Inbox, update: Update) -> Callable[[], Any]:
+        return functools.partial(handle_update, self.bot, update, inbox.receive)
 
     async def close(self) -> None:
         await self.bot.shutdown()
@@ -159,9 +161,9 @@ class PtbTelegram:
 
 
 async def updates(bot: Bot, poll_timeout: int = POLL_TIMEOUT) -> Any:
-    """The updates, in order, each confirmed by the next `getUpdates`. While Telegram
-    cannot be reached, tries again after 1, 2, 4 ... seconds (429: after its
-    retry_after), with one WARNING line per failure."""
+    """The updates, a poll's batch at a time, each batch confirmed by the next
+    `getUpdates`. While Telegram cannot be reached, tries again after 1, 2, 4 ... seconds
+    (429: after its retry_after), with one WARNING line per failure."""
     offset: int | None = None
     while True:
         batch = await patiently(
@@ -176,9 +178,15 @@ async def updates(bot: Bot, poll_timeout: int = POLL_TIMEOUT) -> Any:
             first_delay=CONNECT_FIRST_DELAY,
             max_delay=CONNECT_MAX_DELAY,
         )
-        for update in batch:
-            offset = update.update_id + 1
-            yield update
+        if batch:
+            offset = batch[-1].update_id + 1
+            yield batch
+
+
+def _chat_of(update: Update) -> str:
+    """The lane of an update: its chat."""
+    chat = update.effective_chat
+    return str(chat.id) if chat is not None else f"update:{update.update_id}"
 
 
 async def handle_update(bot: Bot, update: Update, answer: Callable[[Incoming], Any]) -> None:

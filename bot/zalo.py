@@ -1,4 +1,5 @@
-"""Zalo through the Zalo Bot Platform API (long polling), with a small client of our own.
+"""Zalo through the Zalo Bot Platform API (long polling or webhook), with a small client
+of our own.
 
 The API has Telegram's shape (``POST <base>/bot<TOKEN>/<method>``, a JSON body, the
 envelope ``{ok, result, error_code, description}``) but not its features: no buttons, no
@@ -10,11 +11,12 @@ Inbound (`ZaloBot.serve`): ``getUpdates`` returns one update per call, and an id
 poll ends with error 408; there is no ``update_id`` nor offset, so the message's
 ``message_id`` is the update's identity: recent ids are skipped in memory, and it becomes
 `Incoming.update_id`, so that the conversations' exactly-once store also catches a
-redelivery after a restart. Updates are handled one at a time, in order. Private chats
-only. A text message goes to the conversations as typed; an image, a sticker or an
-unsupported message goes to them as an empty text, which they answer as they answer a
-photo on Telegram (a stranger is told how to register; a question is asked again; else
-"not understood" with the menu). An update of another shape is logged and skipped.
+redelivery after a restart or by another worker. Updates go to `delivery.inbound.Inbox`
+(chats concurrently, each chat's in order). Private chats only. A text message goes to
+the conversations as typed; an image, a sticker or an unsupported message goes to them
+as an empty text, which they answer as they answer a photo on Telegram (a stranger is
+told how to register; a question is asked again; else "not understood" with the menu).
+An update of another shape is logged and skipped.
 
 Errors (`delivery.messenger`): 429 or a ``retry_after`` is `RetryLater`; a refused token
 is `Unauthorized` on a send (401) or a poll (401, 403), and `StartError` at start (getMe:
@@ -27,8 +29,10 @@ token never appears in a log line or an error text: it is replaced by ``<ZALO_BO
 Uncertain points of the API (/work/shared/zalo/README.md) are settings or accepted both
 ways: the host is ZALO_API_URL; the pace is ZALO_RATE and ZALO_PER_CHAT_INTERVAL; a
 getUpdates ``result`` may be one update or a list, and an update may come bare or inside
-``{"result": ...}`` (as webhooks are said to post it). Polling only: `start` deletes any
+``{"result": ...}`` (as webhooks are said to post it). Polling: `start` deletes any
 webhook, and a poll refused because a webhook was set meanwhile deletes it again.
+Webhook (`feed`, from `bot.webhook`): `start` sets it with the secret, which Zalo sends
+back verbatim in the ``X-Bot-Api-Secret-Token`` header.
 """
 
 from __future__ import annotations
@@ -37,14 +41,13 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import aiohttp
 from sqlalchemy import Engine
 
 from bot.config import Settings
-from delivery.inbound import receive
+from delivery.inbound import Inbox
 from delivery.messenger import (
     Capabilities,
     Out,
@@ -55,7 +58,6 @@ from delivery.messenger import (
     Unreachable,
     patiently,
 )
-from handlers.dispatcher import ChatSettings
 from handlers.events import Incoming
 from locales import N_
 
@@ -70,6 +72,7 @@ CONNECT_MAX_DELAY = 60.0  # ...doubled after each failure up to this
 SEEN_MESSAGES = 2000  # message ids remembered to skip a redelivered update
 TEXT_EVENT = "message.text.received"
 PRIVATE = "PRIVATE"
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
 
 
 class ApiError(Exception):
@@ -165,6 +168,7 @@ class ZaloBot:
     the composition root (`bot.app`)."""
 
     platform = PLATFORM
+    secret_header = SECRET_HEADER  # the webhook's secret comes back in it
     capabilities = Capabilities(
         buttons=False,
         text_limit=TEXT_LIMIT,
@@ -206,11 +210,20 @@ class ZaloBot:
 
     # -- start
 
-    async def start(self, engine: Engine | None = None) -> None:
-        """Wait for Zalo (`connect`), then stop any webhook (it excludes polling)."""
+    async def start(
+        self, engine: Engine | None = None, webhook: tuple[str, str] | None = None
+    ) -> None:
+        """Wait for Zalo (`connect`), then set the webhook (url, secret) or delete any
+        (polling and a webhook exclude each other)."""
         self.me = await self.connect()
         try:
-            await self._patiently("deleteWebhook", asyncio.sleep)
+            if webhook is None:
+                await self._patiently("deleteWebhook", asyncio.sleep)
+            else:
+                url, secret = webhook
+                await self._patiently(
+                    "setWebhook", asyncio.sleep, {"url": url, "secret_token": secret}
+                )
         except ApiError as error:
             raise StartError(
                 N_("Zalo refuses the bot ({error}); check ZALO_BOT_TOKEN and ZALO_API_URL."),
@@ -241,9 +254,11 @@ class ZaloBot:
                 error=str(error),
             ) from None
 
-    async def _patiently(self, method: str, sleep: Callable[[float], Any]) -> Any:
+    async def _patiently(
+        self, method: str, sleep: Callable[[float], Any], params: dict[str, Any] | None = None
+    ) -> Any:
         return await patiently(
-            lambda: self.client.call(method),
+            lambda: self.client.call(method, params),
             name=f"Zalo ({method})",
             log=log,
             transient=(Unreachable, RetryLater),
@@ -255,18 +270,9 @@ class ZaloBot:
 
     # -- in
 
-    async def serve(
-        self,
-        engine: Engine,
-        settings: Settings,
-        wake: Callable[[], None],
-        clock: Callable[[], datetime] | None = None,
-        *,
-        sleep: Callable[[float], Any] = asyncio.sleep,
-    ) -> None:
-        """Long-poll getUpdates until cancelled, handling each update before the next
-        poll. A revoked token (401) ends it with `Unauthorized`."""
-        chat = settings.chat
+    async def serve(self, inbox: Inbox, *, sleep: Callable[[float], Any] = asyncio.sleep) -> None:
+        """Long-poll getUpdates until cancelled, handling each poll's updates before the
+        next poll. A revoked token (401) ends it with `Unauthorized`."""
         delay = CONNECT_FIRST_DELAY
         while True:
             try:
@@ -301,25 +307,18 @@ class ZaloBot:
             delay = CONNECT_FIRST_DELAY
             if not update:  # an idle poll answered ok with nothing (not seen, but harmless)
                 continue
-            for one in update if isinstance(update, list) else [update]:
-                try:
-                    await self.handle_update(engine, one, chat, wake, clock)
-                except Exception:  # the next update must still be read
-                    log.exception("a Zalo update could not be handled")
+            incomings = [
+                self.incoming(one) for one in (update if isinstance(update, list) else [update])
+            ]
+            await inbox.run_all(
+                (one.chat_id, _receiving(inbox, one)) for one in incomings if one is not None
+            )
 
-    async def handle_update(
-        self,
-        engine: Engine,
-        update: Any,
-        chat: ChatSettings,
-        wake: Callable[[], None],
-        clock: Callable[[], datetime] | None = None,
-    ) -> None:
-        """One update (as getUpdates or a webhook gives it) to the conversations."""
-        incoming = self.incoming(update)
-        if incoming is None:
-            return
-        await receive(engine, self, incoming, chat, wake, clock)
+    async def feed(self, inbox: Inbox, data: Any) -> None:
+        """One update of the webhook (bare or inside ``{"result": ...}``), in its chat's lane."""
+        incoming = self.incoming(data)
+        if incoming is not None:
+            await inbox.run(incoming.chat_id, _receiving(inbox, incoming))
 
     def incoming(self, update: Any) -> Incoming | None:
         """The update as an `Incoming`; None for what is skipped (logged)."""
@@ -363,3 +362,7 @@ class ZaloBot:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+def _receiving(inbox: Inbox, incoming: Incoming) -> Callable[[], Any]:
+    return lambda: inbox.receive(incoming)

@@ -153,6 +153,12 @@ def migrate(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
+def ping(engine: Engine) -> None:
+    """Raise if the database does not answer a trivial query."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose work is committed at the end, or rolled back on an error."""

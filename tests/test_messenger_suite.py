@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from bot import console
 from bot.config import Settings
 from cycle.steps import tick
+from delivery.inbound import Inbox
 from delivery.sender import Clock, OutboxSender
 from handlers.dispatcher import ChatSettings
 from storage.models import PeriodStatus, Person, Result
@@ -74,7 +75,9 @@ class ServedDriver(Driver):
         self.tasks = [
             asyncio.create_task(sender.run_forever(poll_interval=0.2)),
             asyncio.create_task(
-                self.messenger.serve(self.engine, self.settings, sender.wake, self.clock)
+                self.messenger.serve(
+                    Inbox(self.engine, self.messenger, self.settings.chat, sender.wake, self.clock)
+                )
             ),
         ]
         await self.server.wait_for_call("getUpdates", timeout=10, since=since, **self.polled)

@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.telegram_aiogram import AiogramTelegram, make_dispatcher
+from bot.telegram_aiogram import AiogramTelegram
+from delivery.inbound import Inbox
 from delivery.sender import OutboxSender
 from storage.models import (
     AssessmentStatus,
@@ -41,26 +42,19 @@ class RunningBot:
         self.sender = OutboxSender(  # a person's pace: no need to wait a second per message
             self.engine, messenger, per_chat_interval=0.05
         )
-        self.dispatcher = make_dispatcher(
-            self.engine, self.settings, messenger, self.sender.wake, clock=lambda: NOW
-        )
+        inbox = Inbox(self.engine, messenger, self.settings.chat, self.sender.wake, lambda: NOW)
         self.sending = asyncio.create_task(self.sender.run_forever(poll_interval=0.5))
         since = len(self.server.calls)
-        self.task = asyncio.create_task(
-            self.dispatcher.start_polling(
-                self.bot, handle_as_tasks=False, handle_signals=False, polling_timeout=1
-            )
-        )
+        self.task = asyncio.create_task(messenger.serve(inbox, poll_timeout=1))
         # polling has begun: updates injected from now on are fetched by this bot
         await self.server.wait_for_call("getUpdates", timeout=10, since=since)
         return self
 
     async def __aexit__(self, *exc) -> None:
-        await self.dispatcher.stop_polling()
-        await self.task
-        self.sending.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.sending
+        for task in (self.task, self.sending):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await self.bot.session.close()
 
 

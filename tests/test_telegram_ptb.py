@@ -18,6 +18,7 @@ import bot.telegram_ptb
 from bot.app import adapter
 from bot.config import Settings
 from bot.telegram_ptb import PtbTelegram, connect
+from delivery.inbound import Inbox
 from delivery.messenger import (
     Out,
     RetryLater,
@@ -73,7 +74,10 @@ class RunningBot:
         since = len(self.server.calls)
         self.task = asyncio.create_task(
             self.messenger.serve(
-                self.engine, self.settings, self.sender.wake, clock=lambda: NOW, poll_timeout=1
+                Inbox(
+                    self.engine, self.messenger, self.settings.chat, self.sender.wake, lambda: NOW
+                ),
+                poll_timeout=1,
             )
         )
         # polling has begun: updates injected from now on are fetched by this bot

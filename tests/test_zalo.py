@@ -19,6 +19,7 @@ import bot.zalo
 from bot.app import run
 from bot.config import Settings
 from bot.zalo import ZaloBot, ZaloClient
+from delivery.inbound import Inbox
 from delivery.messenger import (
     Out,
     RetryLater,
@@ -76,7 +77,9 @@ class RunningZalo:
         self.sending = asyncio.create_task(self.sender.run_forever(poll_interval=0.2))
         since = len(self.server.calls)
         self.serving = asyncio.create_task(
-            self.bot.serve(self.engine, self.settings, self.sender.wake, clock=lambda: NOW)
+            self.bot.serve(
+                Inbox(self.engine, self.bot, self.settings.chat, self.sender.wake, lambda: NOW)
+            )
         )
         await self.server.wait_for_call("getUpdates", since=since, accepted=False)
         return self
@@ -428,7 +431,8 @@ async def test_serve_polls_again_after_an_idle_408_and_after_a_5xx(fake_zalo, en
     fake_zalo.max_poll_wait = 0.05
     sleeps = Sleeps()
     settings = settings_for(fake_zalo, engine)
-    task = asyncio.create_task(zalo.serve(engine, settings, lambda: None, sleep=sleeps))
+    inbox = Inbox(engine, zalo, settings.chat, lambda: None)
+    task = asyncio.create_task(zalo.serve(inbox, sleep=sleeps))
     try:
         await fake_zalo.wait_for_call(lambda c: c.status == 408, accepted=False)
         fake_zalo.fail_next("getUpdates", status=500)
@@ -448,7 +452,8 @@ async def test_serve_ends_with_unauthorized_when_the_token_is_revoked(fake_zalo,
     settings = settings_for(fake_zalo, engine)
     try:
         with pytest.raises(Unauthorized):
-            await asyncio.wait_for(zalo.serve(engine, settings, lambda: None), timeout=10)
+            inbox = Inbox(engine, zalo, settings.chat, lambda: None)
+            await asyncio.wait_for(zalo.serve(inbox), timeout=10)
     finally:
         await zalo.close()
 
