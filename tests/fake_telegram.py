@@ -105,6 +105,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import aiohttp
 import pytest_asyncio
 from aiohttp import web
 
@@ -326,6 +327,11 @@ class _Queued:
     @property
     def update_id(self) -> int:
         return self.update["update_id"]
+
+
+def _chat_of(update: dict[str, Any]) -> Any:
+    message = update.get("message") or (update.get("callback_query") or {}).get("message") or {}
+    return (message.get("chat") or {}).get("id", update["update_id"])
 
 
 @dataclass
@@ -1033,6 +1039,12 @@ class FakeTelegram:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread_id: int | None = None
         self._closing = False
+        #: setWebhook's url and secret_token; None: updates wait for getUpdates.
+        self.webhook: dict[str, Any] | None = None
+        #: Every webhook POST: (update_id, HTTP status, or 0 when the connection failed).
+        self.webhook_posts: list[tuple[int, int]] = []
+        self._pusher: asyncio.Task[None] | None = None
+        self._posting: set[asyncio.Future[None]] = set()
         self._queue: list[_Queued] = []
         self._history: dict[int, dict[str, Any]] = {}
         self._update_ids = itertools.count(1)
@@ -1055,6 +1067,8 @@ class FakeTelegram:
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
             "getWebhookInfo": self._get_webhook_info,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
             "sendMessage": self._send_message,
             "sendDocument": self._send_document,
             "sendPhoto": self._send_photo,
@@ -1094,6 +1108,8 @@ class FakeTelegram:
     async def stop(self) -> None:
         """Wake pending long polls and stop listening (safe to call twice)."""
         self._closing = True
+        if self._pusher is not None:
+            self._pusher.cancel()
         self._new_update.set()
         runner, self._runner = self._runner, None
         self._port = None
@@ -1626,14 +1642,71 @@ class FakeTelegram:
     def _get_me(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> dict:
         return dict(self.bot_user)
 
+    def _set_webhook(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> bool:
+        """Updates are POSTed to ``url`` from now on, with ``secret_token`` in the
+        X-Telegram-Bot-Api-Secret-Token header; each until it is answered 2xx (retried
+        after 0.2 s otherwise); a chat's one after the other, chats concurrently."""
+        self.webhook = {"url": params["url"], "secret_token": params.get("secret_token")}
+        if self._pusher is None or self._pusher.done():
+            self._pusher = asyncio.ensure_future(self._push())
+        self._notify(self._new_update)
+        return True
+
+    def _delete_webhook(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> bool:
+        self.webhook = None
+        if self._pusher is not None:
+            self._pusher.cancel()
+        for queued in self._queue:
+            queued.delivered = False  # for getUpdates now
+        return True
+
+    async def _push(self) -> None:
+        async with aiohttp.ClientSession() as session:
+            while self.webhook is not None and not self._closing:
+                waiting = [q for q in self._queue if not q.delivered]
+                if not waiting:
+                    self._new_update.clear()
+                    await self._new_update.wait()
+                    continue
+                chats: dict[Any, list[_Queued]] = {}
+                for queued in waiting:
+                    queued.delivered = True
+                    chats.setdefault(_chat_of(queued.update), []).append(queued)
+                for lane in chats.values():
+                    post = asyncio.ensure_future(self._post_in_order(session, lane))
+                    self._posting.add(post)
+                    post.add_done_callback(self._posting.discard)
+
+    async def _post_in_order(self, session: aiohttp.ClientSession, lane: list[_Queued]) -> None:
+        for queued in lane:
+            while self.webhook is not None and not self._closing:
+                headers = {}
+                if self.webhook.get("secret_token"):
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
+                try:
+                    async with session.post(
+                        self.webhook["url"], json=queued.update, headers=headers
+                    ) as response:
+                        status = response.status
+                except (aiohttp.ClientError, OSError):
+                    status = 0
+                self.webhook_posts.append((queued.update_id, status))
+                self._last_activity = time.monotonic()
+                if 200 <= status < 300:
+                    self._queue = [q for q in self._queue if q is not queued]
+                    break
+                await asyncio.sleep(0.2)
+
     def _get_webhook_info(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> dict:
         return {
-            "url": "",
+            "url": (self.webhook or {}).get("url", ""),
             "has_custom_certificate": False,
             "pending_update_count": len(self._queue),
         }
 
     async def _get_updates(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> list:
+        if self.webhook is not None:
+            raise _Reject(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = params.get("offset")
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         wait = min(max(float(params.get("timeout") or 0), 0.0), self.max_poll_wait)
