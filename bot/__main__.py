@@ -1,7 +1,8 @@
 """`python -m bot`: the composition root.
 
-python -m bot                      run the bot (Telegram long polling when BOT_TOKEN is
-                                   set; otherwise how to get a token and try the console)
+python -m bot                      run the bot (long polling, or a webhook server with
+                                   WEBHOOK_URL, WORKERS processes; without BOT_TOKEN nor
+                                   ZALO_BOT_TOKEN: how to get one and try the console)
 python -m bot console --demo       chat in the terminal as a person of the demo Sở
 python -m bot console --as CODE    chat in the terminal as the person with roster id CODE
 python -m bot admin ...            administration: init-db, import-roster, invite, ...
@@ -93,8 +94,12 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         return 0
-    from bot.app import run
+    from bot.app import run, supervise
     from delivery.messenger import StartError
+
+    if settings.workers > 1:
+        engine.dispose()  # each worker opens its own
+        return supervise(settings.workers)
 
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per call, the token in it

@@ -5,7 +5,7 @@ Several processes may serve one bot on one database (webhook workers, or a secon
 `python -m bot` started by mistake): each receives updates, but the scheduler and each
 messenger's sender run in one process at a time, the holder of their lease
 (`storage.leases`, renewed every LEASE_SECONDS / 3). The others stand by and take over
-when the holder stops or dies (within LEASE_SECONDS).
+when the holder stops (at once) or dies (within LEASE_SECONDS).
 
 A messenger adapter is one file of `bot/` with a class that has `platform`,
 `capabilities`, `from_settings`, `send`, `start`, `serve` and `close`; `ADAPTERS` in
@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import logging
 import os
 import signal
 import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -37,7 +41,6 @@ from storage import leases
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
-LEASE_SECONDS = 30.0
 
 
 def adapter(name: str) -> Any:
@@ -64,11 +67,11 @@ async def run(
         for messenger in messengers:  # waits for the messenger; a refused token raises
             await messenger.start(engine, settings.webhook(messenger.platform))
         holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        only = functools.partial(exclusively, engine, holder=holder, seconds=settings.lease_seconds)
         for messenger in messengers:
             sender = OutboxSender(engine, messenger, **settings.pace(messenger.platform))
-            lease = f"sender:{messenger.platform}"
             tasks.append(
-                asyncio.create_task(exclusively(engine, lease, holder, sender.run_forever))
+                asyncio.create_task(only(f"sender:{messenger.platform}", work=sender.run_forever))
             )
             inbox = Inbox(
                 engine, messenger, settings.chat, sender.wake, limit=settings.concurrent_updates
@@ -80,9 +83,7 @@ async def run(
         if settings.webhook_url:
             tasks.append(asyncio.create_task(webhook.serve(engine, settings, receivers)))
         if with_cycle:
-            tasks.append(
-                asyncio.create_task(exclusively(engine, "scheduler", holder, _cycle(engine)))
-            )
+            tasks.append(asyncio.create_task(only("scheduler", work=_cycle(engine))))
         stopping = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
@@ -105,7 +106,7 @@ async def exclusively(
     holder: str,
     work: Callable[[], Awaitable[None]],
     *,
-    seconds: float = LEASE_SECONDS,
+    seconds: float = 30.0,
 ) -> None:
     """Run `work` while `holder` holds the lease `name`, renewing it every `seconds` / 3;
     stand by while another process holds it. A lease that could not be renewed before it
@@ -160,6 +161,54 @@ def _cycle(engine: Engine) -> Callable[[], Awaitable[None]]:
             scheduler.shutdown(wait=False)
 
     return cycle
+
+
+def supervise(count: int, *, check_every: float = 0.5) -> int:
+    """WORKERS: `count` worker processes (`python -m bot run` with WORKERS=1), all
+    listening on WEBHOOK_LISTEN; one that dies is started again, SIGTERM or SIGINT stops
+    them all. A worker that ends with 2 (a setting or a token refused) stops them all
+    too: starting it again would not help. Returns the exit code."""
+    command = [sys.executable, "-m", "bot", "run"]
+    environment = {**os.environ, "WORKERS": "1"}
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    def start(n: int) -> subprocess.Popen[bytes]:
+        worker = subprocess.Popen(command, env=environment)
+        log.info("worker %d started (pid %d)", n, worker.pid)
+        return worker
+
+    workers = [start(n + 1) for n in range(count)]
+    try:
+        while not stopping:
+            time.sleep(check_every)
+            for n, worker in enumerate(workers):
+                code = worker.poll()
+                if code is None or stopping:
+                    continue
+                if code == 2:
+                    log.error("worker %d cannot start (exit code 2); stopping", n + 1)
+                    return 2
+                log.warning(
+                    "worker %d (pid %d) ended (%s); starting it again", n + 1, worker.pid, code
+                )
+                workers[n] = start(n + 1)
+        return 0
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
 
 def _stop_on_signals() -> asyncio.Event:

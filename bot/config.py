@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     webhook_listen: str = Field(default="127.0.0.1:8080", alias="WEBHOOK_LISTEN")
     workers: int = Field(default=1, ge=1, le=64, alias="WORKERS")  # processes (webhook)
     concurrent_updates: int = Field(default=8, ge=1, le=256, alias="CONCURRENT_UPDATES")
+    # seconds before another process takes over the scheduler or a sender of one that died
+    lease_seconds: float = Field(default=30.0, ge=1, le=3600, alias="LEASE_SECONDS")
 
     @field_validator("tz")
     @classmethod
