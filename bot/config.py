@@ -29,6 +29,15 @@ PROBLEMS = {
         "{variable} is not a Telegram bot token, which looks like 123456789:AAE… as @BotFather "
         "gives it."
     ),
+    "WEBHOOK_URL": N_(
+        "{variable}: “{value}” is not an https:// address; give the public address that "
+        "reaches this server, such as https://danhgia.snv.gov.vn/bot."
+    ),
+    "WEBHOOK_SECRET": N_("{variable} must be 8 to 256 letters, digits, _ or -."),
+    "WEBHOOK_LISTEN": N_(
+        "{variable}: “{value}” is not host:port; use 127.0.0.1:8080 behind a reverse proxy, "
+        "or 0.0.0.0:8080 in a container."
+    ),
     "ZALO_BOT_TOKEN": N_(
         "{variable} is not a Zalo bot token, which looks like 1234567890:AbCd… as Zalo Bot "
         "Creator gives it."

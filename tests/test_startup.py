@@ -97,6 +97,11 @@ BAD_SETTINGS = [
         "MESSENGERS: aiogram và ptb đều phục vụ Telegram",
     ),
     ({"MESSENGERS": "zalo"}, "MESSENGERS có Zalo nhưng chưa đặt ZALO_BOT_TOKEN."),
+    ({"WEBHOOK_URL": "http://bot.example.vn"}, "WEBHOOK_URL: “http://bot.example.vn” không phải"),
+    ({"WEBHOOK_URL": "https://bot.example.vn"}, "Đã đặt WEBHOOK_URL nhưng chưa đặt WEBHOOK_SECRET"),
+    ({"WEBHOOK_SECRET": "secret!"}, "WEBHOOK_SECRET phải gồm 8 đến 256 ký tự"),
+    ({"WEBHOOK_LISTEN": "8080"}, "WEBHOOK_LISTEN: “8080” không đúng dạng máy:cổng"),
+    ({"WORKERS": "4"}, "WORKERS đang là 4, nhưng khi nhận tin bằng long polling"),
 ]
 COMMANDS = [[], ["run"], ["console", "--demo"], ["admin", "people", "--org", "x"]]
 
@@ -105,7 +110,17 @@ COMMANDS = [[], ["run"], ["console", "--demo"], ["admin", "people", "--org", "x"
 def settings_env(tmp_path, monkeypatch):
     """A clean environment in a folder without .env; a good database URL unless a test
     sets another."""
-    for name in ("TZ", "DEFAULT_LANGUAGE", "BOT_TOKEN", "ZALO_BOT_TOKEN", "MESSENGERS"):
+    for name in (
+        "TZ",
+        "DEFAULT_LANGUAGE",
+        "BOT_TOKEN",
+        "ZALO_BOT_TOKEN",
+        "MESSENGERS",
+        "WEBHOOK_URL",
+        "WEBHOOK_SECRET",
+        "WEBHOOK_LISTEN",
+        "WORKERS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ok.db'}")
     monkeypatch.chdir(tmp_path)
