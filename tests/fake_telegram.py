@@ -1013,6 +1013,7 @@ class FakeTelegram:
         spec_path: str | Path | None = None,
         bot_username: str = BOT_USERNAME,
         max_poll_wait: float = 1.0,
+        first_update_id: int = 1,
     ) -> None:
         self.token = token
         self.spec = load_spec(spec_path)
@@ -1047,7 +1048,7 @@ class FakeTelegram:
         self._posting: set[asyncio.Future[None]] = set()
         self._queue: list[_Queued] = []
         self._history: dict[int, dict[str, Any]] = {}
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(first_update_id)
         self._messages: dict[ChatKey, list[dict[str, Any]]] = {}
         self._user_message_ids: dict[ChatKey, set[int]] = {}
         self._message_ids: dict[ChatKey, itertools.count[int]] = {}
