@@ -3,8 +3,9 @@
 SQLite: sqlite3's online backup API, page by page under a read lock, so a backup taken
 while the bot writes is consistent; a restore copies the backup's pages into the
 configured file the same way. PostgreSQL: `pg_dump -Fc` and `pg_restore --clean
---if-exists` in one transaction (a restore that fails leaves the database as it was),
-the password handed to them in the environment, never on a command line.
+--if-exists` in one transaction (a restore that fails leaves the tables as they were;
+for a backup older than the database, the newer migrations are undone first), the
+password handed to them in the environment, never on a command line.
 
 A backup carries its Alembic revision; one made by a newer version of the bot (a
 revision this code does not know) is refused before anything is overwritten.
@@ -23,12 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+from alembic import command
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy.engine import URL, make_url
 
 from locales import N_
-from storage.db import APP_NAME, alembic_config
+from storage.db import APP_NAME, alembic_config, make_engine
 
 BACKUP_FOLDER = "backups"
 PG_BIN = "/usr/lib/postgresql/*/bin"  # Debian's PostgreSQL, when its tools are not on PATH
@@ -115,11 +118,32 @@ def restore(url: str, info: BackupInfo) -> None:
     if info.backend == "sqlite":
         _sqlite_copy(info.path, _sqlite_file(parsed, must_exist=False))
     else:
+        _down_to(url, info.revision)
         _run(
             _tool("pg_restore"),
             ["--clean", "--if-exists", "--no-owner", "--single-transaction", str(info.path)],
             parsed,
         )
+
+
+def _down_to(url: str, revision: str | None) -> None:
+    """PostgreSQL: `pg_restore --clean` drops only what the dump holds, so the tables and
+    types of migrations newer than an older backup's are taken down first (the upgrade
+    after the restore would find them in its way)."""
+    config = alembic_config(url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+    if current is None or current == revision:
+        return
+    below = {
+        r.revision for r in ScriptDirectory.from_config(config).walk_revisions("base", current)
+    }
+    if revision is None or revision in below:
+        command.downgrade(config, revision or "base")
 
 
 # -- SQLite ------------------------------------------------------------------------------

@@ -19,12 +19,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlmodel import Session, func, select
 
 from bot.admin import main
 from bot.logs import formatter
-from storage.db import ROOT, transaction
+from storage.db import ROOT, alembic_config, transaction
 from storage.demo import load_demo
 from storage.models import Organization, Person, Task
 from tests.chat import POSTGRESQL, database
@@ -172,6 +175,28 @@ def test_a_backup_restores_what_the_database_held(demo, tmp_path, capsys):
     demo.dispose()  # PostgreSQL's pooled connections saw the dropped tables
     assert _people(demo) == before
     assert _count(demo, Task) == tasks and _count(demo, Organization) == 1
+
+
+def test_a_backup_of_an_older_version_is_restored_and_brought_up_to_date(
+    tmp_path, monkeypatch, capsys
+):
+    engine = database(tmp_path)
+    url = _url(engine)
+    monkeypatch.setenv("DATABASE_URL", url)
+    config = alembic_config(url)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    older = ScriptDirectory.from_config(config).get_revision(head).down_revision
+    engine.dispose()
+    command.downgrade(config, older)  # as the version before the newest left it
+    backup = tmp_path / "older.bak"
+    assert main(["backup", "--to", str(backup)]) == 0
+    command.upgrade(config, "head")
+    capsys.readouterr()
+
+    assert main(["--locale", "en", "restore", str(backup), "--yes"]) == 0
+    assert f"(database revision {older}, now {head})" in capsys.readouterr().out
+    with engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == head
 
 
 def test_a_restore_without_yes_says_what_it_would_overwrite_and_changes_nothing(
