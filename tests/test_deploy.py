@@ -26,6 +26,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, func, select
 
 from bot.admin import main
+from bot.config import Settings
 from bot.logs import formatter
 from storage.db import ROOT, alembic_config, transaction
 from storage.demo import load_demo
@@ -58,6 +59,9 @@ def test_compose_runs_the_bot_on_a_healthy_postgresql_with_volumes(compose):
     assert any(v.split(":")[0] in volumes and v.split(":")[1] == "/data" for v in bot["volumes"])
     for service in (db, bot):
         assert {"interval", "timeout", "retries"} <= service["healthcheck"].keys()
+    listen = bot["environment"]["WEBHOOK_LISTEN"]  # a value the bot accepts
+    assert Settings(WEBHOOK_LISTEN=listen).webhook_listen == listen
+    assert listen.endswith(":8080")
 
 
 def test_the_bots_health_check_is_a_command_that_answers(compose, tmp_path, monkeypatch, capsys):
