@@ -20,6 +20,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, language_hint, load_settings
+from bot.logs import configure as configure_logging
 from core.texts import render
 from locales import N_, translations
 from storage.db import DatabaseUrlError, open_database
@@ -56,15 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands.add_parser("admin", help="administration (python -m bot admin --help)")
     args = parser.parse_args(argv)
-    logging.basicConfig(  # the terminal chat shows only problems, the bot its progress
-        level=logging.WARNING if args.command == "console" else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     try:
         settings = load_settings()
     except ConfigError as error:
         print(error.text(language_hint()), file=sys.stderr)
         return 2
+    configure_logging(  # the terminal chat shows only problems, the bot its progress
+        settings.log_format, logging.WARNING if args.command == "console" else logging.INFO
+    )
     locale = settings.default_language
     _ = translations(locale).gettext
     try:

@@ -14,16 +14,23 @@
     settings --org CODE [--ruleset NAME] [--category-ruleset CATEGORY=NAME ...]
              [--tracking month|quarter]
                                      show or change the rules and the tracking period
+    health                           the database answers a trivial query (for health
+                                     checks: exit 0, or 1 with the reason in one line)
+    backup [--to PATH]               a backup of the database: SQLite's online backup,
+                                     or pg_dump -Fc for PostgreSQL
+    restore PATH [--yes]             replace the database with a backup (refused without
+                                     --yes, and for a backup of a newer version)
 
 Texts are English msgids shown in Vietnamese by default (`--locale en` for English).
 Exit codes: 0 done, 2 bad input or a setting that cannot work (nothing changed), 1 the
-database failed.
+database, a backup or a restore failed.
 The only secrets ever printed are the invite codes the administrator asks for.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import sys
@@ -50,8 +57,9 @@ from handlers.conclusions import announce, describe
 from locales import N_, SUPPORTED_LOCALES, period_label, periods, translations
 from storage import invites
 from storage.audit import audit
+from storage.backup import BackupError, backup, default_folder, inspect, restore
 from storage.conclusions_import import check_lines, import_lines, read_lines
-from storage.db import DatabaseUrlError, open_database, transaction
+from storage.db import DatabaseUrlError, connect, open_database, transaction
 from storage.demo import demo_data, load_demo
 from storage.models import (
     Category,
@@ -166,6 +174,9 @@ def main(argv: Sequence[str] | None = None, clock: Callable[[], datetime] = utcn
     except (SQLAlchemyError, CommandError) as error:  # CommandError: a migration unknown here
         detail = str(getattr(error, "orig", None) or error).splitlines()[0]
         out.warn(N_("The database failed: {error}"), error=detail)
+        return EXIT_FAILED
+    except BackupError as error:
+        out.warn(error.message, **error.params)
         return EXIT_FAILED
     except BrokenPipeError:  # `... | head` stopped reading: not a failure of the command
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
@@ -318,6 +329,27 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
         "--tracking",
         choices=TRACKINGS,
         help=_("the tracking period: month or quarter (the calendar follows it)"),
+    )
+
+    commands.add_parser(
+        "health", parents=[common], help=_("check that the database answers (health checks)")
+    )
+
+    backup = commands.add_parser(
+        "backup", parents=[common], help=_("write a backup of the database to a file")
+    )
+    backup.add_argument(
+        "--to",
+        metavar="PATH",
+        help=_("the backup file (default: a new file in the backups folder)"),
+    )
+
+    restore = commands.add_parser(
+        "restore", parents=[common], help=_("replace what the database holds with a backup")
+    )
+    restore.add_argument("file", metavar="PATH", help=_("the backup file"))
+    restore.add_argument(
+        "--yes", action="store_true", help=_("do it: everything in the database is replaced")
     )
     return parser
 
@@ -696,6 +728,65 @@ def cmd_settings(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def cmd_health(args: argparse.Namespace, out: Output) -> int:
+    """The database answers a trivial query: for the health checks of a container or a
+    service manager, run often, so nothing is migrated or written."""
+    try:
+        connect(out.database_url).dispose()
+    except DatabaseUrlError as error:
+        out.warn(error.message, **error.params)
+        return EXIT_FAILED
+    out.say(N_("The database answers: {url}"), url=_shown(out.database_url))
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace, out: Output) -> int:
+    url = out.database_url
+    if args.to:
+        path = Path(args.to)
+    else:
+        stamp = out.clock().astimezone(out.timezone).strftime("%Y%m%d-%H%M%S")
+        suffix = "db" if make_url(url).get_backend_name() == "sqlite" else "dump"
+        path = default_folder(url) / f"danhgia-{stamp}.{suffix}"
+    size = backup(url, path)
+    out.say(
+        N_("Backup of {url} written: {path} ({size} kB)."),
+        url=_shown(url),
+        path=str(path),
+        size=math.ceil(size / 1000),
+    )
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, out: Output) -> int:
+    """Everything in the database replaced by a backup of this version of the bot or an
+    older one (then migrated at once), only with --yes."""
+    url = out.database_url
+    info = inspect(url, Path(args.file))
+    revision = info.revision or "—"
+    if not args.yes:
+        raise AdminError(
+            N_(
+                "This would replace everything in the database {url} with the backup {path} "
+                "(database revision {revision}). Nothing was changed; to do it, run the "
+                "command again with --yes, the bot stopped."
+            ),
+            url=_shown(url),
+            path=str(info.path),
+            revision=revision,
+        )
+    restore(url, info)
+    out.engine()  # an older backup's schema brought up to this version's
+    out.say(
+        N_("Restored {path} into {url} (database revision {revision}, now {head})."),
+        path=str(info.path),
+        url=_shown(url),
+        revision=revision,
+        head=info.head,
+    )
+    return EXIT_OK
+
+
 LAW = "law"
 CATEGORY_NAMES = {
     Category.CIVIL_SERVANT: N_("Civil servants"),
@@ -786,6 +877,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
     "cycle": cmd_cycle,
     "outbox": cmd_outbox,
     "settings": cmd_settings,
+    "health": cmd_health,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 STATUS_NAMES = {"pending": N_("to send"), "sent": N_("sent"), "failed": N_("failed")}
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.logs import FORMATS
 from core.texts import render
 from handlers.dispatcher import ChatSettings
 from locales import N_, SUPPORTED_LOCALES
@@ -38,6 +39,7 @@ PROBLEMS = {
         "{variable}: “{value}” is not host:port; use 127.0.0.1:8080 behind a reverse proxy, "
         "or 0.0.0.0:8080 in a container."
     ),
+    "LOG_FORMAT": N_("{variable}: “{value}” is not a log format; use text or json."),
     "ZALO_BOT_TOKEN": N_(
         "{variable} is not a Zalo bot token, which looks like 1234567890:AbCd… as Zalo Bot "
         "Creator gives it."
@@ -96,6 +98,8 @@ class Settings(BaseSettings):
     concurrent_updates: int = Field(default=8, ge=1, le=256, alias="CONCURRENT_UPDATES")
     # seconds before another process takes over the scheduler or a sender of one that died
     lease_seconds: float = Field(default=30.0, ge=1, le=3600, alias="LEASE_SECONDS")
+    # "text" for a terminal, "json" (one object a line) for a log collector: bot/logs.py
+    log_format: str = Field(default="text", alias="LOG_FORMAT")
 
     @field_validator("tz")
     @classmethod
@@ -114,6 +118,13 @@ class Settings(BaseSettings):
         if value not in SUPPORTED_LOCALES:
             raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
         return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value.strip().lower() not in FORMATS:
+            raise ValueError(f"must be one of {', '.join(FORMATS)}")
+        return value.strip().lower()
 
     @field_validator("bot_token")
     @classmethod

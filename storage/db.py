@@ -13,7 +13,7 @@ from pathlib import Path
 import platformdirs
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Engine, event
+from sqlalchemy import URL, Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import Session, create_engine
@@ -75,12 +75,24 @@ def make_engine(url: str) -> Engine:
 
 
 def open_database(url: str) -> Engine:
-    """The engine of `url`, its schema brought to the newest migration.
+    """The engine of `url` (`connect`), its schema brought to the newest migration. A
+    failure of the migrations themselves is raised as it is."""
+    engine = connect(url)
+    try:
+        migrate(url)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def connect(url: str) -> Engine:
+    """The engine of `url`, once the database has answered a trivial query.
 
     Raises DatabaseUrlError when `url` cannot be a database: not a URL, a database
     SQLAlchemy does not know, a driver that is not installed, or a database that cannot
     be opened (a folder that cannot be made, a file that cannot be created, a server that
-    refuses). A failure of the migrations themselves is raised as it is.
+    refuses).
     """
     try:
         parsed = make_url(url)
@@ -117,16 +129,11 @@ def open_database(url: str) -> Engine:
     except (OSError, SQLAlchemyError) as error:
         raise _cannot_open(shown, error) from None
     try:
-        with engine.connect():
-            pass
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
     except (OSError, SQLAlchemyError) as error:
         engine.dispose()
         raise _cannot_open(shown, error) from None
-    try:
-        migrate(url)
-    except BaseException:
-        engine.dispose()
-        raise
     return engine
 
 

@@ -1,11 +1,13 @@
 """Secrets stay secret: with every log line captured (DEBUG, the libraries' too), a bot
 serving each messenger through `bot.app.run` — starting, answering, failing calls that
 are retried — never writes its token, nor the token's secret part, into a log line or
-into the error kept on an outbox row."""
+into the error kept on an outbox row, nor into a line of LOG_FORMAT=json (its tracebacks
+included)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 import pytest
@@ -13,6 +15,7 @@ from sqlmodel import Session, select
 
 from bot.app import run
 from bot.config import Settings
+from bot.logs import formatter
 from storage.models import OutboxMessage
 from tests.chat import database
 from tests.fake_telegram import FakeTelegram, fake_telegram_fixture  # noqa: F401
@@ -60,9 +63,12 @@ async def test_no_log_line_holds_the_token(messenger, fake_telegram, fake_zalo, 
     await _serve_and_fail(settings, engine, server, say)
 
     logged = "\n".join(r.getMessage() for r in caplog.records)
+    as_json = [formatter("json").format(r) for r in caplog.records]  # LOG_FORMAT=json
+    assert all(json.loads(line)["message"] == r.getMessage()
+               for line, r in zip(as_json, caplog.records, strict=True))  # fmt: skip
     with Session(engine) as session:  # the error kept on the row, which admins see
         kept = [r.last_error for r in session.exec(select(OutboxMessage)) if r.last_error]
     assert kept and ("502" in kept[0] or "Bad Gateway" in kept[0])
     secret = server.token.split(":", 1)[1]
-    for text in (logged, *kept):
+    for text in (logged, *as_json, *kept):
         assert server.token not in text and secret not in text

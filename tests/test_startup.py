@@ -102,6 +102,7 @@ BAD_SETTINGS = [
     ({"WEBHOOK_SECRET": "secret!"}, "WEBHOOK_SECRET phải gồm 8 đến 256 ký tự"),
     ({"WEBHOOK_LISTEN": "8080"}, "WEBHOOK_LISTEN: “8080” không đúng dạng máy:cổng"),
     ({"WORKERS": "4"}, "WORKERS đang là 4, nhưng khi nhận tin bằng long polling"),
+    ({"LOG_FORMAT": "xml"}, "LOG_FORMAT: “xml” không phải là định dạng nhật ký; dùng text"),
 ]
 COMMANDS = [[], ["run"], ["console", "--demo"], ["admin", "people", "--org", "x"]]
 
@@ -120,6 +121,7 @@ def settings_env(tmp_path, monkeypatch):
         "WEBHOOK_SECRET",
         "WEBHOOK_LISTEN",
         "WORKERS",
+        "LOG_FORMAT",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ok.db'}")
