@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import case, update
+from sqlalchemy import case
 from sqlmodel import Session, col, select
 
 from core import classify
@@ -114,15 +114,6 @@ def chat_for_notices(session: Session, person: Person) -> Identity | None:
         return None
     never = datetime.min.replace(tzinfo=UTC)
     return max(chats, key=lambda i: (i.last_seen_at or never, i.id))
-
-
-def mark_seen(session: Session, platform: str, user_id: str, now: datetime) -> None:
-    """The person wrote from this chat now (`chat_for_notices` follows them): one UPDATE."""
-    session.execute(
-        update(Identity)
-        .where(col(Identity.platform) == platform, col(Identity.user_id) == user_id)
-        .values(last_seen_at=now)
-    )
 
 
 def leader_chats(session: Session, platform: str) -> list[tuple[str, str, Role]]:
