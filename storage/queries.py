@@ -179,19 +179,21 @@ def colleagues(session: Session, person: Person) -> list[Person]:
     return sorted(found, key=lambda p: name_sort_key(p.full_name))
 
 
-def assessment_of(
-    session: Session, person_id: int, period_id: int, create: bool = False
-) -> SelfAssessment | None:
-    found = session.exec(
+def assessment_of(session: Session, person_id: int, period_id: int) -> SelfAssessment | None:
+    """The person's self-assessment of the period, if begun."""
+    return session.exec(
         select(SelfAssessment).where(
             SelfAssessment.person_id == person_id, SelfAssessment.period_id == period_id
         )
     ).first()
-    if found is None and create:
-        found = SelfAssessment(person_id=person_id, period_id=period_id)
-        session.add(found)
-        session.flush()
-    return found
+
+
+def begin_assessment(session: Session, person_id: int, period_id: int) -> SelfAssessment:
+    """A new (draft) self-assessment of the period, for a person who has none."""
+    assessment = SelfAssessment(person_id=person_id, period_id=period_id)
+    session.add(assessment)
+    session.flush()
+    return assessment
 
 
 def last_submitted(
