@@ -48,6 +48,7 @@ from storage.queries import (
     STAGES,
     assessment_of,
     assessment_period,
+    begin_assessment,
     classification_request,
     initiatives_of,
     last_submitted,
@@ -70,9 +71,7 @@ MAX_DELAYS = 20
 
 
 def start(ctx: Context) -> list[Reply]:
-    period = _period(ctx)
-    closed = _closed_reason(ctx, period)
-    assessment = assessment_of(ctx.session, ctx.person.id, period.id, create=closed is None)
+    period, assessment, closed = _opened(ctx)
     if closed is not None:
         ctx.go(None)
         if assessment is None:
@@ -113,12 +112,17 @@ _ARITY = {"c": 3, "t": 3, "d": 3, "p": 2, "skip": 2, "rma": 2, "rmi": 2, "same":
 def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
     if parts == ["start"]:
         return start(ctx)
-    period = _period(ctx)
-    closed = _closed_reason(ctx, period)
+    period, assessment, closed = _opened(ctx)
     if closed is not None:
         ctx.go(None)
         return [reply(closed, *menu_buttons.buttons(ctx))]
-    assessment = assessment_of(ctx.session, ctx.person.id, period.id, create=True)
+    return _pressed(ctx, period, assessment, parts)
+
+
+def _pressed(
+    ctx: Context, period: Period, assessment: SelfAssessment, parts: list[str]
+) -> list[Reply]:
+    """A button of the open self-assessment (or a score typed in its place)."""
     kind = parts[0] if parts else ""
     if kind in _ANSWERS:
         if len(parts) != _ARITY[kind] or not _is_current(ctx, _ANSWERS[kind](parts)):
@@ -246,16 +250,14 @@ def _answer(
 
 
 def on_text(ctx: Context, text: str) -> list[Reply]:
-    period = _period(ctx)
-    closed = _closed_reason(ctx, period)
+    period, assessment, closed = _opened(ctx)
     if closed is not None:
         ctx.go(None)
         return [reply(closed, *menu_buttons.buttons(ctx))]
-    assessment = assessment_of(ctx.session, ctx.person.id, period.id, create=True)
     step = ctx.state.step or "sum"
     kind, _, arg = step.partition(":")
     if kind == "c" and _SCORE.fullmatch(text.strip()):  # a score typed instead of pressed
-        return on_button(ctx, ["c", arg, text.strip().replace(",", ".")])
+        return _pressed(ctx, period, assessment, ["c", arg, text.strip().replace(",", ".")])
     if kind == "d" and (whole_number(text, MAX_DELAYS) or 0) >= 1:
         task = _own_task(ctx, period, arg)
         if task is not None:
@@ -1025,11 +1027,20 @@ def _live(ctx: Context, period: Period, assessment: SelfAssessment) -> dict | No
     return verdict if verdict["rated"] else None
 
 
-def _period(ctx: Context) -> Period:
-    return assessment_period(ctx.session, ctx.person, ctx.local_now())
+def _opened(ctx: Context) -> tuple[Period, SelfAssessment | None, str | None]:
+    """The period of the self-assessment, the person's self-assessment of it (begun now
+    if the period is open for it) and, if it is closed, why."""
+    period = assessment_period(ctx.session, ctx.person, ctx.local_now())
+    assessment = assessment_of(ctx.session, ctx.person.id, period.id)
+    closed = _closed_reason(ctx, period, assessment)
+    if assessment is None and closed is None:
+        assessment = begin_assessment(ctx.session, ctx.person.id, period.id)
+    return period, assessment, closed
 
 
-def _closed_reason(ctx: Context, period: Period) -> str | None:
+def _closed_reason(ctx: Context, period: Period, found: SelfAssessment | None) -> str | None:
+    """Why the person cannot assess themselves for `period` (`found`: their
+    self-assessment of it), or None."""
     if period.status is PeriodStatus.PLANNING:
         if period.opens_at is not None:
             return ctx._(
@@ -1040,7 +1051,6 @@ def _closed_reason(ctx: Context, period: Period) -> str | None:
             "The self-assessment of {period} is not open yet. Meanwhile you "
             "can register your tasks with /plan."
         ).format(**periods(period.code, ctx.language))
-    found = assessment_of(ctx.session, ctx.person.id, period.id)
     if (
         found is not None
         and found.status is AssessmentStatus.RETURNED

@@ -13,9 +13,8 @@ from sqlmodel import Session
 from handlers.events import Button, Incoming, Reply
 from locales import SUPPORTED_LOCALES, translations
 from storage.audit import audit
-from storage.conversations import conversation_state
-from storage.models import ConversationState, Organization, Person
-from storage.queries import person_of
+from storage.conversations import chat_context
+from storage.models import ConversationState, Identity, Organization, Person
 
 
 @dataclass
@@ -26,7 +25,9 @@ class Context:
     timezone: ZoneInfo
     default_language: str = "vi"
     person: Person | None = None
+    identity: Identity | None = None  # the chat account the person wrote from
     state: ConversationState = field(default=None)  # type: ignore[assignment]
+    _organization: Organization | None = None
 
     @classmethod
     def load(
@@ -37,14 +38,31 @@ class Context:
         timezone: ZoneInfo,
         default_language: str,
     ) -> Context:
-        ctx = cls(session, incoming, now, timezone, default_language)
-        ctx.person = person_of(session, incoming.platform, incoming.user_id)
-        state = conversation_state(session, incoming.platform, incoming.chat_id)
-        if state is None:
-            state = ConversationState(platform=incoming.platform, chat_id=incoming.chat_id)
-            session.add(state)
-        ctx.state = state
-        return ctx
+        """Who writes, with their organization, and where the chat's conversation stands,
+        in one statement. A conversation not begun yet gets its row only when it holds
+        something (`save`)."""
+        found = chat_context(session, incoming.platform, incoming.user_id, incoming.chat_id)
+        state = found.state or ConversationState(
+            platform=incoming.platform, chat_id=incoming.chat_id, updated_at=now
+        )
+        return cls(
+            session,
+            incoming,
+            now,
+            timezone,
+            default_language,
+            person=found.person,
+            identity=found.identity,
+            state=state,
+            _organization=found.organization,
+        )
+
+    def save(self) -> None:
+        """Write a conversation begun in this update (an empty one needs no row); a
+        known one is written by the session's flush, if it changed."""
+        state = self.state
+        if state not in self.session and (state.flow or state.step or state.data):
+            self.session.add(state)
 
     # -- language ------------------------------------------------------------------------
 
@@ -65,18 +83,25 @@ class Context:
 
     @property
     def organization(self) -> Organization:
+        """The person's organization (loaded with the person; again after a registration)."""
         assert self.person is not None
-        return self.session.get(Organization, self.person.organization_id)
+        if self._organization is None or self._organization.id != self.person.organization_id:
+            self._organization = self.session.get(Organization, self.person.organization_id)
+        return self._organization
 
     def local_now(self) -> datetime:
         return self.now.astimezone(self.timezone)
 
     def go(self, flow: str | None, step: str | None = None, **data: Any) -> None:
-        """Move the conversation to `flow`/`step`, keeping only `data` as its memory."""
-        self.state.flow = flow
-        self.state.step = step
-        self.state.data = dict(data)
-        self.state.updated_at = self.now
+        """Move the conversation to `flow`/`step`, keeping only `data` as its memory (a
+        row that would not change is not written)."""
+        state = self.state
+        if (state.flow, state.step, state.data) == (flow, step, data):
+            return
+        state.flow = flow
+        state.step = step
+        state.data = dict(data)
+        state.updated_at = self.now
 
     def audit(
         self,

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from handlers import (
@@ -35,7 +34,7 @@ from locales import SUPPORTED_LOCALES
 from storage.conversations import mark_processed
 from storage.db import transaction
 from storage.outbox import enqueue
-from storage.queries import mark_seen, person_of
+from storage.queries import person_of
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +73,6 @@ class ChatSettings:
     default_language: str = "vi"
 
 
-class _AlreadyHandled(Exception):
-    """Another process recorded this update first."""
-
-
 def handle(
     engine: Engine,
     incoming: Incoming,
@@ -100,21 +95,21 @@ def handle(
     settings = settings or ChatSettings()
     try:
         with transaction(engine) as session:
-            if incoming.update_id is not None and _seen(session, incoming, now):
+            if incoming.update_id is not None and not mark_processed(
+                session, incoming.platform, incoming.update_id, now
+            ):
                 log.info("update %s already handled", incoming.update_id)
                 return []
             ctx = Context.load(session, incoming, now, settings.timezone, settings.default_language)
-            if ctx.person is not None:  # before the answer, which may say where notices go
-                mark_seen(session, incoming.platform, incoming.user_id, now)
+            if ctx.identity is not None:  # flushed before any answer that says where notices go
+                ctx.identity.last_seen_at = now
             replies = route(ctx)
+            ctx.save()
             if outbox and replies:
                 person_id = ctx.person.id if ctx.person else None
                 _to_outbox(session, incoming, replies, person_id, ctx.language)
                 return []
             return replies
-    except _AlreadyHandled:
-        log.info("update %s handled by another process", incoming.update_id)
-        return []
     except Exception:
         log.exception(
             "%s update %s of chat %s failed; rolled back",
@@ -151,14 +146,6 @@ def _to_outbox(
         payload=payload,
         person_id=person_id,
     )
-
-
-def _seen(session: Session, incoming: Incoming, now: datetime) -> bool:
-    """Whether the update was handled before; if not, mark it (in this transaction)."""
-    try:
-        return not mark_processed(session, incoming.platform, incoming.update_id, now)
-    except IntegrityError as error:  # another process is handling it now
-        raise _AlreadyHandled from error
 
 
 def _language(engine: Engine, incoming: Incoming, settings: ChatSettings) -> str:

@@ -36,7 +36,6 @@ from locales import N_, format_moment, format_number, format_percent, periods
 from storage.models import (
     AssessmentStatus,
     Initiative,
-    Organization,
     Period,
     PeriodStatus,
     Person,
@@ -107,8 +106,7 @@ def show_next(ctx: Context) -> list[Reply]:
 
 def quota_overview(ctx: Context, period: Period) -> Reply:
     """For the director: each unit's A by the rules, against the quota, as it stands."""
-    organization = ctx.session.get(Organization, ctx.person.organization_id)
-    found = classification_request(ctx.session, organization, period)
+    found = classification_request(ctx.session, ctx.organization, period)
     request = found.request
     lines = [ctx._("Level A by unit and group, as the reviews stand (before the quota → kept):")]
     if request["people"]:
@@ -669,8 +667,7 @@ def _next_tie(ctx: Context, period: Period, mine: set[int]) -> list[int] | None:
     reviewer of them all, or the director when their reviewers differ (submission ids)."""
     if period.status is not PeriodStatus.CLOSED:
         return None
-    organization = ctx.session.get(Organization, ctx.person.organization_id)
-    found = classification_request(ctx.session, organization, period)
+    found = classification_request(ctx.session, ctx.organization, period)
     if not found.request["people"]:
         return None
     ids = {a.person_id: a.id for a in assessments_of_period(ctx.session, period.id)}
@@ -720,8 +717,7 @@ def _rank(ctx: Context, period: Period, assessment_id: str) -> list[Reply]:
     if len(ranked) < len(tie) - 1:
         return [_ask_rank(ctx, period, tie, ranked)]
     ranked += [a for a in tie if a not in ranked]
-    organization = ctx.session.get(Organization, ctx.person.organization_id)
-    people = classification_request(ctx.session, organization, period).people
+    people = classification_request(ctx.session, ctx.organization, period).people
     by_id = {p.id: p for p in people.values()}
     names = []
     for rank, submission in enumerate(ranked, start=1):

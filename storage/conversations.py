@@ -1,24 +1,58 @@
-"""The state of a chat that the conversations keep between messages: where the
-conversation stands, the wrong registration codes typed in it, and the updates already
-handled (the statements stay in storage/)."""
+"""The state of a chat that the conversations keep between messages: who writes in it
+and where the conversation stands (read together, first thing in every update), the
+wrong registration codes typed in it, and the updates already handled (the statements
+stay in storage/)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlmodel import Session, select
+from sqlalchemy import and_, join, literal
+from sqlmodel import Session, col, select
 
-from storage.models import CodeAttempts, ConversationState, ProcessedUpdate
+from storage.db import insert_once
+from storage.models import (
+    CodeAttempts,
+    ConversationState,
+    Identity,
+    Organization,
+    Person,
+    ProcessedUpdate,
+)
 
 
-def conversation_state(session: Session, platform: str, chat_id: str) -> ConversationState | None:
-    """Where the conversation in this chat stands, if it has begun."""
-    return session.exec(
-        select(ConversationState).where(
-            ConversationState.platform == platform,
-            ConversationState.chat_id == chat_id,
+class ChatContext(NamedTuple):
+    """What every update needs first: the chat account and its active person with the
+    organization (None each for a stranger), and where the conversation stands (None
+    before it has begun)."""
+
+    identity: Identity | None
+    person: Person | None
+    organization: Organization | None
+    state: ConversationState | None
+
+
+def chat_context(session: Session, platform: str, user_id: str, chat_id: str) -> ChatContext:
+    """The chat's context in one statement: both lookups are outer joins on one row, so
+    a stranger's state and a person's empty conversation come back alike."""
+    one = select(literal(1).label("one")).subquery()
+    account = join(Identity, Person, col(Identity.person_id) == col(Person.id)).join(
+        Organization, col(Organization.id) == col(Person.organization_id)
+    )
+    row = session.exec(
+        select(Identity, Person, Organization, ConversationState)
+        .select_from(one)
+        .outerjoin(
+            account,
+            and_(Identity.platform == platform, Identity.user_id == user_id, Person.active),
         )
-    ).first()
+        .outerjoin(
+            ConversationState,
+            and_(ConversationState.platform == platform, ConversationState.chat_id == chat_id),
+        )
+    ).one()
+    return ChatContext(*row)
 
 
 def code_attempts(session: Session, platform: str, chat_id: str) -> CodeAttempts | None:
@@ -32,15 +66,7 @@ def code_attempts(session: Session, platform: str, chat_id: str) -> CodeAttempts
 
 
 def mark_processed(session: Session, platform: str, update_id: str, now: datetime) -> bool:
-    """Record that the update is being handled; False when it was handled before. Flushes:
-    a second process handling the same update at once fails here (IntegrityError)."""
-    seen = session.exec(
-        select(ProcessedUpdate.id).where(
-            ProcessedUpdate.platform == platform, ProcessedUpdate.update_id == update_id
-        )
-    ).first()
-    if seen is not None:
-        return False
-    session.add(ProcessedUpdate(platform=platform, update_id=update_id, processed_at=now))
-    session.flush()
-    return True
+    """Record that the update is being handled; False when it was handled before (or by
+    another process at the same time, which waits here until that one commits)."""
+    values = {"platform": platform, "update_id": update_id, "processed_at": now}
+    return insert_once(session, ProcessedUpdate.__table__, values, ["platform", "update_id"])

@@ -6,16 +6,18 @@ user's data directory, the same wherever a command is started from (`default_pat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Engine, event, text
+from sqlalchemy import URL, Engine, Table, and_, event, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from locales import N_
@@ -176,3 +178,31 @@ def transaction(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def insert_once(session: Session, table: Table, values: dict[str, Any], key: Sequence[str]) -> bool:
+    """Insert one row of `table` unless a row with the same values of the unique `key`
+    columns is there; whether it was inserted. One statement in the caller's transaction:
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (rowcount is not reliable on every
+    driver). Concurrent writers of the same key never fail: on PostgreSQL the second
+    waits for the first to commit, and then inserts nothing."""
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        statement = (
+            insert(table)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=list(key))
+            .returning(*table.primary_key.columns)
+        )
+        return session.exec(statement).first() is not None
+    # other databases: a savepoint, and the unique index decides
+    same = and_(*(table.c[column] == values[column] for column in key))
+    if session.exec(select(*table.primary_key.columns).where(same)).first() is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.exec(table.insert().values(**values))
+    except IntegrityError:
+        return False
+    return True

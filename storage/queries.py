@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import case, update
+from sqlalchemy import case
 from sqlmodel import Session, col, select
 
 from core import classify
@@ -116,15 +116,6 @@ def chat_for_notices(session: Session, person: Person) -> Identity | None:
     return max(chats, key=lambda i: (i.last_seen_at or never, i.id))
 
 
-def mark_seen(session: Session, platform: str, user_id: str, now: datetime) -> None:
-    """The person wrote from this chat now (`chat_for_notices` follows them): one UPDATE."""
-    session.execute(
-        update(Identity)
-        .where(col(Identity.platform) == platform, col(Identity.user_id) == user_id)
-        .values(last_seen_at=now)
-    )
-
-
 def leader_chats(session: Session, platform: str) -> list[tuple[str, str, Role]]:
     """(chat id, language, role) of every active head and director registered on
     `platform`."""
@@ -188,19 +179,21 @@ def colleagues(session: Session, person: Person) -> list[Person]:
     return sorted(found, key=lambda p: name_sort_key(p.full_name))
 
 
-def assessment_of(
-    session: Session, person_id: int, period_id: int, create: bool = False
-) -> SelfAssessment | None:
-    found = session.exec(
+def assessment_of(session: Session, person_id: int, period_id: int) -> SelfAssessment | None:
+    """The person's self-assessment of the period, if begun."""
+    return session.exec(
         select(SelfAssessment).where(
             SelfAssessment.person_id == person_id, SelfAssessment.period_id == period_id
         )
     ).first()
-    if found is None and create:
-        found = SelfAssessment(person_id=person_id, period_id=period_id)
-        session.add(found)
-        session.flush()
-    return found
+
+
+def begin_assessment(session: Session, person_id: int, period_id: int) -> SelfAssessment:
+    """A new (draft) self-assessment of the period, for a person who has none."""
+    assessment = SelfAssessment(person_id=person_id, period_id=period_id)
+    session.add(assessment)
+    session.flush()
+    return assessment
 
 
 def last_submitted(

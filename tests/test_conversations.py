@@ -4,6 +4,7 @@ checked in the replies and in the database."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from storage.models import (
@@ -347,6 +348,61 @@ def test_a_score_may_be_typed_instead_of_pressed(engine, codes):
     assert "Tiêu chí chung 2/10" in chat.text
     chat.send("2.25")  # not in half points
     assert "discipline" not in assessment_row(engine).general
+
+
+def statements_of(engine, chat: Chat, **fields) -> list[str]:
+    """The SQL statements of one update of `chat`, a minute after its last one, handled
+    as the adapters do (`delivery.inbound.receive`: the replies go to the outbox)."""
+    from handlers.dispatcher import ChatSettings, handle
+    from handlers.events import Incoming
+
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_) -> None:
+        seen.append(statement)
+
+    chat.later(minutes=1)
+    incoming = Incoming(
+        platform=chat.platform, chat_id=chat.chat_id, user_id=chat.chat_id, update_id="u1", **fields
+    )
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert handle(engine, incoming, ChatSettings(), now=chat.now, outbox=True) == []
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return seen
+
+
+# What a score answered needs: the update marked processed, the chat's context (person,
+# organization, conversation) in one read, the person's chat marked seen, the period, the
+# self-assessment, the score and its audit, the next question's tasks, the conversation's
+# step, the outbox row. A handler that reads the person, the organization or the period
+# again per update exceeds it.
+SCORE_STATEMENTS = 10
+
+
+def test_a_score_typed_costs_a_bounded_number_of_statements(engine, codes):
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    chat.send("4,5")
+    statements = statements_of(engine, chat, text="4")
+    assert assessment_row(engine).general == {"politics_ethics_culture": 4.5, "discipline": 4}
+    assert len(statements) <= SCORE_STATEMENTS, "\n".join(statements)
+
+
+def test_a_score_pressed_costs_a_bounded_number_of_statements(engine, codes):
+    chat = registered(engine, codes)
+    chat.press("Tự đánh giá")
+    payload = next(
+        b.payload
+        for r in chat.replies
+        for row in r.buttons
+        for b in row
+        if b.payload.endswith(":5")
+    )
+    statements = statements_of(engine, chat, payload=payload, message_id=1)
+    assert assessment_row(engine).general == {"politics_ethics_culture": 5}
+    assert len(statements) <= SCORE_STATEMENTS, "\n".join(statements)
 
 
 def test_a_5000_character_message_is_refused_politely_and_nothing_is_saved(engine, codes):
