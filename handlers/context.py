@@ -42,7 +42,8 @@ class Context:
         state = conversation_state(session, incoming.platform, incoming.chat_id)
         if state is None:
             state = ConversationState(platform=incoming.platform, chat_id=incoming.chat_id)
-            session.add(state)
+            if ctx.person is not None:  # a stranger writes nothing (registration adds it)
+                session.add(state)
         ctx.state = state
         return ctx
 

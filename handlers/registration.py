@@ -42,6 +42,7 @@ def start(ctx: Context, code: str) -> list[Reply]:
     attempts.failures = 0
     attempts.first_failure_at = attempts.locked_until = None
     ctx.person = person
+    ctx.session.add(ctx.state)  # a stranger's chat had none stored
     ctx.go(None)
     welcome = reply(
         ctx._(
