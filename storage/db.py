@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Engine, event
+from sqlalchemy import URL, Engine, Table, and_, event, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from locales import N_
@@ -163,3 +165,32 @@ def transaction(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def insert_if_absent(
+    session: Session, table: Table, values: dict[str, Any], unique: list[str]
+) -> bool:
+    """Insert the row `values` unless a row with the same `unique` columns is there;
+    whether it was written. In the caller's transaction. Concurrent writers of the same
+    row never fail: ``INSERT ... ON CONFLICT (unique) DO NOTHING`` (it waits for a writer
+    of the same row that has not committed yet); on other databases a savepoint, and the
+    unique index decides."""
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        statement = (
+            insert(table)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=unique)
+            .returning(*table.primary_key.columns)  # (rowcount is not reliable everywhere)
+        )
+        return session.exec(statement).first() is not None
+    same = and_(*(table.c[name] == values[name] for name in unique))
+    if session.exec(select(*table.primary_key.columns).where(same)).first() is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.exec(table.insert().values(**values))
+    except IntegrityError:
+        return False
+    return True

@@ -11,10 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, exists, func, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from storage.db import insert_if_absent
 from storage.models import OutboxMessage, OutboxStatus, Person, utcnow
 
 OUTBOX = OutboxMessage.__table__
@@ -54,25 +53,7 @@ def enqueue(
         "created_at": now,
         "sent_at": None,
     }
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        statement = (
-            insert(OUTBOX)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(OUTBOX.c.id)  # (rowcount is not reliable on every driver)
-        )
-        return session.exec(statement).first() is not None
-    # other databases: a savepoint, and the unique index decides
-    if session.exec(select(OUTBOX.c.id).where(OUTBOX.c.key == key)).first() is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.exec(OUTBOX.insert().values(**values))
-    except IntegrityError:
-        return False
-    return True
+    return insert_if_absent(session, OUTBOX, values, ["key"])
 
 
 def claim(

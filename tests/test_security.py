@@ -6,18 +6,23 @@ into the error kept on an outbox row."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-from datetime import UTC, date, datetime
+import threading
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import create_engine
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, select
 
 from bot.app import run
 from bot.config import Settings
 from cycle.steps import tick
-from handlers.dispatcher import COMMANDS, FLOWS
+from handlers.dispatcher import COMMANDS, FLOWS, ChatSettings, handle
+from handlers.events import Incoming
 from handlers.menu import failed
+from handlers.registration import MAX_FAILURES
 from storage import invites
 from storage.db import transaction
 from storage.models import (
@@ -37,7 +42,7 @@ from storage.models import (
     TaskOutcome,
     Unit,
 )
-from tests.chat import Chat, database
+from tests.chat import NOW, Chat, database, small_organization
 from tests.fake_telegram import FakeTelegram, fake_telegram_fixture  # noqa: F401
 from tests.fake_zalo import FakeZalo, fake_zalo_fixture  # noqa: F401
 
@@ -465,3 +470,51 @@ def test_a_head_sees_only_the_units_people(agency):
         submitted = {"tp01": ["Trần Thị Mai"], "tp02": ["Vũ Thị Lan"]}
         assert seen == submitted[head], (head, seen)
         assert not any(name in chat.text for name in others[head])
+
+
+# -- invite guessing ---------------------------------------------------------------------------
+
+
+def test_invite_guessing_is_locked_out_across_workers(tmp_path):
+    """Two workers (two engines on one database, as two bot processes) take wrong codes
+    from one chat at the same moment: the chat is locked after MAX_FAILURES of them, no
+    wrong code is lost to a race (each is counted), and none fails."""
+    engine = database(tmp_path)
+    codes = small_organization(engine)
+    workers = [engine, create_engine(engine.url, pool_size=2)]
+    guesses = 12  # each worker's
+    start = threading.Barrier(len(workers))
+    update_ids = itertools.count(1)
+    answers: list[str] = []
+
+    def guess(worker) -> None:
+        start.wait()
+        for _ in range(guesses):
+            incoming = Incoming(
+                platform="test",
+                chat_id="666",
+                user_id="666",
+                update_id=f"guess-{next(update_ids)}",
+                text="/start K7M3P9QX",
+            )
+            answers.extend(r.text for r in handle(worker, incoming, ChatSettings(), now=NOW))
+
+    try:
+        threads = [threading.Thread(target=guess, args=(w,)) for w in workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        workers[1].dispose()
+    assert len(answers) == len(workers) * guesses
+    assert not [a for a in answers if a == failed("vi").text]
+    tries_left = [a for a in answers if "không hợp lệ" in a]
+    locked = [a for a in answers if "thử lại sau" in a]
+    assert len(tries_left) == MAX_FAILURES - 1, tries_left  # each counted once
+    assert len(locked) == len(answers) - len(tries_left)
+    right = Chat(engine, chat_id="666", now=NOW + timedelta(minutes=1))
+    right.send(f"/start {codes['nv01']}")  # locked: even the right code waits
+    assert "thử lại sau" in right.text
+    right.later(minutes=16).send(f"/start {codes['nv01']}")
+    assert "Trần Thị Mai" in right.text
