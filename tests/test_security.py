@@ -9,7 +9,7 @@ import asyncio
 import itertools
 import logging
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine
@@ -23,7 +23,6 @@ from handlers.dispatcher import COMMANDS, FLOWS, ChatSettings, handle
 from handlers.events import Incoming
 from handlers.menu import failed
 from handlers.registration import MAX_FAILURES
-from storage import invites
 from storage.db import transaction
 from storage.models import (
     AssessmentStatus,
@@ -42,7 +41,7 @@ from storage.models import (
     TaskOutcome,
     Unit,
 )
-from tests.chat import NOW, Chat, database, small_organization
+from tests.chat import NOW, Chat, add_people, database, small_organization
 from tests.fake_telegram import FakeTelegram, fake_telegram_fixture  # noqa: F401
 from tests.fake_zalo import FakeZalo, fake_zalo_fixture  # noqa: F401
 
@@ -130,7 +129,6 @@ class Agency:
 
     def __init__(self, tmp_path) -> None:
         self.engine = database(tmp_path)
-        codes = {}
         with transaction(self.engine) as s:
             org = Organization(code="so-an-ninh", name="Sở An ninh", ruleset="agency-monthly")
             s.add(org)
@@ -157,44 +155,20 @@ class Agency:
             )
             s.add_all([september, november])
             s.flush()
-            for code, name, unit, role in PEOPLE:
-                person = Person(
-                    organization_id=org.id,
-                    code=code,
-                    full_name=name,
-                    unit_id=units[unit].id,
-                    group_id=group.id,
-                    role=role,
-                )
-                s.add(person)
-                s.flush()
-                for n in (1, 2):
-                    s.add(
-                        Task(
-                            person_id=person.id,
-                            period_id=november.id,
-                            title=f"Nhiệm vụ {n} của {name}",
-                            deadline=date(2026, 11, 25),
-                            position=n,
-                        )
-                    )
-                codes[code] = invites.issue(s, person, now=at(1, 8))[0]
-                if code == "a2":
-                    old = Task(
-                        person_id=person.id,
-                        period_id=september.id,
-                        title="Nhiệm vụ tháng 9",
-                        position=1,
-                    )
-                    done = SelfAssessment(
-                        person_id=person.id,
-                        period_id=september.id,
-                        status=AssessmentStatus.SUBMITTED,
-                        general={"discipline": 5},
-                    )
-                    s.add_all([old, done])
-                    s.flush()
-                    s.add(TaskOutcome(assessment_id=done.id, task_id=old.id, status="on_time"))
+            people = [(c, name, units[u].id, group.id, role) for c, name, u, role in PEOPLE]
+            made = add_people(s, org.id, people, november.id, invited_at=at(1, 8))
+            codes = {code: invite for code, (_, invite) in made.items()}
+            a2 = made["a2"][0]
+            old = Task(person_id=a2.id, period_id=september.id, title="Nhiệm vụ tháng 9")
+            done = SelfAssessment(
+                person_id=a2.id,
+                period_id=september.id,
+                status=AssessmentStatus.SUBMITTED,
+                general={"discipline": 5},
+            )
+            s.add_all([old, done])
+            s.flush()
+            s.add(TaskOutcome(assessment_id=done.id, task_id=old.id, status="on_time"))
         self.chats = {}
         for number, (code, *_) in enumerate(PEOPLE, start=1):
             chat = Chat(self.engine, chat_id=str(600 + number), now=at(2, 9))
