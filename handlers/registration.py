@@ -9,7 +9,7 @@ from datetime import timedelta
 from handlers import menu
 from handlers.context import Context, reply
 from handlers.events import Reply
-from storage.conversations import code_attempts
+from storage.conversations import locked_code_attempts
 from storage.invites import redeem
 from storage.models import CodeAttempts, Identity
 from storage.people import identities_replaced
@@ -32,7 +32,7 @@ def start(ctx: Context, code: str) -> list[Reply]:
         return menu.show(ctx)
     if not code:
         return stranger(ctx)
-    attempts = _attempts(ctx)
+    attempts = locked_code_attempts(ctx.session, ctx.incoming.platform, ctx.incoming.chat_id)
     if attempts.locked_until is not None and ctx.now < attempts.locked_until:
         return [_locked(ctx, attempts)]
     person = redeem(ctx.session, code, ctx.now)
@@ -62,14 +62,6 @@ def stranger(ctx: Context) -> list[Reply]:
             )
         )
     ]
-
-
-def _attempts(ctx: Context) -> CodeAttempts:
-    found = code_attempts(ctx.session, ctx.incoming.platform, ctx.incoming.chat_id)
-    if found is None:
-        found = CodeAttempts(platform=ctx.incoming.platform, chat_id=ctx.incoming.chat_id)
-        ctx.session.add(found)
-    return found
 
 
 def _wrong_code(ctx: Context, attempts: CodeAttempts) -> Reply:

@@ -55,14 +55,19 @@ def chat_context(session: Session, platform: str, user_id: str, chat_id: str) ->
     return ChatContext(*row)
 
 
-def code_attempts(session: Session, platform: str, chat_id: str) -> CodeAttempts | None:
-    """The wrong registration codes typed in this chat, if any was."""
+def locked_code_attempts(session: Session, platform: str, chat_id: str) -> CodeAttempts:
+    """The wrong registration codes typed in this chat (a row made at the first), locked
+    until the transaction ends: wrong codes that two processes take from one chat at the
+    same moment are counted one after the other, none lost (PostgreSQL: the row's lock;
+    SQLite: the insert takes the database's write lock)."""
+    values = {"platform": platform, "chat_id": chat_id, "failures": 0}
+    insert_once(session, CodeAttempts.__table__, values, ["platform", "chat_id"])
     return session.exec(
-        select(CodeAttempts).where(
-            CodeAttempts.platform == platform,
-            CodeAttempts.chat_id == chat_id,
-        )
-    ).first()
+        select(CodeAttempts)
+        .where(CodeAttempts.platform == platform, CodeAttempts.chat_id == chat_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def mark_processed(session: Session, platform: str, update_id: str, now: datetime) -> bool:

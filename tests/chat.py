@@ -116,6 +116,44 @@ TOP = (5, 5, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5)
 GOOD = (5, 5, 2.5, 2.5, 2.5, 0.5, 0, 0, 0, 0)
 
 
+def add_people(
+    session,
+    organization_id: int,
+    people: list[tuple[str, str, int, int, Role]],
+    period_id: int,
+    *,
+    invited_at: datetime,
+    title: str = "Nhiệm vụ {n} của {name}",
+) -> dict[str, tuple[Person, str]]:
+    """People of an organization, `people` as (code, name, unit id, group id, role), each
+    with two planned tasks of the period due 25/11/2026 (titled `title`) and an invite
+    issued at `invited_at`: {code: (the person, the invite code)}."""
+    made = {}
+    for code, name, unit_id, group_id, role in people:
+        person = Person(
+            organization_id=organization_id,
+            code=code,
+            full_name=name,
+            unit_id=unit_id,
+            group_id=group_id,
+            role=role,
+        )
+        session.add(person)
+        session.flush()
+        for n in (1, 2):
+            session.add(
+                Task(
+                    person_id=person.id,
+                    period_id=period_id,
+                    title=title.format(n=n, name=name),
+                    deadline=date(2026, 11, 25),
+                    position=n,
+                )
+            )
+        made[code] = (person, invites.issue(session, person, now=invited_at)[0])
+    return made
+
+
 def small_organization(
     engine: Engine,
     *,

@@ -79,7 +79,9 @@ Tests drive the "user" side with :meth:`FakeTelegram.send_text`, :meth:`~FakeTel
 :meth:`~FakeTelegram.send_document` and :meth:`~FakeTelegram.replay`, inspect
 ``calls`` / ``rejected`` / :meth:`~FakeTelegram.sent` / :meth:`~FakeTelegram.last`, wait
 with :meth:`~FakeTelegram.wait_for_call` / :meth:`~FakeTelegram.wait_until_idle`, and
-inject errors with :meth:`~FakeTelegram.fail_next`.
+inject errors with :meth:`~FakeTelegram.fail_next`, or a seeded random share of a method's
+calls with :meth:`~FakeTelegram.fail_randomly` (429, 500, or an answer later than the
+client waits: the call is accepted all the same, see ``late``).
 
 Every instance owns its state; the only module-level cache is the parsed (read-only)
 spec, keyed by its path.
@@ -95,6 +97,7 @@ import itertools
 import json
 import math
 import os
+import random
 import re
 import socket
 import threading
@@ -342,6 +345,33 @@ class _Failure:
     parameters: dict[str, Any] | None
     remaining: int
     chat_id: ChatKey | None
+
+
+def _failure(
+    method: str,
+    status: int,
+    retry_after: int = 1,
+    description: str | None = None,
+    times: int = 1,
+    chat_id: ChatKey | None = None,
+) -> _Failure:
+    """An error answer: 429 gives "Too Many Requests: retry after N" with
+    ``parameters.retry_after``; other statuses a Telegram-like description."""
+    if status == 429:
+        text = description or f"Too Many Requests: retry after {retry_after}"
+        return _Failure(method, status, text, {"retry_after": retry_after}, times, chat_id)
+    text = description or _DEFAULT_DESCRIPTIONS.get(status, f"Error {status}")
+    return _Failure(method, status, text, None, times, chat_id)
+
+
+@dataclass
+class _RandomFaults:
+    method: str
+    share: float
+    rng: random.Random
+    faults: tuple[str, ...]
+    retry_after: int
+    delay: float
 
 
 @dataclass
@@ -1056,6 +1086,9 @@ class FakeTelegram:
         self._callback_ids = itertools.count(4_000_000_000_001)
         self._open_callbacks: set[str] = set()
         self._failures: list[_Failure] = []
+        self._random: _RandomFaults | None = None
+        #: Accepted calls answered ``delay`` seconds late by `fail_randomly` ("timeout").
+        self.late: list[Call] = []
         self._injected: set[int] = set()  # ids of Rejection records from fail_next
         self._files: dict[str, _StoredFile] = {}
         self._file_paths: dict[str, _StoredFile] = {}
@@ -1378,14 +1411,38 @@ class FakeTelegram:
         spec_method = self.spec.method(method)
         if spec_method is None:
             raise ValueError(f"{method!r} is not a Bot API method")
-        if status == 429:
-            text = description or f"Too Many Requests: retry after {retry_after}"
-            parameters: dict[str, Any] | None = {"retry_after": retry_after}
-        else:
-            text = description or _DEFAULT_DESCRIPTIONS.get(status, f"Error {status}")
-            parameters = None
         key = None if chat_id is None else _chat_key(chat_id)
-        self._failures.append(_Failure(spec_method.name, status, text, parameters, times, key))
+        self._failures.append(
+            _failure(spec_method.name, status, retry_after, description, times, key)
+        )
+
+    def fail_randomly(
+        self,
+        method: str,
+        share: float,
+        *,
+        seed: int,
+        faults: tuple[str, ...] = ("429", "500", "timeout"),
+        retry_after: int = 1,
+        delay: float = 1.0,
+    ) -> None:
+        """From now on, answer a `share` of the calls of ``method`` (drawn by a random
+        generator seeded with `seed`) with one of `faults`, in equal parts: "429" (retry
+        after `retry_after` seconds), "500", or "timeout": the call is accepted (its message
+        is recorded) and answered `delay` seconds late, so that a client waiting less does
+        not know it went through (those calls are listed in ``late``). ``share=0`` stops."""
+        spec_method = self.spec.method(method)
+        if spec_method is None:
+            raise ValueError(f"{method!r} is not a Bot API method")
+        self._random = _RandomFaults(
+            spec_method.name, share, random.Random(seed), faults, retry_after, delay
+        )
+
+    def _random_fault(self, method: str) -> str | None:
+        faults = self._random
+        if faults is None or faults.method != method or faults.rng.random() >= faults.share:
+            return None
+        return faults.rng.choice(faults.faults)
 
     # ---- HTTP
 
@@ -1417,11 +1474,15 @@ class FakeTelegram:
         self, request: web.Request, name: str, method: SpecMethod | None
     ) -> web.Response:
         raw: dict[str, Any] = {}
+        fault: str | None = None
         try:
             raw, files = await self._read_params(request)
             if method is None:
                 raise _Reject(404, "Not Found")
             failure = self._take_failure(method.name, raw)
+            fault = self._random_fault(method.name) if failure is None else None
+            if fault in ("429", "500") and self._random is not None:
+                failure = _failure(method.name, int(fault), self._random.retry_after)
             if failure is not None:
                 rejection = Rejection(method.name, raw, failure.status, failure.description)
                 self.rejected.append(rejection)
@@ -1442,8 +1503,12 @@ class FakeTelegram:
             )
             return _json_response(e.status, _error_body(e.status, e.description, e.parameters))
         self.unknown_fields.extend((method.name, path) for path in unknown)
-        self.calls.append(Call(method.name, params, files, tuple(unknown), copy.deepcopy(result)))
+        call = Call(method.name, params, files, tuple(unknown), copy.deepcopy(result))
+        self.calls.append(call)
         self._notify(self._new_call)
+        if fault == "timeout" and self._random is not None:
+            self.late.append(call)
+            await asyncio.sleep(self._random.delay)
         return _json_response(200, {"ok": True, "result": result})
 
     async def _read_params(

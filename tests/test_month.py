@@ -16,14 +16,13 @@ group, the month's quota keeps one A (rule 10: floor(6 / 6) = 1).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
 
 from cycle.steps import tick
 from handlers.events import payload_to_replies
-from storage import invites
 from storage.db import transaction
 from storage.models import (
     AssessmentStatus,
@@ -37,11 +36,10 @@ from storage.models import (
     Role,
     RoleGroup,
     SelfAssessment,
-    Task,
     Unit,
 )
 from storage.models import Organization as Org
-from tests.chat import GOOD, TOP, Chat, database
+from tests.chat import GOOD, TOP, Chat, add_people, database
 
 FULL = TOP  # the 10 items of Mẫu 01 at their maximum: 30 general points
 ALMOST = (4.5, *TOP[1:])  # 29.5
@@ -77,7 +75,6 @@ class Month:
 
     def __init__(self, tmp_path) -> None:
         self.engine = database(tmp_path)
-        codes = {}
         with transaction(self.engine) as s:
             org = Org(code="so-noi-vu", name="Sở Nội vụ tỉnh Thử nghiệm", ruleset="agency-monthly")
             s.add(org)
@@ -100,28 +97,16 @@ class Month:
             period = Period(organization_id=org.id, code="2026-11", status=PeriodStatus.PLANNING)
             s.add(period)
             s.flush()
-            for code, name, unit, group, role in PEOPLE:
-                person = Person(
-                    organization_id=org.id,
-                    code=code,
-                    full_name=name,
-                    unit_id=units[unit].id,
-                    group_id=groups[group].id,
-                    role=role,
-                )
-                s.add(person)
-                s.flush()
-                for n in (1, 2):
-                    s.add(
-                        Task(
-                            person_id=person.id,
-                            period_id=period.id,
-                            title=f"Báo cáo chuyên đề số {n} của {name}",
-                            deadline=date(2026, 11, 25),
-                            position=n,
-                        )
-                    )
-                codes[code] = invites.issue(s, person, now=at(20, 9))[0]
+            people = [(c, name, units[u].id, groups[g].id, role) for c, name, u, g, role in PEOPLE]
+            made = add_people(
+                s,
+                org.id,
+                people,
+                period.id,
+                invited_at=at(20, 9),
+                title="Báo cáo chuyên đề số {n} của {name}",
+            )
+            codes = {code: invite for code, (_, invite) in made.items()}
         self.chats = {}
         for number, (code, *_rest) in enumerate(PEOPLE, start=1):
             chat = Chat(self.engine, chat_id=str(500 + number), now=at(20, 9))

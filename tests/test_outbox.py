@@ -15,6 +15,7 @@ import itertools
 import shutil
 import socket
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -487,3 +488,34 @@ async def test_run_forever_sends_what_comes_later(engine, fake_telegram, bot):
             await running
     assert texts(fake_telegram, 9301) == ["Kết quả tháng 10/2026"]
     assert rows(engine)[0].status == OutboxStatus.SENT
+
+
+async def test_a_flaky_server_gets_every_message_in_each_chats_order(engine, fake_telegram):
+    """A tenth of the sendMessage calls, drawn at random, are answered 429, 500, or later
+    than the client waits (0.25 s): 300 messages to 30 chats all arrive, in each chat's
+    order. At least once: a message goes twice only when a call that timed out had gone
+    through, and its copy follows it at once."""
+    chats = range(9301, 9331)
+    for n in range(10):
+        for chat in chats:
+            put(engine, chat, f"Tin {n} cho {chat}")
+    fake_telegram.fail_randomly("sendMessage", 0.1, seed=335, retry_after=1, delay=1.0)
+    api = TelegramAPIServer.from_base(fake_telegram.base_url)
+    bot = Bot(fake_telegram.token, session=AiohttpSession(api=api, timeout=0.25))
+    try:
+        counts = await sender(engine, bot).run_until_idle()
+    finally:
+        await bot.session.close()
+
+    assert (counts.sent, counts.failed) == (300, 0)
+    assert {r.status for r in rows(engine)} == {OutboxStatus.SENT}
+    faults = Counter(r.status for r in fake_telegram.rejected)
+    assert faults[429] and faults[500] and fake_telegram.late  # each kind of fault happened
+    assert counts.retried_429 == faults[429]
+    late = Counter((str(c.params["chat_id"]), c.params["text"]) for c in fake_telegram.late)
+    for chat in chats:
+        got = texts(fake_telegram, chat)
+        wanted = [f"Tin {n} cho {chat}" for n in range(10)]
+        assert [text for text, _ in itertools.groupby(got)] == wanted
+        for text, copies in (Counter(got) - Counter(wanted)).items():
+            assert copies <= late[(str(chat), text)], (chat, text)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,7 +25,6 @@ from sqlmodel import Session, select
 from cycle.steps import tick
 from handlers.dispatcher import COMMANDS, ChatSettings, handle
 from handlers.events import Incoming
-from storage import invites
 from storage.db import transaction
 from storage.models import (
     AuditLog,
@@ -46,7 +45,7 @@ from storage.models import (
     TaskOutcome,
     Unit,
 )
-from tests.chat import Chat, copy_of, database
+from tests.chat import Chat, add_people, copy_of, database
 
 PEOPLE = [  # code, name, unit, role
     ("gd01", "Ngô Thị Hương", "bgd", Role.DIRECTOR),
@@ -91,7 +90,6 @@ def template(tmp_path_factory) -> Engine:
     """A migrated database with the organization and everyone registered, made once."""
     folder = tmp_path_factory.mktemp("month")
     engine = database(folder)
-    codes = {}
     with transaction(engine) as s:
         org = Organization(code="so-x", name="Sở Nội vụ tỉnh X")
         s.add(org)
@@ -106,28 +104,9 @@ def template(tmp_path_factory) -> Engine:
         period = Period(organization_id=org.id, code="2026-11", status=PeriodStatus.PLANNING)
         s.add(period)
         s.flush()
-        for code, name, unit, role in PEOPLE:
-            person = Person(
-                organization_id=org.id,
-                code=code,
-                full_name=name,
-                unit_id=units[unit].id,
-                group_id=group.id,
-                role=role,
-            )
-            s.add(person)
-            s.flush()
-            for n in (1, 2):
-                s.add(
-                    Task(
-                        person_id=person.id,
-                        period_id=period.id,
-                        title=f"Nhiệm vụ {n} của {name}",
-                        deadline=date(2026, 11, 25),
-                        position=n,
-                    )
-                )
-            codes[code] = invites.issue(s, person, now=at(20, 8))[0]
+        people = [(code, name, units[unit].id, group.id, role) for code, name, unit, role in PEOPLE]
+        made = add_people(s, org.id, people, period.id, invited_at=at(20, 8))
+        codes = {code: invite for code, (_, invite) in made.items()}
     for code, chat_id in CHATS.items():
         if code != "stranger":
             Chat(engine, chat_id=chat_id, now=at(20, 9)).send(f"/start {codes[code]}")
