@@ -43,7 +43,6 @@ from storage.models import (
     Period,
     PeriodStatus,
     Person,
-    Result,
     Role,
     Unit,
 )
@@ -55,11 +54,11 @@ from storage.people import (
     units_of,
 )
 from storage.periods import (
-    add_results,
     has_period,
     period_by_code,
     results_of_period,
     returned_assessments,
+    save_results,
     submitted_person_ids,
 )
 from storage.queries import (
@@ -522,34 +521,44 @@ def run_classification(
 ) -> dict[str, Any]:
     """The core on the month's reviewed data and the history: results (not yet published)
     with their reasons in every language, and the run's warnings kept on the period. A
-    score or level that differs from the stored one is audited (by the system)."""
+    score or level that differs from the stored one is audited (by the system). The rules
+    run once, rendered in every language; the results and their audit are written in a
+    few statements, whatever the number of people."""
     found = classification_request(session, organization, period)
-    runs = {locale: found.classify(locale) for locale in SUPPORTED_LOCALES}
-    # the results not there yet, in one statement
-    add_results(session, period.id, [p.id for p in found.people.values()])
-    existing = {r.person_id: r for r in results_of_period(session, period.id)}
-    changes: list[dict[str, Any] | None] = []
-    rated = set()
+    runs = found.classify_in(SUPPORTED_LOCALES)
+    values: dict[int, dict[str, Any]] = {}
     for index, entry in enumerate(runs["vi"]["people"]):
         person = found.people[entry["id"]]
-        rated.add(person.id)
-        result = existing[person.id]
-        changes += _result_changes(result, entry["score"], entry["level"], now)
-        result.score = entry["score"]
-        result.breakdown = {**entry["breakdown"], "unexplained_undone": found.undone[person.code]}
-        result.computed_level = entry["rules_level"]
-        result.level = entry["level"]
-        result.reasons = {
-            locale: list(run["people"][index]["reasons"]) for locale, run in runs.items()
+        values[person.id] = {
+            "score": entry["score"],
+            "breakdown": {**entry["breakdown"], "unexplained_undone": found.undone[person.code]},
+            "computed_level": entry["rules_level"],
+            "level": entry["level"],
+            "reasons": {locale: run["people"][index]["reasons"] for locale, run in runs.items()},
+            "reward_vnd": entry["reward_vnd"],
+            "ruleset": entry["ruleset"],
         }
-        result.reward_vnd = entry["reward_vnd"]
-        result.ruleset = entry["ruleset"]
     for person in found.people.values():  # not submitted: not rated this month
-        if person.id not in rated:
-            result = existing[person.id]
-            changes += _result_changes(result, None, None, now)
-            result.level = result.computed_level = result.score = None
-            result.reasons = {locale: [] for locale in SUPPORTED_LOCALES}
+        values.setdefault(
+            person.id,
+            {
+                "score": None,
+                "breakdown": {},
+                "computed_level": None,
+                "level": None,
+                "reasons": {locale: [] for locale in SUPPORTED_LOCALES},
+                "reward_vnd": 0,
+                "ruleset": None,
+            },
+        )
+    before = save_results(session, period.id, values)
+    changes: list[dict[str, Any] | None] = []
+    for person_id, (result_id, score, level) in before.items():
+        after = values[person_id]
+        changes += [
+            change(None, "result", result_id, "score", score, after["score"], at=now),
+            change(None, "result", result_id, "level", level, after["level"], at=now),
+        ]
     record(session, changes)  # every change of a score or a level, by the system
     period.run = {
         "warnings": {locale: run["warnings"] for locale, run in runs.items()},
@@ -561,15 +570,6 @@ def run_classification(
     session.add(period)
     session.flush()
     return runs["vi"]
-
-
-def _result_changes(
-    result: Result, score: float | None, level: str | None, now: datetime
-) -> list[dict[str, Any] | None]:
-    return [
-        change(None, "result", result.id, "score", result.score, score, at=now),
-        change(None, "result", result.id, "level", result.level, level, at=now),
-    ]
 
 
 def build_digest(
