@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -106,14 +106,32 @@ def chat_for_notices(session: Session, person: Person) -> Identity | None:
     """The chat that receives the person's notices: on the messenger they chose
     (`Person.messenger`) if they linked it, else the one they wrote from last (or linked
     last, before they ever wrote)."""
-    chats = identities_of(session, person.id)
-    chosen = [i for i in chats if i.platform == person.messenger]
-    if chosen:
-        return chosen[-1]
-    if not chats:
-        return None
+    return chats_for_notices(session, [person]).get(person.id)
+
+
+def chats_for_notices(session: Session, people: list[Person]) -> dict[int, Identity]:
+    """`chat_for_notices` of each of these people who registered a chat, by person id; in
+    one query for up to 10,000 people."""
+    chats: dict[int, list[Identity]] = defaultdict(list)
+    ids = sorted({p.id for p in people})
+    for start in range(0, len(ids), 10_000):
+        for identity in session.exec(
+            select(Identity)
+            .where(col(Identity.person_id).in_(ids[start : start + 10_000]))
+            .order_by(Identity.id)
+        ):
+            chats[identity.person_id].append(identity)
     never = datetime.min.replace(tzinfo=UTC)
-    return max(chats, key=lambda i: (i.last_seen_at or never, i.id))
+    found = {}
+    for person in people:
+        mine = chats.get(person.id)
+        if not mine:
+            continue
+        chosen = [i for i in mine if i.platform == person.messenger]
+        found[person.id] = (
+            chosen[-1] if chosen else max(mine, key=lambda i: (i.last_seen_at or never, i.id))
+        )
+    return found
 
 
 def mark_seen(session: Session, platform: str, user_id: str, now: datetime) -> None:
@@ -272,6 +290,57 @@ def reviewer_of(session: Session, person: Person) -> Person | None:
         )
     ).first()
     return head or director
+
+
+def reviewers_of(people: list[Person]) -> dict[int, Person | None]:
+    """`reviewer_of` each of `people`, by person id: the same rules on loaded data, no
+    query. `people`: the organization's, every active one among them (the reviewers are
+    found there: the first director, the first head of a unit by id)."""
+    ordered = sorted((p for p in people if p.active), key=lambda p: p.id)
+    director = next((p for p in ordered if p.role is Role.DIRECTOR), None)
+    heads: dict[int, Person] = {}
+    for person in ordered:
+        if person.role is Role.HEAD:
+            heads.setdefault(person.unit_id, person)
+    found: dict[int, Person | None] = {}
+    for person in people:
+        if person.role is Role.DIRECTOR:
+            found[person.id] = None
+        elif person.role is Role.HEAD or (
+            director is not None and director.unit_id == person.unit_id
+        ):
+            found[person.id] = director
+        else:
+            found[person.id] = heads.get(person.unit_id) or director
+    return found
+
+
+def decisions_awaited(session: Session, period: Period, people: list[Person]) -> Counter[int]:
+    """How many submissions of the period each reviewer still has to decide on
+    (`awaits_decision`, at the reviewer's stage), by reviewer id; `people`: the
+    organization's active people (`reviewers_of`; the others' submissions wait for
+    nobody). In two queries."""
+    reviewers = reviewers_of(people)
+    reviews = {
+        (review.assessment_id, review.stage): review
+        for review in session.exec(
+            select(Review)
+            .join(SelfAssessment, col(SelfAssessment.id) == col(Review.assessment_id))
+            .where(SelfAssessment.period_id == period.id)
+        )
+    }
+    awaited: Counter[int] = Counter()
+    for assessment in session.exec(
+        select(SelfAssessment).where(
+            SelfAssessment.period_id == period.id, col(SelfAssessment.status).in_(IN_REVIEW)
+        )
+    ):
+        reviewer = reviewers.get(assessment.person_id)
+        if reviewer is not None and awaits_decision(
+            assessment, reviews.get((assessment.id, STAGES[reviewer.role]))
+        ):
+            awaited[reviewer.id] += 1
+    return awaited
 
 
 def reviewees(
