@@ -58,6 +58,7 @@ from storage.people import (
 )
 from storage.periods import (
     has_period,
+    not_submitted,
     period_by_code,
     results_of_period,
     returned_assessments,
@@ -311,13 +312,11 @@ class Cycle:
 
     def close(self) -> None:
         self.period.status = PeriodStatus.CLOSED
-        submitted = self._submitted_ids()
         people = self._people(registered_only=False)
         units = {u.id: u for u in units_of(self.session, self.organization.id)}
         late: dict[int, list[str]] = {}  # unit id: the names of those who did not submit
-        for p in people:
-            if p.role not in (Role.HEAD, Role.DIRECTOR) and p.id not in submitted:
-                late.setdefault(p.unit_id, []).append(p.full_name)
+        for unit_id, name in not_submitted(self.session, self.organization.id, self.period):
+            late.setdefault(unit_id, []).append(name)
         for head in [p for p in people if p.role is Role.HEAD]:
             if head.unit_id in late:
                 self.send(
@@ -327,7 +326,7 @@ class Cycle:
                         head.language,
                         self.period.code,
                         units[head.unit_id].name,
-                        sorted(late[head.unit_id], key=name_sort_key),
+                        late[head.unit_id],
                     ),
                 )
         self.remind_reviewers("head", "review_request")

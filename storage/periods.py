@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
+from locales import name_sort_key
 from storage.models import (
     AssessmentStatus,
     Period,
     PeriodStatus,
     Person,
     Result,
+    Role,
     SelfAssessment,
     Task,
     Unit,
@@ -106,6 +108,36 @@ def submitted_person_ids(session: Session, period_id: int) -> set[int]:
             )
         ).all()
     )
+
+
+def not_submitted(
+    session: Session, organization_id: int, period: Period, unit_id: int | None = None
+) -> list[tuple[int, str]]:
+    """(unit id, full name) of the organization's active deputies and staff (of one unit,
+    or of all) whose self-assessment of the period is not submitted (nor returned for
+    correction, which counts as it stands): the late lists of the heads, by name as
+    Vietnamese lists sort them; in one query (an anti-join)."""
+    query = (
+        select(Person.unit_id, Person.full_name)
+        .join(
+            SelfAssessment,
+            (col(SelfAssessment.person_id) == col(Person.id))
+            & (col(SelfAssessment.period_id) == period.id)
+            & col(SelfAssessment.status).in_(
+                [AssessmentStatus.SUBMITTED, AssessmentStatus.RETURNED]
+            ),
+            isouter=True,
+        )
+        .where(
+            Person.organization_id == organization_id,
+            Person.active,
+            col(Person.role).not_in([Role.HEAD, Role.DIRECTOR]),
+            col(SelfAssessment.id).is_(None),
+        )
+    )
+    if unit_id is not None:
+        query = query.where(Person.unit_id == unit_id)
+    return sorted(session.exec(query).all(), key=lambda row: name_sort_key(row[1]))
 
 
 def results_of_period(session: Session, period_id: int) -> list[Result]:
