@@ -97,9 +97,7 @@ def classify(data: Any, ruleset: str | None = None, locale: str = DEFAULT_LOCALE
     return classify_in(data, (locale,), ruleset)[locale]
 
 
-def classify_in(
-    data: Any, locales: tuple[str, ...], ruleset: str | None = None
-) -> dict[str, dict]:
+def classify_in(data: Any, locales: tuple[str, ...], ruleset: str | None = None) -> dict[str, dict]:
     """`classify` in several languages at once: the rules run once (their decisions do not
     depend on the language), the output is rendered in each of `locales`."""
     for locale in locales:
@@ -118,9 +116,7 @@ def classify_in(
     rules = _ruleset(data.get("ruleset"), ruleset, period)
     request = parse_request(data, period, rules)
     outcomes, units, alerts = evaluate(request, rules)
-    return {
-        locale: _render(request, rules, outcomes, units, alerts, locale) for locale in locales
-    }
+    return {locale: _render(request, rules, outcomes, units, alerts, locale) for locale in locales}
 
 
 def _ruleset(named: Any, option: str | None, period: Period) -> Ruleset:
