@@ -6,7 +6,7 @@ user's data directory, the same wherever a command is started from (`default_pat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,6 +25,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 APP_NAME = "danhgia"
 DATABASE_FILE = "danhgia.db"
 VARIABLE = "DATABASE_URL"
+IN_BATCH = 10_000
+"""The most values bound in one IN list: a query about a province's people goes in a few
+statements (psycopg binds at most 65,535 parameters in one, SQLite 32,766 by default)."""
 
 
 class DatabaseUrlError(Exception):
@@ -163,3 +166,10 @@ def transaction(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def in_batches(values: Iterable[int]) -> Iterator[list[int]]:
+    """`values`, sorted without repeats, in lists of at most IN_BATCH (for IN lists)."""
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), IN_BATCH):
+        yield ordered[start : start + IN_BATCH]

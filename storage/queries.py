@@ -15,6 +15,7 @@ from core.ruleset import Ruleset, builtin_for, load
 from core.validate import parse_period
 from locales import name_sort_key
 from storage.conclusions import core_entries_by_person
+from storage.db import in_batches
 from storage.models import (
     AssessmentStatus,
     Category,
@@ -111,14 +112,11 @@ def chat_for_notices(session: Session, person: Person) -> Identity | None:
 
 def chats_for_notices(session: Session, people: list[Person]) -> dict[int, Identity]:
     """`chat_for_notices` of each of these people who registered a chat, by person id; in
-    one query for up to 10,000 people."""
+    one query for every IN_BATCH people."""
     chats: dict[int, list[Identity]] = defaultdict(list)
-    ids = sorted({p.id for p in people})
-    for start in range(0, len(ids), 10_000):
+    for ids in in_batches(p.id for p in people):
         for identity in session.exec(
-            select(Identity)
-            .where(col(Identity.person_id).in_(ids[start : start + 10_000]))
-            .order_by(Identity.id)
+            select(Identity).where(col(Identity.person_id).in_(ids)).order_by(Identity.id)
         ):
             chats[identity.person_id].append(identity)
     never = datetime.min.replace(tzinfo=UTC)
