@@ -532,12 +532,7 @@ def classification_request(
             outcome.c.explanation_status,
         )
         .join(assessment, assessment.c.id == outcome.c.assessment_id)
-        .join(
-            task,
-            (task.c.id == outcome.c.task_id)
-            & (task.c.person_id == assessment.c.person_id)
-            & (task.c.period_id == assessment.c.period_id),
-        )
+        .join(task, task.c.id == outcome.c.task_id)  # (the person's task of the period)
         .where(assessment.c.period_id == period.id, assessment.c.person_id.in_(members))
         .order_by(_KIND_ORDER, task.c.position, task.c.id)
     ):
