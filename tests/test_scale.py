@@ -27,19 +27,7 @@ from storage.models import (
     Unit,
 )
 from tests.chat import database
-
-GENERAL = {  # the 10 general items of Mẫu 01: 29 of 30 points
-    "politics_ethics_culture": 5,
-    "discipline": 5,
-    "competence": 2.5,
-    "meets_tasks": 2.5,
-    "responsibility": 2.5,
-    "service_coordination": 2.5,
-    "breakthrough": 2,
-    "hard_tasks": 2.5,
-    "accountability": 2.5,
-    "initiative": 2,
-}
+from tests.conftest import general_total
 
 # Hà Nội times of the steps, in UTC: a reminder, after the deadline (30/11 17:00), after
 # the heads' review (2/12 17:00), after the director's (4/12 17:00), the publication
@@ -101,7 +89,7 @@ def organization(engine, units: int) -> int:
                 person_id=person.id,
                 period_id=period.id,
                 status=status,
-                general=GENERAL,
+                general=general_total(29),
                 submitted_at=now,
             )
             s.add_all([task, assessment])
