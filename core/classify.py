@@ -94,13 +94,20 @@ def classify(data: Any, ruleset: str | None = None, locale: str = DEFAULT_LOCALE
     names a built-in ruleset only and overrides the choice by period. Raises `InputError`
     or `RulesetError` on bad input.
     """
-    if locale not in SUPPORTED_LOCALES:
-        raise InputError(
-            "locale",
-            N_("unknown value {value}; expected one of {choices}"),
-            value=shown(str(locale), 40),
-            choices=list(SUPPORTED_LOCALES),
-        )
+    return classify_in(data, (locale,), ruleset)[locale]
+
+
+def classify_in(data: Any, locales: tuple[str, ...], ruleset: str | None = None) -> dict[str, dict]:
+    """`classify` in several languages at once: the rules run once (their decisions do not
+    depend on the language), the output is rendered in each of `locales`."""
+    for locale in locales:
+        if locale not in SUPPORTED_LOCALES:
+            raise InputError(
+                "locale",
+                N_("unknown value {value}; expected one of {choices}"),
+                value=shown(str(locale), 40),
+                choices=list(SUPPORTED_LOCALES),
+            )
     if type(data) is not dict:
         raise InputError("-", N_("the input must be a JSON object"))
     if "period" not in data:
@@ -109,7 +116,7 @@ def classify(data: Any, ruleset: str | None = None, locale: str = DEFAULT_LOCALE
     rules = _ruleset(data.get("ruleset"), ruleset, period)
     request = parse_request(data, period, rules)
     outcomes, units, alerts = evaluate(request, rules)
-    return _render(request, rules, outcomes, units, alerts, locale)
+    return {locale: _render(request, rules, outcomes, units, alerts, locale) for locale in locales}
 
 
 def _ruleset(named: Any, option: str | None, period: Period) -> Ruleset:

@@ -45,30 +45,31 @@ from storage.models import (
     Person,
     Result,
     Role,
+    RoleGroup,
     Unit,
 )
 from storage.people import (
     active_people,
     groups_of,
     organization_ids,
+    people_of,
     registered_person_ids,
     units_of,
 )
 from storage.periods import (
-    add_results,
     has_period,
+    not_submitted,
     period_by_code,
     results_of_period,
     returned_assessments,
+    save_results,
     submitted_person_ids,
 )
 from storage.queries import (
-    awaits_decision,
     classification_request,
+    decisions_awaited,
     period_code,
-    review_of,
-    reviewees,
-    reviewer_of,
+    reviewers_of,
 )
 
 log = logging.getLogger(__name__)
@@ -261,6 +262,8 @@ class Cycle:
         self.period = period
         self.settings = settings
         self.now = now
+        self.outgoing: list[tuple[Person, str, Reply | list[Reply]]] = []
+        self._active: list[Person] | None = None
 
     def run(self, step: str) -> None:
         if step == "open":
@@ -279,6 +282,8 @@ class Cycle:
         elif step == "publish":
             self.publish()
         self.session.add(self.period)
+        notices.deliver_all(self.session, self.outgoing, release_time(self.now, self.settings))
+        self.outgoing = []
 
     # -- the steps ---------------------------------------------------------------------------
 
@@ -307,25 +312,22 @@ class Cycle:
 
     def close(self) -> None:
         self.period.status = PeriodStatus.CLOSED
-        submitted = self._submitted_ids()
         people = self._people(registered_only=False)
+        units = {u.id: u for u in units_of(self.session, self.organization.id)}
+        late: dict[int, list[str]] = {}  # unit id: the names of those who did not submit
+        for unit_id, name in not_submitted(self.session, self.organization.id, self.period):
+            late.setdefault(unit_id, []).append(name)
         for head in [p for p in people if p.role is Role.HEAD]:
-            late = sorted(
-                (
-                    p.full_name
-                    for p in people
-                    if p.unit_id == head.unit_id
-                    and p.role not in (Role.HEAD, Role.DIRECTOR)
-                    and p.id not in submitted
-                ),
-                key=name_sort_key,
-            )
-            if late:
-                unit = self.session.get(Unit, head.unit_id)
+            if head.unit_id in late:
                 self.send(
                     head,
                     "late_list",
-                    notices.late_list(head.language, self.period.code, unit.name, late),
+                    notices.late_list(
+                        head.language,
+                        self.period.code,
+                        units[head.unit_id].name,
+                        late[head.unit_id],
+                    ),
                 )
         self.remind_reviewers("head", "review_request")
         self.remind_reviewers("director", "review_request")
@@ -337,12 +339,9 @@ class Cycle:
         deadline = self.period.head_review_by if stage == "head" else self.period.director_review_by
         if deadline is not None and self.now > deadline:
             return
+        awaited = decisions_awaited(self.session, self.period, self._people(registered_only=False))
         for reviewer in [p for p in self._people() if p.role is role]:
-            pending = [
-                a
-                for a, _ in reviewees(self.session, reviewer, self.period)
-                if awaits_decision(a, review_of(self.session, a.id, stage))
-            ]
+            pending = awaited[reviewer.id]
             if pending:
                 self.send(
                     reviewer,
@@ -350,7 +349,7 @@ class Cycle:
                     notices.review_reminder(
                         reviewer.language,
                         self.period.code,
-                        len(pending),
+                        pending,
                         deadline,
                         self.settings.timezone,
                     ),
@@ -360,9 +359,11 @@ class Cycle:
         """The heads' deadline: a submission returned for correction and not submitted
         again counts as it stood; its reviewer and the person are told."""
         returned = returned_assessments(self.session, self.period.id)
+        everyone = {p.id: p for p in people_of(self.session, self.organization.id)}
+        reviewers = reviewers_of(list(everyone.values()))
         by_reviewer: dict[int, tuple[Person, list[str]]] = {}
         for assessment in returned:
-            person = self.session.get(Person, assessment.person_id)
+            person = everyone[assessment.person_id]
             assessment.status = AssessmentStatus.SUBMITTED
             self.session.add(assessment)
             audit(
@@ -381,7 +382,7 @@ class Cycle:
                 "not_corrected",
                 notices.not_corrected_to_person(person.language, self.period.code),
             )
-            reviewer = reviewer_of(self.session, person)
+            reviewer = reviewers[person.id]
             if reviewer is not None:
                 by_reviewer.setdefault(reviewer.id, (reviewer, []))[1].append(person.full_name)
         for reviewer, names in by_reviewer.values():
@@ -397,13 +398,19 @@ class Cycle:
         """The classification run; reviewers of people tied for the last A place are asked
         to rank them before publication."""
         output = run_classification(self.session, self.organization, self.period, self.now)
-        people = {p.code: p for p in self._people(registered_only=False)}
+        active = self._people(registered_only=False)
+        people = {p.code: p for p in active}
+        reviewer_ids = reviewers_of(active)
+        director = next((p for p in active if p.role is Role.DIRECTOR), None)
         ties: dict[int, tuple[Person, int]] = {}
         for warning in output["warnings"]:
             if warning["code"] != "QUOTA_TIE":
                 continue
-            reviewers = {reviewer_of(self.session, people[code]) for code in warning["people"]}
-            reviewer = reviewers.pop() if len(reviewers) == 1 else self._director()
+            found = {}  # the reviewers of the people tied, by id
+            for code in warning["people"]:
+                reviewer = reviewer_ids[people[code].id]
+                found[getattr(reviewer, "id", None)] = reviewer
+            reviewer = next(iter(found.values())) if len(found) == 1 else director
             if reviewer is not None:
                 count = ties.get(reviewer.id, (reviewer, 0))[1]
                 ties[reviewer.id] = (reviewer, count + 1)
@@ -460,16 +467,11 @@ class Cycle:
     def digests(self, leaders: list[Person]) -> None:
         """Each head gets the digest of the unit, the director of all units: the counts,
         who did not submit, the quota, the warnings; with a chart and an Excel file."""
+        month = _Month.load(self.session, self.organization, self.period)
         for leader in leaders:
-            unit = self.session.get(Unit, leader.unit_id)
+            unit = month.units[leader.unit_id]
             whole = leader.role is Role.DIRECTOR
-            digest = build_digest(
-                self.session,
-                self.organization,
-                self.period,
-                None if whole else unit,
-                leader.language,
-            )
+            digest = month.digest(None if whole else unit, leader.language)
             messages = [Reply(text) for text in digest_text(digest, leader.language)]
             name = f"{self.organization.code if whole else unit.code}-{self.period.code}"
             messages.append(
@@ -487,26 +489,18 @@ class Cycle:
     # -- helpers -----------------------------------------------------------------------------
 
     def send(self, person: Person, step: str, message: Reply | list[Reply]) -> None:
-        """Write the message(s) to the outbox for each chat of the person, once per step."""
-        notices.deliver(
-            self.session,
-            person.id,
-            f"{step}:{self.organization.code}:{self.period.code}:{person.code}",
-            message,
-            release_time(self.now, self.settings),
-        )
+        """The message(s) for the person's chat, once per step: written to the outbox at
+        the end of the step, all at once (`notices.deliver_all`)."""
+        key = f"{step}:{self.organization.code}:{self.period.code}:{person.code}"
+        self.outgoing.append((person, key, message))
 
     def _people(self, registered_only: bool = True) -> list[Person]:
-        people = active_people(self.session, self.organization.id, by_code=True)
+        if self._active is None:
+            self._active = active_people(self.session, self.organization.id, by_code=True)
         if not registered_only:
-            return people
+            return self._active
         registered = registered_person_ids(self.session)
-        return [p for p in people if p.id in registered]
-
-    def _director(self) -> Person | None:
-        return next(
-            (p for p in self._people(registered_only=False) if p.role is Role.DIRECTOR), None
-        )
+        return [p for p in self._active if p.id in registered]
 
     def _submitted_ids(self) -> set[int]:
         return submitted_person_ids(self.session, self.period.id)
@@ -522,34 +516,44 @@ def run_classification(
 ) -> dict[str, Any]:
     """The core on the month's reviewed data and the history: results (not yet published)
     with their reasons in every language, and the run's warnings kept on the period. A
-    score or level that differs from the stored one is audited (by the system)."""
+    score or level that differs from the stored one is audited (by the system). The rules
+    run once, rendered in every language; the results and their audit are written in a
+    few statements, whatever the number of people."""
     found = classification_request(session, organization, period)
-    runs = {locale: found.classify(locale) for locale in SUPPORTED_LOCALES}
-    # the results not there yet, in one statement
-    add_results(session, period.id, [p.id for p in found.people.values()])
-    existing = {r.person_id: r for r in results_of_period(session, period.id)}
-    changes: list[dict[str, Any] | None] = []
-    rated = set()
+    runs = found.classify_in(SUPPORTED_LOCALES)
+    values: dict[int, dict[str, Any]] = {}
     for index, entry in enumerate(runs["vi"]["people"]):
         person = found.people[entry["id"]]
-        rated.add(person.id)
-        result = existing[person.id]
-        changes += _result_changes(result, entry["score"], entry["level"], now)
-        result.score = entry["score"]
-        result.breakdown = {**entry["breakdown"], "unexplained_undone": found.undone[person.code]}
-        result.computed_level = entry["rules_level"]
-        result.level = entry["level"]
-        result.reasons = {
-            locale: list(run["people"][index]["reasons"]) for locale, run in runs.items()
+        values[person.id] = {
+            "score": entry["score"],
+            "breakdown": {**entry["breakdown"], "unexplained_undone": found.undone[person.code]},
+            "computed_level": entry["rules_level"],
+            "level": entry["level"],
+            "reasons": {locale: run["people"][index]["reasons"] for locale, run in runs.items()},
+            "reward_vnd": entry["reward_vnd"],
+            "ruleset": entry["ruleset"],
         }
-        result.reward_vnd = entry["reward_vnd"]
-        result.ruleset = entry["ruleset"]
     for person in found.people.values():  # not submitted: not rated this month
-        if person.id not in rated:
-            result = existing[person.id]
-            changes += _result_changes(result, None, None, now)
-            result.level = result.computed_level = result.score = None
-            result.reasons = {locale: [] for locale in SUPPORTED_LOCALES}
+        values.setdefault(
+            person.id,
+            {
+                "score": None,
+                "breakdown": {},
+                "computed_level": None,
+                "level": None,
+                "reasons": {locale: [] for locale in SUPPORTED_LOCALES},
+                "reward_vnd": 0,
+                "ruleset": None,
+            },
+        )
+    before = save_results(session, period.id, values)
+    changes: list[dict[str, Any] | None] = []
+    for person_id, (result_id, score, level) in before.items():
+        after = values[person_id]
+        changes += [
+            change(None, "result", result_id, "score", score, after["score"], at=now),
+            change(None, "result", result_id, "level", level, after["level"], at=now),
+        ]
     record(session, changes)  # every change of a score or a level, by the system
     period.run = {
         "warnings": {locale: run["warnings"] for locale, run in runs.items()},
@@ -563,69 +567,83 @@ def run_classification(
     return runs["vi"]
 
 
-def _result_changes(
-    result: Result, score: float | None, level: str | None, now: datetime
-) -> list[dict[str, Any] | None]:
-    return [
-        change(None, "result", result.id, "score", result.score, score, at=now),
-        change(None, "result", result.id, "level", result.level, level, at=now),
-    ]
+@dataclass(frozen=True)
+class _Month:
+    """What the digests of a month are made of, read once for every leader's: the active
+    people, by unit's then person's name, their results, the units and the groups."""
 
+    organization: Organization
+    period: Period
+    people: list[Person]
+    results: dict[int, Result]
+    units: dict[int, Unit]
+    groups: dict[int, RoleGroup]
 
-def build_digest(
-    session: Session, organization: Organization, period: Period, unit: Unit | None, language: str
-) -> UnitDigest:
-    """The digest of one unit (a head's) or of the whole organization (the director's)."""
-    people = active_people(session, organization.id)
-    if unit is not None:
-        people = [p for p in people if p.unit_id == unit.id]
-    results = {r.person_id: r for r in results_of_period(session, period.id)}
-    units = {u.id: u for u in units_of(session, organization.id)}
-    groups = {g.id: g for g in groups_of(session, organization.id)}
-    rows, missing = [], []
-    ordered = sorted(
-        people, key=lambda p: (text_sort_key(units[p.unit_id].name), name_sort_key(p.full_name))
-    )
-    for person in ordered:
-        result = results.get(person.id)
-        if result is None or result.level is None:
-            missing.append(person.full_name)
-        reasons = (result.reasons.get(language) or result.reasons.get("vi") or []) if result else []
-        rows.append(
-            DigestRow(
-                code=person.code,
-                full_name=person.full_name,
-                unit_name=units[person.unit_id].name,
-                group_name=groups[person.group_id].name,
-                score=result.score if result else None,
-                breakdown=dict(result.breakdown) if result else {},
-                computed_level=result.computed_level if result else None,
-                level=result.level if result else None,
-                reasons=tuple(r["text"] for r in reasons),
-                reward_vnd=result.reward_vnd if result else 0,
-                submitted=result is not None and result.level is not None,
-            )
+    @classmethod
+    def load(cls, session: Session, organization: Organization, period: Period) -> _Month:
+        units = {u.id: u for u in units_of(session, organization.id)}
+        people = sorted(
+            active_people(session, organization.id),
+            key=lambda p: (text_sort_key(units[p.unit_id].name), name_sort_key(p.full_name)),
         )
-    unit_codes = {u.code for u in units.values()} if unit is None else {unit.code}
-    warnings = (
-        period.run.get("warnings", {}).get(language)
-        or period.run.get("warnings", {}).get("vi")
-        or []
-    )
-    unit_names = period.run.get("unit_names", {})
-    group_names = period.run.get("group_names", {})
-    quota = [  # a quota over the whole organization has no unit (nd335's scope)
-        f"{unit_names.get(g['unit'], organization.name)} / "
-        f"{group_names.get(g['group'], g['group'])}: "
-        f"A {g['counts']['A']} / {g['proposed_a']} (≤ {g['cap']})"
-        for g in period.run.get("units", [])
-        if (g["unit"] in unit_codes or (g["unit"] is None and unit is None)) and g["proposed_a"]
-    ]
-    return UnitDigest(
-        title=organization.name if unit is None else unit.name,
-        period_code=period.code,
-        rows=tuple(rows),
-        not_submitted=tuple(missing),
-        warnings=tuple(w["detail"] for w in warnings if w.get("unit") in unit_codes),
-        quota_lines=tuple(quota),
-    )
+        return cls(
+            organization,
+            period,
+            people,
+            {r.person_id: r for r in results_of_period(session, period.id)},
+            units,
+            {g.id: g for g in groups_of(session, organization.id)},
+        )
+
+    def digest(self, unit: Unit | None, language: str) -> UnitDigest:
+        """The digest of one unit (a head's) or of the whole organization (the
+        director's)."""
+        organization, period, units = self.organization, self.period, self.units
+        rows, missing = [], []
+        for person in self.people:
+            if unit is not None and person.unit_id != unit.id:
+                continue
+            result = self.results.get(person.id)
+            if result is None or result.level is None:
+                missing.append(person.full_name)
+            reasons = (
+                (result.reasons.get(language) or result.reasons.get("vi") or []) if result else []
+            )
+            rows.append(
+                DigestRow(
+                    code=person.code,
+                    full_name=person.full_name,
+                    unit_name=units[person.unit_id].name,
+                    group_name=self.groups[person.group_id].name,
+                    score=result.score if result else None,
+                    breakdown=dict(result.breakdown) if result else {},
+                    computed_level=result.computed_level if result else None,
+                    level=result.level if result else None,
+                    reasons=tuple(r["text"] for r in reasons),
+                    reward_vnd=result.reward_vnd if result else 0,
+                    submitted=result is not None and result.level is not None,
+                )
+            )
+        unit_codes = {u.code for u in units.values()} if unit is None else {unit.code}
+        warnings = (
+            period.run.get("warnings", {}).get(language)
+            or period.run.get("warnings", {}).get("vi")
+            or []
+        )
+        unit_names = period.run.get("unit_names", {})
+        group_names = period.run.get("group_names", {})
+        quota = [  # a quota over the whole organization has no unit (nd335's scope)
+            f"{unit_names.get(g['unit'], organization.name)} / "
+            f"{group_names.get(g['group'], g['group'])}: "
+            f"A {g['counts']['A']} / {g['proposed_a']} (≤ {g['cap']})"
+            for g in period.run.get("units", [])
+            if (g["unit"] in unit_codes or (g["unit"] is None and unit is None)) and g["proposed_a"]
+        ]
+        return UnitDigest(
+            title=organization.name if unit is None else unit.name,
+            period_code=period.code,
+            rows=tuple(rows),
+            not_submitted=tuple(missing),
+            warnings=tuple(w["detail"] for w in warnings if w.get("unit") in unit_codes),
+            quota_lines=tuple(quota),
+        )

@@ -19,7 +19,7 @@ from handlers.events import Button, Reply, replies_to_payload
 from locales import N_, format_moment, format_number, periods, translations
 from storage.models import Person, Role
 from storage.outbox import enqueue
-from storage.queries import chat_for_notices
+from storage.queries import chats_for_notices
 
 
 def deliver(
@@ -34,19 +34,32 @@ def deliver(
     a step that runs twice writes nothing twice), in the caller's transaction: the message
     goes if and only if the decision behind it is committed."""
     person = session.get(Person, person_id)
-    identity = chat_for_notices(session, person) if person is not None else None
-    if identity is None:
-        return  # not registered in any chat: /status and the digests show who
-    enqueue(
-        session,
-        key=f"{key}:{identity.platform}",
-        kind=key.split(":", 1)[0],
-        platform=identity.platform,
-        chat_id=identity.chat_id,
-        payload=replies_to_payload(replies, person.language),
-        person_id=person_id,
-        not_before=not_before,
-    )
+    if person is not None:
+        deliver_all(session, [(person, key, replies)], not_before)
+
+
+def deliver_all(
+    session: Session,
+    notices: Sequence[tuple[Person, str, Reply | Sequence[Reply]]],
+    not_before: datetime,
+) -> None:
+    """`deliver` (person, key, message(s)) of each of `notices`, the chats of all the
+    recipients read at once (`chats_for_notices`): a step of the month writes thousands."""
+    chats = chats_for_notices(session, [person for person, _, _ in notices])
+    for person, key, replies in notices:
+        identity = chats.get(person.id)
+        if identity is None:
+            continue  # not registered in any chat: /status and the digests show who
+        enqueue(
+            session,
+            key=f"{key}:{identity.platform}",
+            kind=key.split(":", 1)[0],
+            platform=identity.platform,
+            chat_id=identity.chat_id,
+            payload=replies_to_payload(replies, person.language),
+            person_id=person.id,
+            not_before=not_before,
+        )
 
 
 def _time(moment: datetime, timezone: ZoneInfo) -> str:

@@ -118,9 +118,8 @@ def name_sort_key(full_name: str) -> tuple:
     family and middle names, in the Vietnamese alphabet ("Đào" after "Dung", "Ân" after
     "An"); tones only where the letters are equal."""
     words = full_name.split() or [""]
-    ordered = [words[-1], *words[:-1]]
-    keys = [_word_key(w) for w in ordered]
-    return tuple(k[0] for k in keys), tuple(k[1] for k in keys)
+    letters, tones = zip(*map(_word_key, [words[-1], *words[:-1]]), strict=True)
+    return letters, tones
 
 
 def text_sort_key(text: str) -> tuple:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from storage.models import AuditLog, utcnow
@@ -62,4 +61,4 @@ def record(session: Session, entries: list[dict[str, Any] | None]) -> None:
     """Write many audit rows in one statement (a classification run audits every result)."""
     rows = [entry for entry in entries if entry is not None]
     if rows:
-        session.execute(insert(AuditLog), rows)
+        session.execute(AuditLog.__table__.insert(), rows)  # plain rows, no ORM objects

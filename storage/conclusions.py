@@ -20,6 +20,7 @@ from core.model import DisciplineForm as CoreForm
 from core.model import Flags as CoreFlags
 from locales import name_sort_key
 from storage.audit import audit
+from storage.db import in_batches
 from storage.models import Conclusion, DisciplineDecision, Person, Role
 
 DISCIPLINE = "discipline"
@@ -126,14 +127,14 @@ def same_content(a: Entry, b: Entry) -> bool:
 
 
 def entries_of_people(session: Session, person_ids: list[int]) -> list[Entry]:
-    """The entries in force (not removed) about these people, in two queries."""
+    """The entries in force (not removed) about these people, in two queries for every
+    IN_BATCH people."""
     found: list[Entry] = []
-    for table in (DisciplineDecision, Conclusion):
-        found += session.exec(
-            select(table).where(
-                col(table.person_id).in_(person_ids), col(table.removed_at).is_(None)
-            )
-        ).all()
+    for ids in in_batches(person_ids):
+        for table in (DisciplineDecision, Conclusion):
+            found += session.exec(
+                select(table).where(col(table.person_id).in_(ids), col(table.removed_at).is_(None))
+            ).all()
     return found
 
 

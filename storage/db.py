@@ -6,7 +6,7 @@ user's data directory, the same wherever a command is started from (`default_pat
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 APP_NAME = "danhgia"
 DATABASE_FILE = "danhgia.db"
 VARIABLE = "DATABASE_URL"
+IN_BATCH = 10_000
+"""The most values bound in one IN list: a query about a province's people goes in a few
+statements (psycopg binds at most 65,535 parameters in one, SQLite 32,766 by default)."""
 
 
 class DatabaseUrlError(Exception):
@@ -206,3 +209,10 @@ def insert_once(session: Session, table: Table, values: dict[str, Any], key: Seq
     except IntegrityError:
         return False
     return True
+
+
+def in_batches(values: Iterable[int]) -> Iterator[list[int]]:
+    """`values`, sorted without repeats, in lists of at most IN_BATCH (for IN lists)."""
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), IN_BATCH):
+        yield ordered[start : start + IN_BATCH]

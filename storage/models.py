@@ -203,7 +203,7 @@ class Task(SQLModel, table=True):
     # a taken-over task: the id of the colleague's planned task it was handed over from
     # (no foreign key: SQLite adds none to a table in place, and the task is never deleted
     # once reported, since the plan is closed by then)
-    source_task_id: int | None = None
+    source_task_id: int | None = Field(default=None, index=True)  # handed_over finds it
 
 
 class SelfAssessment(SQLModel, table=True):

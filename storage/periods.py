@@ -5,16 +5,19 @@ ask (the statements stay in storage/; the callers get rows)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
+from locales import name_sort_key
 from storage.models import (
     AssessmentStatus,
     Period,
     PeriodStatus,
     Person,
     Result,
+    Role,
     SelfAssessment,
     Task,
     Unit,
@@ -107,6 +110,36 @@ def submitted_person_ids(session: Session, period_id: int) -> set[int]:
     )
 
 
+def not_submitted(
+    session: Session, organization_id: int, period: Period, unit_id: int | None = None
+) -> list[tuple[int, str]]:
+    """(unit id, full name) of the organization's active deputies and staff (of one unit,
+    or of all) whose self-assessment of the period is not submitted (nor returned for
+    correction, which counts as it stands): the late lists of the heads, by name as
+    Vietnamese lists sort them; in one query (an anti-join)."""
+    query = (
+        select(Person.unit_id, Person.full_name)
+        .join(
+            SelfAssessment,
+            (col(SelfAssessment.person_id) == col(Person.id))
+            & (col(SelfAssessment.period_id) == period.id)
+            & col(SelfAssessment.status).in_(
+                [AssessmentStatus.SUBMITTED, AssessmentStatus.RETURNED]
+            ),
+            isouter=True,
+        )
+        .where(
+            Person.organization_id == organization_id,
+            Person.active,
+            col(Person.role).not_in([Role.HEAD, Role.DIRECTOR]),
+            col(SelfAssessment.id).is_(None),
+        )
+    )
+    if unit_id is not None:
+        query = query.where(Person.unit_id == unit_id)
+    return sorted(session.exec(query).all(), key=lambda row: name_sort_key(row[1]))
+
+
 def results_of_period(session: Session, period_id: int) -> list[Result]:
     """The period's results, published or not."""
     return list(session.exec(select(Result).where(Result.period_id == period_id)))
@@ -164,14 +197,39 @@ def submissions_of_unit(
     return [(name, status, at) for name, status, at in rows]
 
 
-def add_results(session: Session, period_id: int, person_ids: list[int]) -> None:
-    """Empty results of the period for those of `person_ids` who have none, written in one
-    statement (a classification run then fills them in)."""
-    have = set(session.exec(select(Result.person_id).where(Result.period_id == period_id)))
-    rows = [
-        {"person_id": pid, "period_id": period_id, "breakdown": {}, "reasons": {}, "reward_vnd": 0}
-        for pid in person_ids
-        if pid not in have
+RESULT = Result.__table__
+
+
+def save_results(
+    session: Session, period_id: int, values: dict[int, dict[str, Any]]
+) -> dict[int, tuple[int, float | None, str | None]]:
+    """Write the period's results, `values` by person id (each with the same columns of
+    `Result`): one INSERT of those who have none, one UPDATE of the others (a run over a
+    province writes tens of thousands). Returns, by person id in the order of `values`,
+    each result's id with the score and level it had before (None, None: new). Results
+    loaded in the session before are expired: they are read again when next used."""
+    before = {
+        row.person_id: (row.id, row.score, row.level)
+        for row in session.execute(
+            select(RESULT.c.id, RESULT.c.person_id, RESULT.c.score, RESULT.c.level).where(
+                RESULT.c.period_id == period_id
+            )
+        )
+    }
+    new = [
+        {"person_id": pid, "period_id": period_id, **row}
+        for pid, row in values.items()
+        if pid not in before
     ]
-    if rows:
-        session.execute(insert(Result), rows)
+    old = [{"result_id": before[pid][0], **row} for pid, row in values.items() if pid in before]
+    if old:  # SET the columns the rows name
+        session.execute(RESULT.update().where(RESULT.c.id == bindparam("result_id")), old)
+    if new:
+        session.execute(RESULT.insert(), new)
+        ids = select(RESULT.c.id, RESULT.c.person_id).where(RESULT.c.period_id == period_id)
+        for row in session.execute(ids):
+            before.setdefault(row.person_id, (row.id, None, None))
+    for item in list(session.identity_map.values()):
+        if isinstance(item, Result):
+            session.expire(item)
+    return {pid: before[pid] for pid in values}

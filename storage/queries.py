@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import case
 from sqlmodel import Session, col, select
 
-from core import classify
+from core import classify_in
 from core.ruleset import Ruleset, builtin_for, load
 from core.validate import parse_period
 from locales import name_sort_key
 from storage.conclusions import core_entries_by_person
+from storage.db import in_batches
 from storage.models import (
     AssessmentStatus,
     Category,
@@ -106,14 +107,29 @@ def chat_for_notices(session: Session, person: Person) -> Identity | None:
     """The chat that receives the person's notices: on the messenger they chose
     (`Person.messenger`) if they linked it, else the one they wrote from last (or linked
     last, before they ever wrote)."""
-    chats = identities_of(session, person.id)
-    chosen = [i for i in chats if i.platform == person.messenger]
-    if chosen:
-        return chosen[-1]
-    if not chats:
-        return None
+    return chats_for_notices(session, [person]).get(person.id)
+
+
+def chats_for_notices(session: Session, people: list[Person]) -> dict[int, Identity]:
+    """`chat_for_notices` of each of these people who registered a chat, by person id; in
+    one query for every IN_BATCH people."""
+    chats: dict[int, list[Identity]] = defaultdict(list)
+    for ids in in_batches(p.id for p in people):
+        for identity in session.exec(
+            select(Identity).where(col(Identity.person_id).in_(ids)).order_by(Identity.id)
+        ):
+            chats[identity.person_id].append(identity)
     never = datetime.min.replace(tzinfo=UTC)
-    return max(chats, key=lambda i: (i.last_seen_at or never, i.id))
+    found = {}
+    for person in people:
+        mine = chats.get(person.id)
+        if not mine:
+            continue
+        chosen = [i for i in mine if i.platform == person.messenger]
+        found[person.id] = (
+            chosen[-1] if chosen else max(mine, key=lambda i: (i.last_seen_at or never, i.id))
+        )
+    return found
 
 
 def leader_chats(session: Session, platform: str) -> list[tuple[str, str, Role]]:
@@ -267,6 +283,57 @@ def reviewer_of(session: Session, person: Person) -> Person | None:
     return head or director
 
 
+def reviewers_of(people: list[Person]) -> dict[int, Person | None]:
+    """`reviewer_of` each of `people`, by person id: the same rules on loaded data, no
+    query. `people`: the organization's, every active one among them (the reviewers are
+    found there: the first director, the first head of a unit by id)."""
+    ordered = sorted((p for p in people if p.active), key=lambda p: p.id)
+    director = next((p for p in ordered if p.role is Role.DIRECTOR), None)
+    heads: dict[int, Person] = {}
+    for person in ordered:
+        if person.role is Role.HEAD:
+            heads.setdefault(person.unit_id, person)
+    found: dict[int, Person | None] = {}
+    for person in people:
+        if person.role is Role.DIRECTOR:
+            found[person.id] = None
+        elif person.role is Role.HEAD or (
+            director is not None and director.unit_id == person.unit_id
+        ):
+            found[person.id] = director
+        else:
+            found[person.id] = heads.get(person.unit_id) or director
+    return found
+
+
+def decisions_awaited(session: Session, period: Period, people: list[Person]) -> Counter[int]:
+    """How many submissions of the period each reviewer still has to decide on
+    (`awaits_decision`, at the reviewer's stage), by reviewer id; `people`: the
+    organization's active people (`reviewers_of`; the others' submissions wait for
+    nobody). In two queries."""
+    reviewers = reviewers_of(people)
+    reviews = {
+        (review.assessment_id, review.stage): review
+        for review in session.exec(
+            select(Review)
+            .join(SelfAssessment, col(SelfAssessment.id) == col(Review.assessment_id))
+            .where(SelfAssessment.period_id == period.id)
+        )
+    }
+    awaited: Counter[int] = Counter()
+    for assessment in session.exec(
+        select(SelfAssessment).where(
+            SelfAssessment.period_id == period.id, col(SelfAssessment.status).in_(IN_REVIEW)
+        )
+    ):
+        reviewer = reviewers.get(assessment.person_id)
+        if reviewer is not None and awaits_decision(
+            assessment, reviews.get((assessment.id, STAGES[reviewer.role]))
+        ):
+            awaited[reviewer.id] += 1
+    return awaited
+
+
 def reviewees(
     session: Session, reviewer: Person, period: Period
 ) -> list[tuple[SelfAssessment, Person]]:
@@ -369,12 +436,21 @@ class Classification:
     def classify(self, locale: str) -> dict[str, Any]:
         """The core on each request, the outputs merged: `people` (each with `ruleset`, the
         basis it was rated on), `units` and `warnings`."""
-        merged: dict[str, Any] = {"people": [], "units": [], "warnings": []}
+        return self.classify_in((locale,))[locale]
+
+    def classify_in(self, locales: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+        """`classify` in each of `locales`, the rules run once (`core.classify_in`)."""
+        merged: dict[str, dict[str, Any]] = {
+            locale: {"people": [], "units": [], "warnings": []} for locale in locales
+        }
         for request in self.requests():
-            output = classify(request, locale=locale)
-            merged["people"] += [{**p, "ruleset": output["ruleset"]} for p in output["people"]]
-            merged["units"] += output["units"]
-            merged["warnings"] += output["warnings"]
+            for locale, output in classify_in(request, locales).items():
+                into = merged[locale]
+                for person in output["people"]:  # the output is the caller's to change
+                    person["ruleset"] = output["ruleset"]
+                into["people"] += output["people"]
+                into["units"] += output["units"]
+                into["warnings"] += output["warnings"]
         return merged
 
 
@@ -404,36 +480,56 @@ def classification_request(
         )
     )
     by_id = {p.id: p for p in people}
+    # plain rows, not ORM objects (a province has tens of thousands of tasks); the people
+    # by a subquery, or by their ids for a few
+    members = (
+        select(Person.id).where(Person.organization_id == organization.id, Person.active)
+        if only is None
+        else list(by_id)
+    )
+    assessment, task, outcome = SelfAssessment.__table__, Task.__table__, TaskOutcome.__table__
     assessments = [
         a
-        for a in session.exec(
-            select(SelfAssessment).where(
-                SelfAssessment.period_id == period.id,
-                col(SelfAssessment.person_id).in_(list(by_id)),
-            )
+        for a in session.execute(
+            select(
+                assessment.c.id,
+                assessment.c.person_id,
+                assessment.c.status,
+                assessment.c.general,
+                assessment.c.proposed_level,
+            ).where(assessment.c.period_id == period.id, assessment.c.person_id.in_(members))
         )
         if a.status in IN_REVIEW or only is not None
     ]
-    ids = [a.id for a in assessments]
-    # tasks and outcomes as plain rows (tens of thousands: ORM objects cost ten times more)
-    tasks: dict[int, list[Any]] = defaultdict(list)
-    for task in session.execute(
-        select(
-            Task.__table__.c.id,
-            Task.__table__.c.person_id,
-            Task.__table__.c.title,
-            Task.__table__.c.weight,
-            Task.__table__.c.kind,
+    # the assessments' ids, by a subquery for the whole organization
+    ids = (
+        select(assessment.c.id).where(
+            assessment.c.period_id == period.id, assessment.c.person_id.in_(members)
         )
-        .where(Task.period_id == period.id, col(Task.person_id).in_(list(by_id)))
-        .order_by(_KIND_ORDER, Task.position, Task.id)
+        if only is None
+        else [a.id for a in assessments]
+    )
+    # each reported task with its outcome, in the order of the scoring sheet
+    outcomes: dict[int, list[Any]] = defaultdict(list)
+    for row in session.execute(
+        select(
+            outcome.c.assessment_id,
+            task.c.id,
+            task.c.title,
+            task.c.weight,
+            (task.c.kind != TaskKind.PLANNED).label("extra"),
+            outcome.c.status,
+            outcome.c.delays,
+            outcome.c.quality_failures,
+            outcome.c.objective_reason,
+            outcome.c.explanation_status,
+        )
+        .join(assessment, assessment.c.id == outcome.c.assessment_id)
+        .join(task, task.c.id == outcome.c.task_id)  # (the person's task of the period)
+        .where(assessment.c.period_id == period.id, assessment.c.person_id.in_(members))
+        .order_by(_KIND_ORDER, task.c.position, task.c.id)
     ):
-        tasks[task.person_id].append(task)
-    outcomes: dict[int, dict[int, Any]] = defaultdict(dict)
-    for outcome in session.execute(
-        select(TaskOutcome.__table__).where(col(TaskOutcome.assessment_id).in_(ids))
-    ):
-        outcomes[outcome.assessment_id][outcome.task_id] = outcome
+        outcomes[row.assessment_id].append(row)
     initiatives: dict[int, list[Initiative]] = defaultdict(list)
     for item in session.exec(select(Initiative).where(col(Initiative.assessment_id).in_(ids))):
         initiatives[item.assessment_id].append(item)
@@ -471,7 +567,6 @@ def classification_request(
             units[person.unit_id].code,
             groups[person.group_id].code,
             assessment,
-            tasks[person.id],
             outcomes[assessment.id],
             initiatives[assessment.id],
         )
@@ -498,7 +593,7 @@ def classification_request(
         data |= entries.get(person.id, {})  # discipline decisions and conclusions
         undone[person.code] = sum(
             1
-            for o in outcomes[assessment.id].values()
+            for o in outcomes[assessment.id]
             if o.status == "not_done" and o.explanation_status != "approved"
         )
         inputs.append(data)
@@ -525,13 +620,32 @@ def _core_person(
     person: Person,
     unit: str,
     group: str,
-    assessment: SelfAssessment,
-    tasks: list[Any],
-    outcomes: dict[int, Any],
+    assessment: Any,
+    outcomes: list[Any],
     initiatives: list[Initiative],
 ) -> dict[str, Any]:
-    """The person's month as the core's input (RULES.md), from what is stored (tasks and
-    outcomes as rows of their tables)."""
+    """The person's month as the core's input (RULES.md), from what is stored: the
+    self-assessment and each reported task with its outcome, as rows (assessment id, task
+    id, title, weight, extra, status, delays, quality failures, objective reason,
+    explanation status)."""
+    tasks = []
+    for _, task_id, title, weight, extra, status, delays, failures, objective, why in outcomes:
+        item: dict[str, Any] = {
+            "id": str(task_id),
+            "title": title,
+            "weight": weight,
+            "extra": bool(extra),  # outside the base (NĐ 335 Điều 18)
+            "status": status,
+        }
+        if status == "late":
+            item["delays"] = max(1, delays)
+        if failures and status != "not_done":
+            item["quality_failures"] = failures
+        if objective:
+            item["objective_reason"] = True
+        if status == "not_done":
+            item["explanation"] = why
+        tasks.append(item)
     data: dict[str, Any] = {
         "id": person.code,
         "name": person.full_name,
@@ -540,29 +654,9 @@ def _core_person(
         "role": person.role.value,
         "category": CATEGORIES[person.category],
         "general": dict(assessment.general),
-        "tasks": [],
+        "tasks": tasks,
+        "initiatives": [{"id": str(i.id), "approved": bool(i.approved)} for i in initiatives],
     }
-    for task in tasks:
-        outcome = outcomes.get(task.id)
-        if outcome is None:
-            continue
-        item: dict[str, Any] = {
-            "id": str(task.id),
-            "title": task.title,
-            "weight": task.weight,
-            "extra": task.kind is not TaskKind.PLANNED,  # outside the base (NĐ 335 Điều 18)
-            "status": outcome.status,
-        }
-        if outcome.status == "late":
-            item["delays"] = max(1, outcome.delays)
-        if outcome.quality_failures and outcome.status != "not_done":
-            item["quality_failures"] = outcome.quality_failures
-        if outcome.objective_reason:
-            item["objective_reason"] = True
-        if outcome.status == "not_done":
-            item["explanation"] = outcome.explanation_status
-        data["tasks"].append(item)
-    data["initiatives"] = [{"id": str(i.id), "approved": bool(i.approved)} for i in initiatives]
     if assessment.proposed_level:
         data["self_level"] = assessment.proposed_level
     return data

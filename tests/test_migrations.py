@@ -165,3 +165,19 @@ def test_taken_over_tasks_come_with_0006_and_become_ad_hoc_without_it(tmp_path):
         columns = {row[1] for row in db.execute("pragma table_info(task)")}
         assert "source_task_id" not in columns and "report" not in columns
     migrate(url)  # and up again
+
+
+def test_the_hot_paths_indexes_come_with_0009_and_go_without_it(tmp_path):
+    path = tmp_path / "indexes.sqlite"
+    url = f"sqlite:///{path}"
+    migrate(url)
+    query = "select task.id from task where source_task_id = 7"
+    with sqlite3.connect(path) as db:
+        plan = " ".join(row[3] for row in db.execute(f"explain query plan {query}"))
+    assert "ix_task_source_task_id" in plan
+    command.downgrade(alembic_config(url), "0008")
+    with sqlite3.connect(path) as db:
+        indexes = {row[1] for row in db.execute("pragma index_list(task)")}
+        plan = " ".join(row[3] for row in db.execute(f"explain query plan {query}"))
+    assert "ix_task_source_task_id" not in indexes and "SCAN task" in plan
+    migrate(url)  # and up again

@@ -17,7 +17,7 @@ from collections import defaultdict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import classify
+from core import classify, classify_in
 from tests.conftest import FULL_GENERAL, year_person
 
 RANK = {"A": 3, "B": 2, "C": 1, "D": 0}
@@ -352,6 +352,16 @@ def test_same_input_same_output_in_input_order(data):
     assert first == second
     assert json.dumps(first, ensure_ascii=False) == json.dumps(second, ensure_ascii=False)
     assert [p["id"] for p in first["people"]] == [p["id"] for p in data["people"]]
+
+
+@SETTINGS
+@given(periods())
+def test_one_run_in_both_languages_is_each_language_alone(data):
+    """`classify_in` runs the rules once and renders every language: the same output as
+    classifying in each language apart."""
+    both = classify_in(data, ("vi", "en"))
+    assert both == {"vi": classify(data, locale="vi"), "en": classify(data, locale="en")}
+    assert both["vi"]["people"] != both["en"]["people"]  # the reasons' texts differ
 
 
 @SETTINGS
