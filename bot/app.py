@@ -66,7 +66,7 @@ async def run(
     try:
         for messenger in messengers:  # waits for the messenger; a refused token raises
             await messenger.start(engine, settings.webhook(messenger.platform))
-        holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        holder = _holder()
         only = functools.partial(exclusively, engine, holder=holder, seconds=settings.lease_seconds)
         for messenger in messengers:
             sender = OutboxSender(engine, messenger, **settings.pace(messenger.platform))
@@ -142,14 +142,44 @@ async def exclusively(
 
 async def _take(engine: Engine, name: str, holder: str, seconds: float) -> float | None:
     """The lease's new end (a timestamp) if `holder` has it now; None if another holds it
-    or the database failed (logged)."""
+    or the database failed (logged). A lease of a dead process of this machine (a worker
+    killed and started again) is taken at once, not when it expires."""
     now = utcnow()
     try:
         if await asyncio.to_thread(leases.take, engine, name, holder, seconds, now):
             return now.timestamp() + seconds
+        other = (await asyncio.to_thread(leases.holders, engine)).get(name)
+        if other is not None and _dead(other[0]):
+            taken = leases.take_over
+            if await asyncio.to_thread(taken, engine, name, other[0], holder, seconds, now):
+                log.info("%s taken over from %s, which has ended", name, other[0])
+                return now.timestamp() + seconds
     except SQLAlchemyError:
         log.warning("the lease on %s could not be taken or renewed", name, exc_info=True)
     return None
+
+
+def _holder() -> str:
+    """This process, as a lease names it: machine, process id, and a random part (a
+    process id comes back after a restart, in a container often)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _dead(holder: str) -> bool:
+    """Whether `holder` is a process of this machine that has ended."""
+    host, _, rest = holder.partition(":")
+    pid, _, _ = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's: its lease expires
+    if int(pid) == os.getpid():
+        return True  # an earlier process that had this id (this one has another holder)
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    return False
 
 
 def _cycle(engine: Engine) -> Callable[[], Awaitable[None]]:

@@ -4,7 +4,8 @@ database (the cycle's scheduler; the outbox sender of each messenger).
 A lease is a row (name, holder, expires_at). `take` gets or renews it in one statement,
 ``INSERT ... ON CONFLICT (name) DO UPDATE ... WHERE`` the row is the caller's or has
 expired, so two processes that try at once never both get it, on SQLite and on PostgreSQL
-alike. A holder that dies stops renewing and another takes over when the lease expires.
+alike. A holder that dies stops renewing and another takes over when the lease expires,
+or at once with `take_over` when it knows the holder has ended.
 Times are the callers' clocks (UTC): keep the machines' clocks synchronised (NTP) to well
 under the lease's length.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import transaction
@@ -35,6 +36,21 @@ def take(engine: Engine, name: str, holder: str, seconds: float, now: datetime) 
     ).returning(LEASE.c.holder)
     with transaction(engine) as session:
         return session.execute(statement).scalar_one_or_none() == holder
+
+
+def take_over(
+    engine: Engine, name: str, old: str, holder: str, seconds: float, now: datetime
+) -> bool:
+    """Take the lease `name` from `old`, known to have ended, whatever its expiry; False
+    if meanwhile another took it."""
+    with transaction(engine) as session:
+        result = session.execute(
+            update(LEASE)
+            .where(LEASE.c.name == name, LEASE.c.holder == old)
+            .values(holder=holder, expires_at=now + timedelta(seconds=seconds))
+            .returning(LEASE.c.holder)
+        )
+        return result.scalar_one_or_none() == holder
 
 
 def give_up(engine: Engine, name: str, holder: str) -> None:

@@ -6,6 +6,9 @@ message twice, and the second takes over when the first stops or dies."""
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import subprocess
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -156,3 +159,38 @@ async def test_a_lost_lease_stops_the_work(tmp_path):
         job.cancel()
         await asyncio.gather(job, return_exceptions=True)
     assert leases.holders(engine)["scheduler"][0] == "thief"
+
+
+async def test_the_lease_of_a_killed_process_of_this_machine_is_taken_at_once(tmp_path):
+    """A worker killed and started again does not wait for its old lease to expire; a
+    process of another machine, or alive, keeps its lease until it expires."""
+    engine = database(tmp_path)
+    dead = f"{socket.gethostname()}:{_pid_of_ended()}:0000"
+    alive = f"{socket.gethostname()}:{os.getppid()}:0000"
+    elsewhere = "another-machine:1:0000"
+    later = utcnow() + timedelta(seconds=5)
+    running = asyncio.Event()
+
+    async def work() -> None:
+        running.set()
+        await asyncio.Event().wait()
+
+    for holder, taken in ((alive, False), (elsewhere, False), (dead, True)):
+        assert leases.take(engine, "scheduler", holder, 3600, later)
+        running.clear()
+        job = asyncio.create_task(app.exclusively(engine, "scheduler", "me", work, seconds=30))
+        try:
+            await asyncio.wait_for(running.wait(), 2)
+        except TimeoutError:
+            pass
+        finally:
+            job.cancel()
+            await asyncio.gather(job, return_exceptions=True)
+        assert running.is_set() is taken, holder
+        leases.give_up(engine, "scheduler", holder)
+
+
+def _pid_of_ended() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
