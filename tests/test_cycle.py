@@ -10,6 +10,8 @@ reminders 27/11 and 30/11 at 08:00, deadline Mon 30/11 17:00, head review by Wed
 from __future__ import annotations
 
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import openpyxl
@@ -83,6 +85,29 @@ def test_the_opening_reaches_everyone_once_even_when_the_job_runs_twice(tmp_path
     assert recipients(engine, "remind") == ["nv01", "nv02", "tp01"]
     with Session(engine) as s:
         assert s.exec(select(Period)).one().status is PeriodStatus.OPEN
+
+
+def test_two_schedulers_at_once_send_no_reminder_twice(tmp_path):
+    """Two processes' ticks at the same moment (two engines on one database, threads; on
+    PostgreSQL with TEST_POSTGRESQL), at the opening and at each reminder: each person
+    gets each reminder once, whichever process wrote it."""
+    engine, _ = month(tmp_path)
+    other = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        for moment in (at(26, 8), at(27, 8), at(30, 8)):
+            start = threading.Barrier(2)
+
+            def run(db, moment=moment, start=start):
+                start.wait()
+                return tick(db, moment)
+
+            with ThreadPoolExecutor(2) as pool:
+                list(pool.map(run, (engine, other)))
+    finally:
+        other.dispose()
+    keys = [r.key for r in outbox(engine, "remind")]
+    assert len(keys) == len(set(keys)) == 9  # 3 people x the opening, d-1 and d-0
+    assert recipients(engine, "remind") == ["nv01"] * 3 + ["nv02"] * 3 + ["tp01"] * 3
 
 
 def test_reminders_go_only_to_those_who_have_not_submitted(tmp_path):
