@@ -129,22 +129,12 @@ class Settings(BaseSettings):
     @field_validator("bot_token")
     @classmethod
     def _blank_is_none(cls, value: SecretStr | None) -> SecretStr | None:
-        token = value.get_secret_value().strip() if value is not None else ""
-        if not token:
-            return None
-        if not TOKEN.fullmatch(token):  # the message never shows the token
-            raise ValueError("not a Telegram bot token")
-        return SecretStr(token)
+        return _secret(value, TOKEN, "not a Telegram bot token")
 
     @field_validator("zalo_bot_token")
     @classmethod
     def _zalo_token(cls, value: SecretStr | None) -> SecretStr | None:
-        token = value.get_secret_value().strip() if value is not None else ""
-        if not token:
-            return None
-        if not ZALO_TOKEN.fullmatch(token):  # the message never shows the token
-            raise ValueError("not a Zalo bot token")
-        return SecretStr(token)
+        return _secret(value, ZALO_TOKEN, "not a Zalo bot token")
 
     @field_validator("webhook_url")
     @classmethod
@@ -161,13 +151,8 @@ class Settings(BaseSettings):
 
     @field_validator("webhook_secret")
     @classmethod
-    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
-        secret = value.get_secret_value().strip() if value is not None else ""
-        if not secret:
-            return None
-        if not SECRET.fullmatch(secret):  # the message never shows the secret
-            raise ValueError("must be 8 to 256 letters, digits, _ or -")
-        return SecretStr(secret)
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        return _secret(value, SECRET, "must be 8 to 256 letters, digits, _ or -")
 
     @field_validator("webhook_listen")
     @classmethod
@@ -205,6 +190,17 @@ class Settings(BaseSettings):
     @property
     def chat(self) -> ChatSettings:
         return ChatSettings(timezone=ZoneInfo(self.tz), default_language=self.default_language)
+
+
+def _secret(value: SecretStr | None, form: re.Pattern[str], problem: str) -> SecretStr | None:
+    """A token or a secret: None when blank, else it must have `form` (the `problem`
+    never shows it)."""
+    secret = value.get_secret_value().strip() if value is not None else ""
+    if not secret:
+        return None
+    if not form.fullmatch(secret):
+        raise ValueError(problem)
+    return SecretStr(secret)
 
 
 class _Language(BaseSettings):
