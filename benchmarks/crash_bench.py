@@ -148,6 +148,7 @@ class Worker:
             "LEASE_SECONDS": "3",
         }
         self.folder = folder
+        self.log = open(Path(folder) / "worker.log", "ab")  # noqa: SIM115 (closed by stop)
         self.process: subprocess.Popen[bytes] | None = None
         self.kills = 0
 
@@ -157,7 +158,7 @@ class Worker:
             cwd=self.folder,
             env=self.environment,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self.log,
         )
 
     def kill_and_restart(self) -> None:
@@ -171,6 +172,7 @@ class Worker:
         if self.process is not None:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(60)
+        self.log.close()
 
 
 async def person(server: FakeTelegram, chat: int, deadline: float, confirmed: Counter) -> bool:
