@@ -8,6 +8,8 @@ each after the bot's question for it: a score the bot confirmed (by asking the n
 question) must be in the database at the end. The figures: kills, updates, time, answers
 lost (must be 0), people not finished (must be 0), messages sent twice (the outbox's
 documented at-least-once: a kill between the messenger's acceptance and the mark).
+The time is mostly Telegram's pace, which the outbox sender keeps (30 messages a second
+for the bot): 1,000 people get about 12,000 messages.
 
     python benchmarks/crash_bench.py
     python benchmarks/crash_bench.py --people 200 --kill-every 2
