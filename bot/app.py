@@ -159,10 +159,15 @@ async def _take(engine: Engine, name: str, holder: str, seconds: float) -> float
     return None
 
 
+_OURS: set[str] = set()  # the holders made in this process
+
+
 def _holder() -> str:
     """This process, as a lease names it: machine, process id, and a random part (a
     process id comes back after a restart, in a container often)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    _OURS.add(holder)
+    return holder
 
 
 def _dead(holder: str) -> bool:
@@ -172,7 +177,7 @@ def _dead(holder: str) -> bool:
     if host != socket.gethostname() or not pid.isdigit():
         return False  # another machine's: its lease expires
     if int(pid) == os.getpid():
-        return True  # an earlier process that had this id (this one has another holder)
+        return holder not in _OURS  # not ours: an earlier process that had this id
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
