@@ -22,7 +22,11 @@ TICK_SECONDS = 60
 
 
 async def tick_now(engine: Engine) -> None:
-    done = await asyncio.to_thread(steps.tick, engine, datetime.now(UTC))
+    try:
+        done = await asyncio.to_thread(steps.tick, engine, datetime.now(UTC))
+    except asyncio.CancelledError:  # the bot stops: the tick's thread ends its transaction
+        log.info("stopping during a tick; its steps are committed or rolled back whole")
+        return
     for step in done:
         log.info("cycle step done: %s", step)
 
