@@ -23,6 +23,7 @@ from storage.db import make_engine
 from storage.models import OutboxMessage, ProcessedUpdate
 from tests.chat import database
 from tests.fake_telegram import FakeTelegram, fake_telegram_fixture  # noqa: F401
+from tests.fake_zalo import fake_zalo_fixture  # noqa: F401
 
 SECRET = "s3cret-of-the-so_noi-vu"
 
@@ -165,3 +166,52 @@ async def test_health_says_whether_the_database_answers(tmp_path, reachable):
     finally:
         await client.close()
         engine.dispose()
+
+
+async def test_zalo_updates_come_by_webhook_bare_or_wrapped(tmp_path, fake_zalo):
+    """Zalo posts the update inside {"result": ...} (its SDK's samples) or bare (as an
+    integrator reports): both are answered; its secret header is Zalo's own."""
+    engine = database(tmp_path)
+    port = free_port()
+    settings = Settings(
+        ZALO_BOT_TOKEN=fake_zalo.token,
+        ZALO_API_URL=fake_zalo.base_url,
+        DATABASE_URL=engine.url.render_as_string(hide_password=False),
+        WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+        WEBHOOK_SECRET=SECRET,
+        WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+    )
+    stop = asyncio.Event()
+    [task] = await served(settings, [engine], stop)
+    url = f"http://127.0.0.1:{port}/hook/zalo"
+
+    def update(chat: str, message_id: str) -> dict:
+        return {
+            "event_name": "message.text.received",
+            "message": {
+                "message_id": message_id,
+                "date": 1764547200000,
+                "text": "xin chào",
+                "chat": {"id": chat, "chat_type": "PRIVATE"},
+                "from": {"id": chat, "display_name": "Nguyễn Văn A"},
+            },
+        }
+
+    try:
+        await wait_for(lambda: fake_zalo.webhook is not None)
+        assert fake_zalo.webhook == {"url": url, "secret_token": SECRET}
+        await asyncio.sleep(0.3)
+        zalo = {"X-Bot-Api-Secret-Token": SECRET}
+        telegram = {"X-Telegram-Bot-Api-Secret-Token": SECRET}  # not Zalo's header
+        async with aiohttp.ClientSession() as session:
+            async with session.post(url, json=update("c1", "m1"), headers=telegram) as response:
+                assert response.status == 401
+            for body in ({"result": update("a1", "m2")}, update("b2", "m3")):
+                async with session.post(url, json=body, headers=zalo) as response:
+                    assert response.status == 200
+        await wait_for(lambda: fake_zalo.sent("a1") and fake_zalo.sent("b2"))
+        assert "chưa được đăng ký" in fake_zalo.last("a1")["text"]
+        assert not fake_zalo.sent("c1")
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
