@@ -56,12 +56,19 @@ from storage.models import (  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
 
 FIRST_CHAT = 10_000
-SCORES = ("5", "4,5", "2,5", "2", "2,5", "1,5", "2,5", "2", "2,5", "1")
-KEYS = (
-    "politics_ethics_culture",
-    "discipline",
-    "competence",
-)  # the first three items' keys, checked with the rest by their count
+# What each person types for the 10 general items of Mẫu 01, in the form's order.
+ANSWERS = {
+    "politics_ethics_culture": "5",
+    "discipline": "4,5",
+    "competence": "2,5",
+    "meets_tasks": "2",
+    "responsibility": "2,5",
+    "service_coordination": "1,5",
+    "breakthrough": "2,5",
+    "hard_tasks": "2",
+    "accountability": "2,5",
+    "initiative": "1",
+}
 
 
 def populate(url: str, people: int) -> None:
@@ -192,7 +199,7 @@ async def person(server: FakeTelegram, chat: int, deadline: float, confirmed: Co
     server.send_text(chat, "/assess")
     if not await asked(1, since):
         return False
-    for n, value in enumerate(SCORES, start=1):
+    for n, value in enumerate(ANSWERS.values(), start=1):
         since = len(server.sent(chat))
         server.send_text(chat, value)
         if not await asked(n + 1, since):
@@ -243,14 +250,11 @@ async def run(url: str, people: int, kill_every: float, seed: int) -> dict[str, 
             select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.SENT)
         ).all()
     engine.dispose()
-    expected = [float(v.replace(",", ".")) for v in SCORES]
+    expected = {key: float(typed.replace(",", ".")) for key, typed in ANSWERS.items()}
     lost = sum(
-        1
+        sum(1 for key, value in expected.items() if general.get(key) != value)
         for general in assessments.values()
-        for key, value in zip(KEYS, expected, strict=False)
-        if general.get(key) != value
-    ) + sum(10 - len(g) for g in assessments.values() if len(g) < 10)
-    lost += 10 * (people - len(assessments))
+    ) + len(ANSWERS) * (people - len(assessments))
     return {
         "kills": worker.kills,
         "updates": people * 11,

@@ -41,6 +41,7 @@ from storage import leases
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
+RESTART_MAX_DELAY = 60.0  # seconds: a worker that keeps failing is started again this often
 
 
 def adapter(name: str) -> Any:
@@ -200,9 +201,11 @@ def _cycle(engine: Engine) -> Callable[[], Awaitable[None]]:
 
 def supervise(count: int, *, check_every: float = 0.5) -> int:
     """WORKERS: `count` worker processes (`python -m bot run` with WORKERS=1), all
-    listening on WEBHOOK_LISTEN; one that dies is started again, SIGTERM or SIGINT stops
-    them all. A worker that ends with 2 (a setting or a token refused) stops them all
-    too: starting it again would not help. Returns the exit code."""
+    listening on WEBHOOK_LISTEN; one that dies is started again (at once, or after 1, 3,
+    7 ... up to 60 s while it keeps dying soon after starting: the database is away),
+    SIGTERM or SIGINT stops them all. A worker that ends with 2 (a setting or a token
+    refused) stops them all too: starting it again would not help. Returns the exit
+    code."""
     command = [sys.executable, "-m", "bot", "run"]
     environment = {**os.environ, "WORKERS": "1"}
     stopping = False
@@ -220,9 +223,13 @@ def supervise(count: int, *, check_every: float = 0.5) -> int:
         return worker
 
     workers = [start(n + 1) for n in range(count)]
+    started = [time.monotonic()] * count
+    due = [0.0] * count  # when a worker that ended may start again
+    failures = [0] * count  # ended soon after starting, one after the other
     try:
         while not stopping:
             time.sleep(check_every)
+            now = time.monotonic()
             for n, worker in enumerate(workers):
                 code = worker.poll()
                 if code is None or stopping:
@@ -230,10 +237,20 @@ def supervise(count: int, *, check_every: float = 0.5) -> int:
                 if code == 2:
                     log.error("worker %d cannot start (exit code 2); stopping", n + 1)
                     return 2
-                log.warning(
-                    "worker %d (pid %d) ended (%s); starting it again", n + 1, worker.pid, code
-                )
-                workers[n] = start(n + 1)
+                if not due[n]:  # it has just ended: soon after starting, wait longer
+                    quick = now - started[n] < RESTART_MAX_DELAY
+                    failures[n] = failures[n] + 1 if quick else 0
+                    delay = min(RESTART_MAX_DELAY, 2 ** failures[n] - 1)
+                    due[n] = now + delay
+                    log.warning(
+                        "worker %d (pid %d) ended (%s); starting it again in %g s",
+                        n + 1,
+                        worker.pid,
+                        code,
+                        delay,
+                    )
+                if now >= due[n]:
+                    workers[n], started[n], due[n] = start(n + 1), now, 0.0
         return 0
     finally:
         for worker in workers:

@@ -134,8 +134,7 @@ def connect(url: str) -> Engine:
     except (OSError, SQLAlchemyError) as error:
         raise _cannot_open(shown, error) from None
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        ping(engine)
     except (OSError, SQLAlchemyError) as error:
         engine.dispose()
         raise _cannot_open(shown, error) from None
@@ -168,7 +167,7 @@ def migrate(url: str) -> None:
 def ping(engine: Engine) -> None:
     """Raise if the database does not answer a trivial query."""
     with engine.connect() as connection:
-        connection.exec_driver_sql("SELECT 1")
+        connection.execute(text("SELECT 1"))
 
 
 @contextmanager

@@ -34,10 +34,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def webhook_settings(server: FakeTelegram, engine, port: int) -> Settings:
+def webhook_settings(server: FakeTelegram, engine, port: int, **messenger: str) -> Settings:
+    """Telegram's fake `server` by webhook on `port`; `messenger`: other settings instead
+    (ZALO_BOT_TOKEN=...)."""
     return Settings(
-        BOT_TOKEN=server.token,
-        TELEGRAM_API_URL=server.base_url,
+        **(messenger or {"BOT_TOKEN": server.token, "TELEGRAM_API_URL": server.base_url}),
         DATABASE_URL=engine.url.render_as_string(hide_password=False),
         WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
         WEBHOOK_SECRET=SECRET,
@@ -173,13 +174,8 @@ async def test_zalo_updates_come_by_webhook_bare_or_wrapped(tmp_path, fake_zalo)
     integrator reports): both are answered; its secret header is Zalo's own."""
     engine = database(tmp_path)
     port = free_port()
-    settings = Settings(
-        ZALO_BOT_TOKEN=fake_zalo.token,
-        ZALO_API_URL=fake_zalo.base_url,
-        DATABASE_URL=engine.url.render_as_string(hide_password=False),
-        WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
-        WEBHOOK_SECRET=SECRET,
-        WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+    settings = webhook_settings(
+        fake_zalo, engine, port, ZALO_BOT_TOKEN=fake_zalo.token, ZALO_API_URL=fake_zalo.base_url
     )
     stop = asyncio.Event()
     [task] = await served(settings, [engine], stop)
