@@ -493,7 +493,7 @@ async def test_run_forever_sends_what_comes_later(engine, fake_telegram, bot):
 async def test_a_flaky_server_gets_every_message_in_each_chats_order(engine, fake_telegram):
     """A tenth of the sendMessage calls, drawn at random, are answered 429, 500, or later
     than the client waits (0.25 s): 300 messages to 30 chats all arrive, in each chat's
-    order. At least once: a message goes twice only when a call that timed out had gone
+    order. At least once: a message goes twice only after a call that timed out had gone
     through, and its copy follows it at once."""
     chats = range(9301, 9331)
     for n in range(10):
@@ -512,10 +512,13 @@ async def test_a_flaky_server_gets_every_message_in_each_chats_order(engine, fak
     faults = Counter(r.status for r in fake_telegram.rejected)
     assert faults[429] and faults[500] and fake_telegram.late  # each kind of fault happened
     assert counts.retried_429 == faults[429]
-    late = Counter((str(c.params["chat_id"]), c.params["text"]) for c in fake_telegram.late)
+    copies = 0
     for chat in chats:
         got = texts(fake_telegram, chat)
         wanted = [f"Tin {n} cho {chat}" for n in range(10)]
         assert [text for text, _ in itertools.groupby(got)] == wanted
-        for text, copies in (Counter(got) - Counter(wanted)).items():
-            assert copies <= late[(str(chat), text)], (chat, text)
+        copies += sum((Counter(got) - Counter(wanted)).values())
+    # every copy is a call the client gave up waiting for that had gone through: the
+    # injected late answers, and on a loaded machine a real one now and then
+    timeouts = counts.retried - faults[500]
+    assert copies <= timeouts, (copies, timeouts)
