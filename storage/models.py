@@ -288,6 +288,76 @@ class Result(SQLModel, table=True):
     published_at: datetime | None = None
 
 
+class YearRound(SQLModel, table=True):
+    """An organization's annual rating (NĐ 335 Điều 19-20) for one year: its dates, where
+    it stands (open: people confirm; closed: heads and the director review; published)
+    and the last classification run's warnings and units (`run`, by locale)."""
+
+    __tablename__ = "year_round"
+    __table_args__ = (UniqueConstraint("organization_id", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    year: int
+    status: str = "open"  # open, closed (reviews), published
+    opens_at: datetime
+    confirm_by: datetime  # the people confirm or comment by then
+    head_review_by: datetime
+    director_review_by: datetime  # then the quota is applied (classify)
+    publish_at: datetime  # before the legal deadline (15/12, or 15/01 where special)
+    run: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class YearRating(SQLModel, table=True):
+    """A person's annual rating: the core's proposal (the mean of the period scores, the
+    level, the reasons), the person's confirmation or comment, the head's and the
+    director's decisions (agree, or a lower level with the reason) and the final level.
+    Every change of a level goes to the audit log (entity `year_rating`)."""
+
+    __tablename__ = "year_rating"
+    __table_args__ = (UniqueConstraint("round_id", "person_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="year_round.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    # the period scores the mean was taken of: [{"period", "score", "source"}], source
+    # "ours" or the previous agency's name (`ExternalScore`)
+    periods: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
+    score: float | None = None
+    breakdown: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    computed_level: str | None = None  # the core's level before the quota
+    level: str | None = None  # final (after the reviewers and the quota)
+    reasons: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # by locale
+    ruleset: str | None = None
+    self_level: str | None = None  # the level the person confirmed (the proposal)
+    comment: str | None = None  # the person's comment instead of a plain confirmation
+    confirmed_at: datetime | None = None
+    head_id: int | None = Field(default=None, foreign_key="person.id")
+    head_decision: str | None = None  # agree, change
+    head_level: str | None = None  # the level a change set (only ever lower)
+    head_comment: str | None = None
+    head_decided_at: datetime | None = None
+    director_id: int | None = Field(default=None, foreign_key="person.id")
+    director_decision: str | None = None
+    director_level: str | None = None
+    director_comment: str | None = None
+    director_decided_at: datetime | None = None
+    published_at: datetime | None = None
+
+
+class ExternalScore(SQLModel, table=True):
+    """A period score a person earned at a previous agency before a transfer, imported by
+    the office: it counts in the year's mean (RULES.md rule 8)."""
+
+    __tablename__ = "external_score"
+    __table_args__ = (UniqueConstraint("person_id", "period_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    period_code: str  # "2026-03" or "2026-Q1"
+    score: float
+    agency: str  # the previous agency's name
+    document: str | None = None  # the paper it came with ("Công văn số 12/SNV")
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
 class ConversationState(SQLModel, table=True):
     """Where a chat is in a conversation, so that a restart continues it."""
 
