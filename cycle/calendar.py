@@ -85,6 +85,12 @@ class CalendarSettings:
     extra_working_days: frozenset[date] = frozenset()
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
     tracking: str = "month"  # "month" or "quarter" (NĐ 335: monthly or quarterly tracking)
+    # The annual rating (`year_dates`): done by 15/12, or by 15/01 of the next year for an
+    # organization marked special (`year_special`); its steps counted back from that day
+    # in working days: opening, the people's confirmations, the heads', the director's
+    # review (then the quota), publication.
+    year_special: bool = False
+    year_working_days: tuple[int, ...] = (10, 6, 4, 2, 1)
 
     def __post_init__(self) -> None:
         for name in _POSITIONS:
@@ -118,6 +124,20 @@ class CalendarSettings:
             raise ValueError(f"extra_working_days: also in extra_holidays: {listed}")
         if not isinstance(self.timezone, ZoneInfo):
             raise ValueError(f"timezone: expected a ZoneInfo, got {self.timezone!r}")
+        days = self.year_working_days
+        if (
+            not isinstance(days, tuple)
+            or len(days) != 5
+            or any(type(n) is not int or not 1 <= n <= 30 for n in days)
+            or list(days) != sorted(days, reverse=True)
+            or len(set(days)) != 5
+        ):
+            raise ValueError(
+                "year_working_days: expected 5 different whole numbers from 30 down to 1 "
+                f"(opening, confirmations, heads, director, publication), got {days!r}"
+            )
+        if not isinstance(self.year_special, bool):
+            raise ValueError("year_special: expected true or false")
         if self.tracking not in TRACKINGS:
             raise ValueError(
                 f"tracking: expected one of {', '.join(TRACKINGS)}, got {self.tracking!r}"
@@ -265,6 +285,8 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "extra_working_days": _parse_dates,
     "timezone": _parse_zone,
     "tracking": lambda key, value: value,  # checked with the other fields
+    "year_special": _parse_bool,
+    "year_working_days": lambda key, value: tuple(value) if isinstance(value, list) else value,
 }
 TRACKINGS = ("month", "quarter")
 
@@ -406,6 +428,38 @@ def period_dates(code: str, settings: CalendarSettings) -> CycleDates:
         first, settings.plan_working_days, "plan_working_days", int(year), last_month - 2
     )
     return replace(dates, plan_until=_at(plan_day, settings.plan_until_time, settings))
+
+
+@dataclass(frozen=True)
+class YearDates:
+    """The moments of an annual round, aware datetimes in UTC (`storage.models.YearRound`).
+    `due` is the legal day it must be done by (NĐ 335 Điều 19: 15 December; 15 January of
+    the next year for an organization marked special)."""
+
+    due: date
+    opens_at: datetime
+    confirm_by: datetime
+    head_review_by: datetime
+    director_review_by: datetime
+    publish_at: datetime
+
+
+def year_dates(year: int, settings: CalendarSettings) -> YearDates:
+    """The dates of the annual round of `year`, counted back from its legal day in working
+    days (`year_working_days`): the opening at `opens_time`, the confirmations and the
+    reviews at `review_time`, publication at `publish_time` on the working day before."""
+    due = date(year + 1, 1, 15) if settings.year_special else date(year, 12, 15)
+    opens, confirm, head, director, publish = (
+        add_working_days(due, -n, settings) for n in settings.year_working_days
+    )
+    return YearDates(
+        due=due,
+        opens_at=_at(opens, settings.opens_time, settings),
+        confirm_by=_at(confirm, settings.review_time, settings),
+        head_review_by=_at(head, settings.review_time, settings),
+        director_review_by=_at(director, settings.review_time, settings),
+        publish_at=_at(publish, settings.publish_time, settings),
+    )
 
 
 def release_time(moment_utc: datetime, settings: CalendarSettings) -> datetime:

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from core.model import Level
 from core.texts import level_name
 from cycle.spreadsheet import clean, xlsx_cell, xlsx_row
+from handlers.events import Document, Reply
 from locales import N_, format_number, format_percent, period_label, translations
 
 MESSAGE_LIMIT = 4000
@@ -408,3 +409,29 @@ def _append(sheet, values: list[Any]) -> None:
 
 def _level(level: str | None) -> str | None:
     return Level(level).value if level else None
+
+
+def quota_lines(
+    run: dict[str, Any], unit_codes: set[str], whole: bool, organization_name: str
+) -> tuple[str, ...]:
+    """The quota of a classification run (`units` of the core's output, kept on the period
+    or the year's round) for the units `unit_codes`: "Unit / Group: A kept / proposed
+    (≤ cap)"; a quota over the whole organization (nd335's scope) only in a `whole` digest."""
+    unit_names = run.get("unit_names", {})
+    group_names = run.get("group_names", {})
+    return tuple(
+        f"{unit_names.get(g['unit'], organization_name)} / "
+        f"{group_names.get(g['group'], g['group'])}: "
+        f"A {g['counts']['A']} / {g['proposed_a']} (≤ {g['cap']})"
+        for g in run.get("units", [])
+        if (g["unit"] in unit_codes or (g["unit"] is None and whole)) and g["proposed_a"]
+    )
+
+
+def digest_replies(digest: UnitDigest, locale: str, name: str) -> list[Reply]:
+    """The digest as a leader receives it: the messages, the chart (`name`.png) and the
+    workbook (`name`.xlsx)."""
+    replies = [Reply(text) for text in digest_text(digest, locale)]
+    replies.append(Reply("", document=Document(f"{name}.png", level_chart_png(digest, locale))))
+    replies.append(Reply("", document=Document(f"{name}.xlsx", results_workbook(digest, locale))))
+    return replies

@@ -18,27 +18,20 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from core.texts import Term
 from cycle.calendar import CalendarSettings, CycleDates, period_dates, release_time
-from cycle.digests import (
-    DigestRow,
-    UnitDigest,
-    digest_text,
-    level_chart_png,
-    results_workbook,
-)
+from cycle.digests import DigestRow, UnitDigest, digest_replies, quota_lines
+from cycle.year import run_year, years_to_watch
 from handlers import notices
-from handlers.events import Document, Reply
+from handlers.events import Reply
 from locales import N_, SUPPORTED_LOCALES, name_sort_key, text_sort_key
 from storage.audit import audit, change, record
 from storage.db import transaction
-from storage.ledger import outbox_count, step_done, steps_done
+from storage.ledger import StepTaken, outbox_count, record_step, step_done, steps_done
 from storage.models import (
     AssessmentStatus,
-    CycleStep,
     Organization,
     Period,
     PeriodStatus,
@@ -104,6 +97,10 @@ def tick(engine: Engine, now: datetime) -> list[str]:
     for organization_id in organizations:
         for code in _periods_to_watch(engine, organization_id, now):
             done += _run_period(engine, organization_id, code, now)
+        with Session(engine) as session:
+            years = years_to_watch(session, session.get(Organization, organization_id), now)
+        for year in years:
+            done += run_year(engine, organization_id, year, now)
     return done
 
 
@@ -137,19 +134,15 @@ def _run_period(engine: Engine, organization_id: int, code: str, now: datetime) 
             continue
         try:
             with transaction(engine) as session:
-                _record(session, organization_id, code, step.name, now)
+                record_step(session, organization_id, code, step.name, now)
                 organization = session.get(Organization, organization_id)
                 period = session.get(Period, period_id)
                 Cycle(session, organization, period, settings, now).run(step.name)
             carried.append(f"{organization.code} {period.code} {step.name}")
             log.info("cycle: %s %s %s", organization.code, period.code, step.name)
-        except _StepTaken:
+        except StepTaken:
             log.info("cycle: %s already done by another process", step.name)
     return carried
-
-
-class _StepTaken(Exception):
-    """Another process recorded the step first."""
 
 
 # The steps an administrator may run at once (`python -m bot admin cycle STEP`), with the
@@ -203,24 +196,12 @@ def run_step(engine: Engine, organization_id: int, code: str, step: str, now: da
             )
         before = outbox_count(session)
         try:
-            _record(session, organization_id, code, name, now)
-        except _StepTaken:
+            record_step(session, organization_id, code, name, now)
+        except StepTaken:
             raise StepRefused(N_("Another process is doing this step now.")) from None
         Cycle(session, organization, period, settings, now).run(name)
         session.flush()
         return outbox_count(session) - before
-
-
-def _record(session: Session, organization_id: int, code: str, step: str, now: datetime) -> None:
-    """The step's row in the ledger, first thing in its transaction: a second runner fails
-    here on the unique key and leaves the step alone (every other error goes on up)."""
-    session.add(
-        CycleStep(organization_id=organization_id, period_code=code, step=step, done_at=now)
-    )
-    try:
-        session.flush()
-    except IntegrityError as error:
-        raise _StepTaken from error
 
 
 def ensure_period(
@@ -472,19 +453,8 @@ class Cycle:
             unit = month.units[leader.unit_id]
             whole = leader.role is Role.DIRECTOR
             digest = month.digest(None if whole else unit, leader.language)
-            messages = [Reply(text) for text in digest_text(digest, leader.language)]
             name = f"{self.organization.code if whole else unit.code}-{self.period.code}"
-            messages.append(
-                Reply(
-                    "", document=Document(f"{name}.png", level_chart_png(digest, leader.language))
-                )
-            )
-            messages.append(
-                Reply(
-                    "", document=Document(f"{name}.xlsx", results_workbook(digest, leader.language))
-                )
-            )
-            self.send(leader, "digest", messages)
+            self.send(leader, "digest", digest_replies(digest, leader.language, name))
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -630,20 +600,11 @@ class _Month:
             or period.run.get("warnings", {}).get("vi")
             or []
         )
-        unit_names = period.run.get("unit_names", {})
-        group_names = period.run.get("group_names", {})
-        quota = [  # a quota over the whole organization has no unit (nd335's scope)
-            f"{unit_names.get(g['unit'], organization.name)} / "
-            f"{group_names.get(g['group'], g['group'])}: "
-            f"A {g['counts']['A']} / {g['proposed_a']} (≤ {g['cap']})"
-            for g in period.run.get("units", [])
-            if (g["unit"] in unit_codes or (g["unit"] is None and unit is None)) and g["proposed_a"]
-        ]
         return UnitDigest(
             title=organization.name if unit is None else unit.name,
             period_code=period.code,
             rows=tuple(rows),
             not_submitted=tuple(missing),
             warnings=tuple(w["detail"] for w in warnings if w.get("unit") in unit_codes),
-            quota_lines=tuple(quota),
+            quota_lines=quota_lines(period.run, unit_codes, unit is None, organization.name),
         )

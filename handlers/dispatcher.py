@@ -27,6 +27,7 @@ from handlers import (
     result,
     review,
     status,
+    year,
 )
 from handlers.context import Context
 from handlers.events import Incoming, Reply, replies_to_payload
@@ -52,6 +53,7 @@ COMMANDS: dict[str, Callable[[Context], list[Reply]]] = {
     "/status": status.show,
     "/conclusions": conclusions.start,
     "/link": messengers.show,
+    "/year": year.show,
 }
 # Button payloads start with the flow's prefix: "as:...", "pl:...".
 FLOWS = {
@@ -62,6 +64,7 @@ FLOWS = {
     review.PREFIX: review,
     conclusions.PREFIX: conclusions,
     messengers.PREFIX: messengers,
+    year.PREFIX: year,
 }
 
 

@@ -66,6 +66,8 @@ def help(ctx: Context) -> list[Reply]:
         "/assess – assess yourself: general criteria, each task, ad-hoc tasks, "
         "initiatives, then propose your level\n"
         "/result – your level, score and the reasons, once published\n"
+        "/year – the annual rating: the proposed score and level of the year, to confirm "
+        "or comment (in December); for leaders, its review\n"
         "/lang – Vietnamese or English\n"
         "/link – your messengers (Telegram, Zalo): where notices go, and a code to link "
         "another\n"
@@ -104,6 +106,7 @@ def commands(language: str, leader: bool, director: bool = False) -> tuple[tuple
         ("plan", _("Work plan")),
         ("assess", _("Self-assessment")),
         ("result", _("Result")),
+        ("year", _("Annual rating")),
     ]
     if leader:
         items += [("review", _("Review")), ("status", _("Who has submitted"))]

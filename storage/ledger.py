@@ -3,7 +3,10 @@ outbox's size, as the cycle asks them (the statements stay in storage/)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage.models import CycleStep, OutboxMessage
@@ -37,3 +40,22 @@ def step_done(
 def outbox_count(session: Session) -> int:
     """How many messages the outbox holds, whatever their status."""
     return session.exec(select(func.count()).select_from(OutboxMessage)).one()
+
+
+class StepTaken(Exception):
+    """Another process recorded the step first."""
+
+
+def record_step(
+    session: Session, organization_id: int, period_code: str, step: str, now: datetime
+) -> None:
+    """The step's row in the ledger, first thing in its transaction: a second runner fails
+    here on the unique key (`StepTaken`) and leaves the step alone (every other error goes
+    on up)."""
+    session.add(
+        CycleStep(organization_id=organization_id, period_code=period_code, step=step, done_at=now)
+    )
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise StepTaken from error

@@ -157,7 +157,7 @@ def test_a_month_where_a_staff_member_at_a_is_disciplined_is_published_at_d(mont
     assert "Không hoàn thành nhiệm vụ (D)" in m.received("a1", "conclusion")
     assert "Trần Thị Mai" in m.received("tp01", "conclusion")
 
-    assert m.tick(at(7, 9, month=12))[-1] == "publish"
+    assert "publish" in m.tick(at(7, 9, month=12))  # then the year opens (cycle/year.py)
     result = m.result("a1")
     assert result.score == 100 and result.level == "D"
     reasons = [r["text"] for r in result.reasons["vi"]]

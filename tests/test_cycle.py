@@ -181,7 +181,12 @@ def test_the_whole_month_reviews_classification_and_publication(tmp_path):
     rows = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["nv01"][5] == 100 and rows["nv01"][11] == "A"
     with Session(engine) as s:
-        steps = [c.step for c in s.exec(select(CycleStep).order_by(CycleStep.id))]
+        steps = [
+            c.step
+            for c in s.exec(
+                select(CycleStep).where(CycleStep.period_code == "2026-11").order_by(CycleStep.id)
+            )
+        ]
         assert steps == [
             "open",
             "remind:open",

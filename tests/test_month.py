@@ -280,7 +280,7 @@ def test_a_month_of_reviews_from_submission_to_publication(month):
     boss.send("Chưa hoàn thành chỉ tiêu kiểm tra công vụ của phòng")
     assert "tính lại" in boss.text and "09:00 ngày 07/12/2026" in boss.text
 
-    assert m.tick(at(7, 9, month=12))[-1] == "publish"
+    assert "publish" in m.tick(at(7, 9, month=12))  # then the year opens (cycle/year.py)
     levels = {code: m.result(code).level for code, *_ in PEOPLE if code != "gd01"}
     assert levels["a1"] == "C" and levels["a2"] == "A"  # the freed place
     assert levels["t2"] == "A" and levels["t1"] == "B"  # the head's ranking, not the codes

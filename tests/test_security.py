@@ -334,6 +334,15 @@ def crafted(agency: Agency) -> dict[str, list[str]]:
         "cc": ["cc:add", "cc:rm", f"cc:u:{unit}", f"cc:p:{a.person('a1')}", "cc:ok"],
         "ms": ["ms:use:zalo", "ms:use:last"],
         "mn": [f"mn:status:{unit}", "mn:result"],
+        "yr": [
+            "yr:ok",
+            "yr:cm",
+            "yr:rv",
+            "yr:all",
+            f"yr:p:{a.person('a1')}",
+            f"yr:ag:{a.person('a1')}",
+            f"yr:lv:{a.person('a1')}:D",
+        ],
     }
     return {flow: [p for p in found if "None" not in p] for flow, found in payloads.items()}
 

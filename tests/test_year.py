@@ -1,215 +1,266 @@
-"""A new organization on the law (`nd335`), tracked by quarter, through a whole year of
-the chat: set up by the administrator's commands, each quarter planned, self-assessed,
-reviewed, classified and published by the cycle; then the year (NĐ 335 Điều 19-20) from
-the stored quarter scores, by the core's JSON command.
+"""The annual rating of 2026 walked through the chat with a controlled clock (NĐ 335 Điều
+19-20; cycle/year.py, handlers/year.py).
 
-The annual rating in the chat (proposal, confirmation, reviews, publication) belongs to
-the year-end work; here the year is computed as that work will compute it."""
+Default calendar (Hà Nội), done by Tue 15/12/2026: opening Tue 1/12 08:00, confirmations
+by Mon 7/12 17:00, heads' reviews by Wed 9/12 17:00, the director's (then the quota) by
+Fri 11/12 17:00, publication Mon 14/12 09:00.
+
+Phòng Tổ chức, group "Chuyên viên": six people whose months of 2026 are published with
+the scores below; b6 came from another agency in July, which sent its months January to
+June (`ExternalScore`). Under `nd335` the quota is annual, over the organization and per
+group of similar duties (RULES.md rule 10).
+"""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from sqlmodel import Session, col, select
+import pytest
+from sqlmodel import Session, select
 
-from bot.admin import main as admin
 from cycle.calendar import CalendarSettings, period_dates
-from cycle.steps import tick
-from storage import invites
-from storage.db import ROOT, transaction
-from storage.models import Organization, Period, PeriodStatus, Person, Result, Unit
-from storage.queries import CATEGORIES
+from cycle.steps import steps_of, tick
+from handlers.events import payload_to_replies
+from storage.db import transaction
+from storage.models import (
+    AuditLog,
+    CycleStep,
+    ExternalScore,
+    Identity,
+    OutboxMessage,
+    Period,
+    PeriodStatus,
+    Person,
+    Result,
+    Role,
+    RoleGroup,
+    Unit,
+    YearRating,
+    YearRound,
+)
+from storage.models import Organization as Org
 from tests.chat import Chat, database
 
-ROSTER = """id,full_name,unit,group,role,category
-tp01,Nguyễn Văn Hùng,Phòng Tổ chức,Lãnh đạo phòng,head,civil_servant
-nv01,Trần Thị An,Phòng Tổ chức,Chuyên viên,staff,civil_servant
-nv02,Lê Văn Bình,Phòng Tổ chức,Chuyên viên,staff,civil_servant
-nv03,Phạm Thị Chi,Phòng Tổ chức,Chuyên viên,staff,civil_servant
-nv04,Hoàng Văn Dũng,Phòng Tổ chức,Chuyên viên,staff,civil_servant
-nv05,Vũ Thị Hà,Phòng Tổ chức,Chuyên viên,staff,civil_servant
-nv06,Đặng Văn Khánh,Phòng Tổ chức,Chuyên viên,staff,civil_servant
-"""
 
-# General points (Mẫu 01, 30 at most) given as the 10 items' scores
-G = {
-    30: (5, 5, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5),
-    25: (5, 5, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5, 0, 0),
-    22.5: (5, 5, 2.5, 2.5, 2.5, 2.5, 2.5, 0, 0, 0),
-    20: (5, 5, 2.5, 2.5, 2.5, 2.5, 0, 0, 0, 0),
-    15: (5, 5, 2.5, 2.5, 0, 0, 0, 0, 0, 0),
-}
-# Each person's general points by quarter; None: away the whole quarter (no plan, no
-# self-assessment). Every task is done on time (70 points), except Khánh's in Q3.
-GENERAL = {
-    "tp01": (15, 15, 15, 15),
-    "nv01": (30, 30, 30, 30),
-    "nv02": (25, 25, 25, 22.5),
-    "nv03": (20, 15, 15, 15),
-    "nv04": (15, 15, 15, 15),
-    "nv05": (25, None, 25, 25),
-    "nv06": (20, 20, 20, 20),
-}
-LEVELS = {"A": "(A)", "B": "(B)", "C": "(C)", "D": "(D)"}
+def at(day: int, hour: int, minute: int = 0, month: int = 12, year: int = 2026) -> datetime:
+    """A Hà Nội wall-clock time (hour 7 or later), in UTC."""
+    return datetime(year, month, day, hour - 7, minute, tzinfo=UTC)
 
 
-def level_of(score: float) -> str:
-    """NĐ 335 Điều 20's thresholds (rule 5)."""
-    return "A" if score >= 90 else "B" if score >= 70 else "C" if score >= 50 else "D"
+# code, name, group, role, the monthly score of each month published (Jan-Nov)
+PEOPLE = [
+    ("gd01", "Ngô Thị Hương", "lds", Role.DIRECTOR, 95),
+    ("tp01", "Nguyễn Văn Hùng", "ldp", Role.HEAD, 92),
+    ("a1", "Trần Thị Mai", "cv", Role.STAFF, 96),
+    ("a2", "Lê Minh Tuấn", "cv", Role.STAFF, 94),
+    ("a3", "Phạm Thu Hà", "cv", Role.STAFF, 91),
+    ("b1", "Đỗ Văn Bình", "cv", Role.STAFF, 85),
+    ("b2", "Vũ Thị Lan", "cv", Role.STAFF, 80),
+    ("d1", "Hoàng Văn Nam", "cv", Role.STAFF, 45),
+    ("b6", "Bùi Thị Thảo", "cv", Role.STAFF, 70),
+]
+MONTHS = [f"2026-{m:02d}" for m in range(1, 12)]
 
 
-def test_a_new_organization_runs_a_year_of_quarters_on_the_law_through_the_chat(
-    tmp_path, monkeypatch
-):
-    engine = database(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", str(engine.url))
-    new_year = datetime(2026, 1, 2, 2, 0, tzinfo=UTC)  # 09:00 on Friday 02/01/2026
-    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    assert admin(["import-roster", str(tmp_path / "roster.csv"), "--org", "so-moi"]) == 0
-    assert admin(["settings", "--org", "so-moi", "--tracking", "quarter"], lambda: new_year) == 0
-    with transaction(engine) as s:
-        organization = s.exec(select(Organization)).one()
-        assert organization.ruleset is None  # a new organization: the law of each period
-        settings = CalendarSettings.from_overrides(organization.calendar)
-        people = s.exec(select(Person).order_by(Person.code)).all()
-        codes = {p.code: invites.issue(s, p, now=new_year)[0] for p in people}
-    chats: dict[str, Chat] = {}
-    for number, (who, code) in enumerate(codes.items()):
-        chats[who] = Chat(engine, chat_id=str(700 + number), now=new_year)
-        chats[who].send(f"/start {code}")
-    head = chats["tp01"]
+class Year:
+    """An organization with eleven published months, everyone registered in a chat."""
 
-    for quarter in range(1, 5):
-        code = f"2026-Q{quarter}"
-        dates = period_dates(code, settings)
-        at_plan = dates.plan_until - timedelta(hours=3)
-        tick(engine, at_plan)  # the quarter exists, its plan window open
-        present = [p for p, g in GENERAL.items() if g[quarter - 1] is not None]
-        for who in present:  # each registers the quarter's task
-            chat = chats[who]
-            chat.now = at_plan
-            chat.send("/plan")
-            assert (
-                f"Kế hoạch công tác quý {['I', 'II', 'III', 'IV'][quarter - 1]} năm 2026"
-                in chat.text
-            )
-            chat.press("Thêm nhiệm vụ")
-            chat.send(f"Báo cáo công tác quý {quarter} của {who}")
-            chat.press("Cuối quý")
-        tick(engine, dates.opens_at)
-        for who in present:
-            general = GENERAL[who][quarter - 1]
-            done = not (who == "nv06" and quarter == 3)
-            assess(chats[who], dates.opens_at + timedelta(hours=1), G[general], done)
-        tick(engine, dates.deadline)
-        head.now = dates.deadline + timedelta(hours=16)  # the next morning
-        head.send("/review")
-        for _ in [p for p in present if p != "tp01"]:
-            head.press("Đồng ý")
-        assert "Đã xem xét hết" in head.text
-        tick(engine, dates.publish_at)
-
-    with Session(engine) as s:
-        rows = s.exec(
-            select(Result, Period, Person)
-            .join(Period, col(Period.id) == col(Result.period_id))
-            .join(Person, col(Person.id) == col(Result.person_id))
-            .where(col(Period.code).startswith("2026-"))
-        ).all()
-        assert {p.code for _, p, _ in rows} == {f"2026-Q{q}" for q in (1, 2, 3, 4)}
-        assert all(p.status is PeriodStatus.PUBLISHED for _, p, _ in rows)
-        units = {u.id: u.code for u in s.exec(select(Unit))}
-        groups = {p.code: p.group_id for _, _, p in rows}
-        quarters = {(p.code, period.code): r for r, period, p in rows}
-        people = {p.code: p for _, _, p in rows}
-    # the quarter scores as the cycle published them, on nd335
-    assert all(r.ruleset == "nd335" for r in quarters.values() if r.level is not None)
-    assert quarters[("nv01", "2026-Q1")].score == 100  # 30 + 70
-    assert quarters[("nv05", "2026-Q2")].level is None  # away: not rated
-    assert quarters[("nv06", "2026-Q3")].score == 20  # the task not done: 20 + 0
-    assert quarters[("nv06", "2026-Q3")].level == "D"
-    # the head's d is 50% in Q3 (Khánh at D): 15 + 70 x (1 + 1 + 1 + 0.5 + 1 + 1) / 6
-    assert quarters[("tp01", "2026-Q3")].score == 79.17
-    assert quarters[("tp01", "2026-Q1")].score == 85
-
-    # the year, from the rated quarters, by the core's JSON command
-    year = {
-        "period": "2026",
-        "ruleset": "nd335",
-        "people": [
-            {
-                "id": who,
-                "name": person.full_name,
-                "unit": units[person.unit_id],
-                "group": str(groups[who]),
-                "role": person.role.value,
-                "category": CATEGORIES[person.category],
-                "periods": [
-                    {"period": period, "score": r.score}
-                    for (code, period), r in sorted(quarters.items())
-                    if code == who and r.level is not None
-                ],
+    def __init__(self, tmp_path) -> None:
+        self.engine = database(tmp_path)
+        with transaction(self.engine) as s:
+            org = Org(code="so-noi-vu", name="Sở Nội vụ tỉnh Thử nghiệm", ruleset="nd335")
+            s.add(org)
+            s.flush()
+            units = {
+                code: Unit(organization_id=org.id, code=code, name=name)
+                for code, name in [("bgd", "Ban Giám đốc"), ("tc", "Phòng Tổ chức")]
             }
-            for who, person in people.items()
-        ],
-    }
-    run = subprocess.run(
-        [sys.executable, "-m", "core", "classify", "--locale", "vi"],
-        input=json.dumps(year),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
-    annual = {p["id"]: p for p in json.loads(run.stdout)["people"]}
-    expected = {
-        "nv01": 100,  # (100 x 4) / 4
-        "nv02": 94.38,  # (95 + 95 + 95 + 92.5) / 4 = 94.375, half-up
-        "nv03": 86.25,  # (90 + 85 + 85 + 85) / 4
-        "nv04": 85,
-        "nv05": 95,  # the three quarters worked: no minimum in nd335
-        "nv06": 72.5,  # (90 + 90 + 20 + 90) / 4
-        "tp01": 83.54,  # (85 + 85 + 79.17 + 85) / 4 = 83.5425
-    }
-    assert {who: annual[who]["score"] for who in expected} == expected
-    assert {who: annual[who]["computed_level"] for who in expected} == {
-        who: level_of(score) for who, score in expected.items()
-    }
-    # the 20% quota over the year, per group of similar duties: the 6 chuyên viên have
-    # 3 A proposed and 3 B, so N = 6 and k = floor(6 / 6) = 1: An (100) keeps A; Hà
-    # (95) and Bình (94.38) become B with the reason QUOTA
-    final = {who: annual[who]["level"] for who in expected}
-    assert final == {
-        "nv01": "A",
-        "nv02": "B",
-        "nv03": "B",
-        "nv04": "B",
-        "nv05": "B",
-        "nv06": "B",
-        "tp01": "B",
-    }
-    for who in ("nv02", "nv05"):
-        assert any(r["rule"].startswith("quota") for r in annual[who]["reasons"]), annual[who]
+            groups = {
+                code: RoleGroup(organization_id=org.id, code=code, name=name)
+                for code, name in [
+                    ("lds", "Lãnh đạo Sở"),
+                    ("ldp", "Lãnh đạo phòng"),
+                    ("cv", "Chuyên viên"),
+                ]
+            }
+            s.add_all([*units.values(), *groups.values()])
+            s.flush()
+            periods = []
+            for code in MONTHS:
+                period = Period(organization_id=org.id, code=code, status=PeriodStatus.PUBLISHED)
+                s.add(period)
+                periods.append(period)
+            s.flush()
+            self.ids = {}
+            for n, (code, name, group, role, score) in enumerate(PEOPLE):
+                person = Person(
+                    organization_id=org.id,
+                    code=code,
+                    full_name=name,
+                    unit_id=units["bgd" if role is Role.DIRECTOR else "tc"].id,
+                    group_id=groups[group].id,
+                    role=role,
+                )
+                s.add(person)
+                s.flush()
+                self.ids[code] = person.id
+                s.add(
+                    Identity(person_id=person.id, platform="test", user_id=str(n), chat_id=str(n))
+                )
+                # b6 joined in July: the previous agency's months come as ExternalScore
+                for period in periods[6:] if code == "b6" else periods:
+                    s.add(
+                        Result(
+                            person_id=person.id,
+                            period_id=period.id,
+                            score=score,
+                            level="B",
+                            published_at=at(5, 9, month=int(period.code[5:]) % 12 + 1),
+                        )
+                    )
+            # the months were carried out: their steps are in the ledger
+            settings = CalendarSettings()
+            for code in MONTHS[-2:]:
+                for step in steps_of(period_dates(code, settings)):
+                    s.add(CycleStep(organization_id=org.id, period_code=code, step=step.name))
+            s.add(
+                ExternalScore(
+                    person_id=self.ids["b6"],
+                    period_code="2026-03",
+                    score=100,
+                    agency="UBND huyện Thử nghiệm",
+                    document="Công văn số 12/UBND",
+                )
+            )
+        self.chats = {
+            code: Chat(self.engine, chat_id=str(n)) for n, (code, *_) in enumerate(PEOPLE)
+        }
+
+    def tick(self, moment: datetime) -> list[str]:
+        """The steps of the year the scheduler carried out (December's own are left out)."""
+        return [s.split(" ", 1)[1] for s in tick(self.engine, moment) if " 2026 " in s]
+
+    def rating(self, code: str) -> YearRating:
+        with Session(self.engine) as s:
+            return s.exec(select(YearRating).where(YearRating.person_id == self.ids[code])).one()
+
+    def received(self, code: str, kind: str) -> str:
+        with Session(self.engine) as s:
+            rows = s.exec(
+                select(OutboxMessage).where(
+                    OutboxMessage.person_id == self.ids[code], OutboxMessage.kind == kind
+                )
+            ).all()
+        return "\n".join(r.text for row in rows for r in payload_to_replies(row.payload))
+
+    def chat(self, code: str, moment: datetime) -> Chat:
+        chat = self.chats[code]
+        chat.now = moment
+        return chat
 
 
-def assess(chat: Chat, now: datetime, general: tuple, done: bool) -> None:
-    """The quarter's self-assessment, proposing the level of the provisional score."""
-    chat.now = now
-    chat.send("/assess")
-    chat.score_all(general)
-    if done:
-        chat.press("Hoàn thành đúng tiến độ")
-    else:
-        chat.press("Không hoàn thành")
-        chat.send("Chờ ý kiến thẩm định của Sở Tài chính về kinh phí")
-    chat.press("Không có")  # ad-hoc tasks
-    chat.press("Không có")  # initiatives
-    provisional = next(line for line in chat.text.splitlines() if "Điểm tạm tính" in line)
-    chat.press("Đề xuất mức")
-    chat.press(LEVELS[provisional[-2]])
-    chat.press("Gửi")
-    assert "Đã gửi bản tự đánh giá" in chat.text, chat.text
+@pytest.fixture
+def year(tmp_path) -> Year:
+    return Year(tmp_path)
+
+
+def test_the_year_from_the_proposal_to_publication(year):
+    assert year.tick(at(30, 9, month=11)) == []  # before the opening: nothing
+    assert year.tick(at(1, 8)) == ["2026 open"]
+    assert year.tick(at(1, 9)) == []  # once
+
+    # the proposal: the mean of the periods, with the previous agency's month
+    b6 = year.rating("b6")
+    assert [p["period"] for p in b6.periods] == ["2026-03", *MONTHS[6:]]
+    assert b6.periods[0]["source"] == "UBND huyện Thử nghiệm"
+    assert b6.score == round((100 + 70 * 5) / 6, 2) == 75
+    assert year.rating("a1").score == 96 and year.rating("a1").computed_level == "A"
+    told = year.received("a1", "year_open")
+    assert "Đánh giá, xếp loại chất lượng năm 2026: kết quả đề xuất" in told
+    assert "Điểm: 96/100" in told and "17:00 ngày 07/12/2026" in told
+
+    # a1 confirms, a2 comments, a3 says nothing
+    a1 = year.chat("a1", at(2, 10))
+    a1.send("/year")
+    a1.press("Xác nhận")
+    assert "đã xác nhận" in a1.text
+    a2 = year.chat("a2", at(2, 11))
+    a2.send("/year")
+    a2.press("Góp ý")
+    a2.send("Đề nghị tính thêm sáng kiến tháng 12")
+    assert "ý kiến đã được ghi nhận" in a2.text
+    assert year.rating("a2").comment == "Đề nghị tính thêm sáng kiến tháng 12"
+    assert year.rating("a1").self_level == "A"
+
+    assert year.tick(at(7, 8)) == ["2026 remind:confirm"]
+    assert "chưa xác nhận" in year.received("a3", "year_remind")
+    assert year.received("a1", "year_remind") == ""  # confirmed: no reminder
+
+    # after the deadline a confirmation is refused with the reason
+    late = year.chat("a3", at(7, 18))
+    late.send("/year")
+    assert "Xác nhận" not in late.labels()
+    late.send("/year")
+    assert year.tick(at(7, 17)) == ["2026 close"]
+    assert "7 người chờ đồng chí xem xét" in year.received("tp01", "year_close")
+
+    # the head lowers a2 with a reason, agrees with the rest
+    head = year.chat("tp01", at(8, 9))
+    head.send("/year")
+    head.press("Xem xét kết quả năm")
+    head.press("Lê Minh Tuấn")
+    assert "Đề nghị tính thêm sáng kiến tháng 12" in head.text  # the person's comment
+    head.press("(B)")
+    head.send("Chưa hoàn thành đề án vị trí việc làm")
+    assert "Đã lưu mức Hoàn thành tốt nhiệm vụ (B)" in head.text
+    assert "Chưa hoàn thành đề án vị trí việc làm" in year.received("a2", "year_lowered")
+    head.press("Đồng ý với những người còn lại")
+    assert "6 người" in head.text
+    assert year.rating("a1").head_decision == "agree"
+
+    # the head's time is over: the director decides, until publication
+    assert year.tick(at(9, 17)) == ["2026 remind:head_review", "2026 close:head_review"]
+    head.now = at(9, 18)
+    head.send("/year")
+    assert not any("Xem xét kết quả năm" in label for label in head.labels())
+    boss = year.chat("gd01", at(10, 9))
+    boss.send("/year")
+    boss.press("Xem xét kết quả năm")
+    boss.press("Nguyễn Văn Hùng")
+    boss.press("Đồng ý")
+
+    # the quota, per group over the organization: "Chuyên viên" has a1 and a3 proposed A
+    # and a2 (lowered), b1, b2, b6 at B: N = 4 + 2 = 6, k = floor(6 / 6) = 1; a1 keeps A
+    # by the higher score, a3 becomes B
+    assert year.tick(at(11, 17)) == ["2026 classify"]
+    assert year.rating("a1").level == "A"
+    assert year.rating("a3").level == "B" and year.rating("a3").computed_level == "A"
+    assert year.rating("a2").level == "B"
+    assert year.rating("d1").level == "D"
+
+    assert year.tick(at(14, 9)) == ["2026 publish"]
+    result = year.received("d1", "year_result")
+    assert "Không hoàn thành nhiệm vụ (D)" in result and "cho thôi việc" in result  # KHT_YEAR
+    assert "Hoàng Văn Nam" in year.received("tp01", "year_kht")
+    assert "Hoàng Văn Nam" in year.received("gd01", "year_kht")
+    assert "năm 2026" in year.received("gd01", "year_digest")
+    with Session(year.engine) as s:
+        assert s.exec(select(YearRound)).one().status == "published"
+        audited = s.exec(
+            select(AuditLog).where(AuditLog.entity == "year_rating", AuditLog.field == "head_level")
+        ).all()
+        assert any(
+            a.after == "B" and a.reason == "Chưa hoàn thành đề án vị trí việc làm" for a in audited
+        )
+        steps = [c.step for c in s.exec(select(CycleStep).where(CycleStep.period_code == "2026"))]
+        assert len(steps) == len(set(steps)) == 7
+    assert year.tick(at(15, 9)) == []  # published: the round is over
+
+
+def test_nothing_opens_without_a_published_period_of_the_year(tmp_path):
+    engine = database(tmp_path)
+    with transaction(engine) as s:
+        s.add(Org(code="moi", name="Cơ quan mới", ruleset="nd335"))
+    assert tick(engine, at(1, 9)) == []
+    with Session(engine) as s:
+        assert s.exec(select(YearRound)).all() == []
