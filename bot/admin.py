@@ -5,11 +5,17 @@
     import-conclusions FILE --org CODE [--dry-run]
                                      record discipline decisions and conclusions from
                                      CSV or .xlsx, all or nothing; the people are told
+    import-scores FILE --org CODE [--dry-run]
+                                     record period scores sent by a previous agency after
+                                     a transfer (they count in the year's mean)
     invite --org CODE [ID ...|--all] issue single-use invite codes, table and CSV
     people --org CODE                list the people and the chats they registered
     demo                             load the demo organization and its month
     cycle STEP --org CODE [--period] run a step of the month now: open, remind, close,
                                      close-returns, classify, publish
+    year STEP --org CODE [--year YYYY]
+                                     run a step of the annual rating now: open, remind,
+                                     close, classify, publish
     outbox [--org CODE]              the messages to send: counts, and the failed ones
     settings --org CODE [--ruleset NAME] [--category-ruleset CATEGORY=NAME ...]
              [--tracking month|quarter]
@@ -52,15 +58,18 @@ from bot.config import ConfigError, Settings, language_hint, load_settings
 from core import CoreError, load
 from core.texts import render
 from cycle.calendar import TRACKINGS, CalendarSettings, release_time
-from cycle.steps import MANUAL_STEPS, StepRefused, run_step
+from cycle.steps import MANUAL_STEPS, run_step
+from cycle.year import FIRST_YEAR, run_year_step
+from cycle.year import MANUAL_STEPS as YEAR_STEPS
 from handlers.conclusions import announce, describe
-from locales import N_, SUPPORTED_LOCALES, period_label, periods, translations
+from locales import N_, SUPPORTED_LOCALES, format_number, period_label, periods, translations
 from storage import invites
 from storage.audit import audit
 from storage.backup import BackupError, backup, default_folder, inspect, restore
 from storage.conclusions_import import check_lines, import_lines, read_lines
 from storage.db import DatabaseUrlError, connect, open_database, transaction
 from storage.demo import demo_data, load_demo
+from storage.ledger import StepRefused
 from storage.models import (
     Category,
     Organization,
@@ -88,6 +97,7 @@ from storage.roster import (
     import_roster,
     read_roster,
 )
+from storage.scores_import import check_scores, import_scores, read_scores
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 LARGE_ROSTER = 500  # rows from which the import reports its progress
@@ -252,6 +262,21 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
         help=_("check the file and show what would be recorded, recording nothing"),
     )
 
+    scores = commands.add_parser(
+        "import-scores",
+        parents=[common],
+        help=_("record period scores sent by a previous agency from a CSV or Excel file"),
+    )
+    scores.add_argument(
+        "file", metavar="FILE", help=_("id, period, score, agency, document: CSV or .xlsx")
+    )
+    scores.add_argument("--org", required=True, metavar="CODE", help=_("the organization's code"))
+    scores.add_argument(
+        "--dry-run",
+        action="store_true",
+        help=_("check the file and show what would be recorded, recording nothing"),
+    )
+
     invite = commands.add_parser(
         "invite", parents=[common], help=_("issue single-use invite codes")
     )
@@ -297,6 +322,17 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
         "--period",
         metavar="PERIOD",
         help=_("the month YYYY-MM or the quarter YYYY-Qn (default: the current one)"),
+    )
+
+    year = commands.add_parser(
+        "year",
+        parents=[common],
+        help=_("run a step of the annual rating now, without waiting for the calendar"),
+    )
+    year.add_argument("step", choices=sorted(YEAR_STEPS), help=_("the step"))
+    year.add_argument("--org", required=True, metavar="CODE", help=_("the organization's code"))
+    year.add_argument(
+        "--year", type=int, metavar="YYYY", help=_("the year (default: the current one)")
     )
 
     outbox = commands.add_parser(
@@ -659,6 +695,89 @@ def cmd_cycle(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def cmd_year(args: argparse.Namespace, out: Output) -> int:
+    now = out.clock()
+    engine = out.engine()
+    with Session(engine) as session:
+        organization = _organization(session, args.org)
+    year = args.year or now.astimezone(out.timezone).year
+    if not FIRST_YEAR <= year <= now.astimezone(out.timezone).year:
+        raise AdminError(
+            N_("The annual rating covers the years from {first} to this one, not {year}."),
+            first=str(FIRST_YEAR),
+            year=str(year),
+        )
+    try:
+        count = run_year_step(engine, organization.id, year, args.step, now)
+    except StepRefused as refused:
+        raise AdminError(refused.message, **refused.params) from None
+    out.say(
+        N_("Step “{step}” of the annual rating done for {name}, {year}: {count} messages queued."),
+        step=args.step,
+        name=organization.name,
+        year=str(year),
+        count=count,
+    )
+    return EXIT_OK
+
+
+def cmd_import_scores(args: argparse.Namespace, out: Output) -> int:
+    """Period scores from a previous agency, all or nothing; each recorded is audited with
+    the file's name and line as the reason."""
+    try:
+        lines = read_scores(args.file)
+    except RosterError as error:
+        _print_problems(out, args.file, error)
+        return EXIT_INVALID
+    now = out.clock()
+    engine = out.engine()
+    with transaction(engine) as session:
+        organization = _organization(session, args.org)
+        try:
+            checked = check_scores(session, organization, lines)
+        except RosterError as error:
+            _print_problems(out, args.file, error)
+            return EXIT_INVALID
+        new = [item for item in checked if item.changes]
+        if args.dry_run:
+            headers = [
+                out.text(h)
+                for h in (N_("Line"), N_("ID"), N_("Full name"), N_("Period"), N_("Score"))
+            ]
+            rows = [
+                [
+                    str(i.line),
+                    i.person.code,
+                    i.person.full_name,
+                    i.period,
+                    format_number(i.score, out.locale),
+                ]
+                for i in new
+            ]
+            if rows:
+                print(_table(headers, rows))
+            out.say(
+                N_(
+                    "{file}: {rows} scores read; {recorded} would be recorded, {unchanged} are "
+                    "recorded already. Nothing was recorded (--dry-run)."
+                ),
+                file=str(args.file),
+                rows=len(checked),
+                recorded=len(new),
+                unchanged=len(checked) - len(new),
+            )
+            return EXIT_OK
+        recorded = import_scores(session, checked, now, f"import-scores {Path(args.file).name}")
+    out.say(
+        N_("{file}: {rows} scores read; {recorded} recorded, {unchanged} were recorded already."),
+        file=str(args.file),
+        rows=len(checked),
+        recorded=recorded,
+        unchanged=len(checked) - recorded,
+    )
+    return EXIT_OK
+
+
 def cmd_outbox(args: argparse.Namespace, out: Output) -> int:
     engine = out.engine()
     with Session(engine) as session:
@@ -875,6 +994,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
     "people": cmd_people,
     "demo": cmd_demo,
     "cycle": cmd_cycle,
+    "year": cmd_year,
+    "import-scores": cmd_import_scores,
     "outbox": cmd_outbox,
     "settings": cmd_settings,
     "health": cmd_health,

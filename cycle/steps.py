@@ -29,7 +29,14 @@ from handlers.events import Reply
 from locales import N_, SUPPORTED_LOCALES, name_sort_key, text_sort_key
 from storage.audit import audit, change, record
 from storage.db import transaction
-from storage.ledger import StepTaken, outbox_count, record_step, step_done, steps_done
+from storage.ledger import (
+    StepRefused,
+    StepTaken,
+    outbox_count,
+    record_step,
+    step_done,
+    steps_done,
+)
 from storage.models import (
     AssessmentStatus,
     Organization,
@@ -163,15 +170,6 @@ PERIOD_STATUS = {
     PeriodStatus.CLOSED: N_("in review"),
     PeriodStatus.PUBLISHED: N_("published"),
 }
-
-
-class StepRefused(Exception):
-    """A manual step that cannot run now: an English msgid and its parameters."""
-
-    def __init__(self, message: str, **params: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.params = params
 
 
 def run_step(engine: Engine, organization_id: int, code: str, step: str, now: datetime) -> int:

@@ -25,15 +25,16 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from core.texts import Term
 from cycle.calendar import CalendarSettings, YearDates, release_time, year_dates
 from cycle.digests import DigestRow, UnitDigest, digest_replies, quota_lines
 from handlers import notices
 from handlers import year as texts
 from handlers.events import Reply
-from locales import SUPPORTED_LOCALES, name_sort_key, text_sort_key
+from locales import N_, SUPPORTED_LOCALES, name_sort_key, text_sort_key
 from storage.audit import change, record
 from storage.db import transaction
-from storage.ledger import StepTaken, record_step, steps_done
+from storage.ledger import StepRefused, StepTaken, outbox_count, record_step, steps_done
 from storage.models import Organization, Person, Role, YearRating, YearRound
 from storage.people import active_people, groups_of, registered_person_ids, units_of
 from storage.queries import reviewers_of
@@ -162,7 +163,7 @@ class YearCycle:
     def run(self, step: str) -> None:
         if step == "open":
             self.open()
-        elif step == "remind:confirm":
+        elif step in ("remind:confirm",) or step.startswith("remind:admin:"):
             self.remind_confirm()
         elif step == "close":
             self.round.status = CLOSED
@@ -406,3 +407,49 @@ class YearCycle:
             )
             name = f"{self.organization.code if whole else unit.code}-{self.round.year}"
             self.send(leader, "digest", digest_replies(digest, language, name))
+
+
+# The steps an administrator may run at once (`python -m bot admin year STEP`), with the
+# statuses of the round they need (None: no round yet): the order of the year is kept.
+MANUAL_STEPS = {
+    "open": (None,),
+    "remind": (OPEN,),
+    "close": (OPEN,),
+    "classify": (CLOSED,),
+    "publish": (CLOSED,),
+}
+
+
+def run_year_step(engine: Engine, organization_id: int, year: int, step: str, now: datetime) -> int:
+    """Run one step of the organization's round of `year` now, as if its time had come:
+    recorded in the ledger (the scheduler will not run it again), its messages in the
+    outbox. Returns the number of messages written. A reminder may be sent again."""
+    name = {"remind": f"remind:admin:{now:%Y%m%d%H%M}"}.get(step, step)
+    with transaction(engine) as session:
+        organization = session.get(Organization, organization_id)
+        existing = round_of(session, organization_id, year)
+        status = existing.status if existing is not None else None
+        if status not in MANUAL_STEPS[step]:
+            raise StepRefused(
+                N_("The annual rating of {year} is {status}: this step cannot run now."),
+                year=str(year),
+                status=Term(ROUND_STATUS[status]),
+            )
+        settings = CalendarSettings.from_overrides(organization.calendar or {})
+        ensure_round(session, organization, year, year_dates(year, settings))
+        before = outbox_count(session)
+        try:
+            record_step(session, organization_id, str(year), name, now)
+        except StepTaken:
+            raise StepRefused(N_("Another process is doing this step now.")) from None
+        YearCycle(session, organization, year, now).run(name)
+        session.flush()
+        return outbox_count(session) - before
+
+
+ROUND_STATUS = {
+    None: N_("not open yet"),
+    OPEN: N_("open for confirmation"),
+    CLOSED: N_("in review"),
+    PUBLISHED: N_("published"),
+}

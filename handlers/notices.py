@@ -142,11 +142,14 @@ def result(
             ).format(**periods(period_code, language)),
             buttons,
         )
-    lines = [
-        _("Result of {period}: {level}").format(
-            **periods(period_code, language), level=level_name(Level(level), language)
+    named = level_name(Level(level), language)
+    if len(period_code) == 4:  # the year ("2026"): its quality rating (NĐ 335 Điều 19)
+        title = _("Annual quality rating {year}").format(year=period_code) + f": {named}"
+    else:
+        title = _("Result of {period}: {level}").format(
+            **periods(period_code, language), level=named
         )
-    ]
+    lines = [title]
     if score is not None:
         lines.append(_("Score: {score}/100").format(score=format_number(score, language)))
     lines += [f"• {reason['text']}" for reason in reasons]

@@ -18,7 +18,7 @@ number and other content is a problem: entries are never overwritten.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -46,8 +46,6 @@ from storage.conclusions import (
 )
 from storage.models import Conclusion, DisciplineDecision, Organization, Person, Role
 from storage.roster import (
-    HEADER_MIN_KNOWN,
-    HEADER_SEARCH,
     MAX_ID_LENGTH,
     MAX_KEYWORD_LENGTH,
     MAX_NAME_LENGTH,
@@ -57,8 +55,8 @@ from storage.roster import (
     RosterError,
     _aliases,
     _key,
-    _records,
 )
+from storage.tables import Line, Table, parse_table, read_table
 
 FIELDS = (
     "id",
@@ -203,14 +201,6 @@ YES_NO = _aliases(
     }
 )
 
-# A line of the file: its number, its values by field, and the header's name of each
-# field's column (for the problems).
-Line = tuple[int, dict[str, str], dict[str, str]]
-
-
-def _known_columns(cells: list[str]) -> int:
-    return sum(_key(c) in HEADER_ALIASES for c in cells)
-
 
 def _same_name(a: str, b: str) -> bool:
     def norm(text: str) -> str:
@@ -260,116 +250,30 @@ class ImportSummary:
 # -- reading and checking ----------------------------------------------------------------
 
 
+TABLE = Table(
+    aliases=HEADER_ALIASES,
+    labels=FIELD_LABELS,
+    required=REQUIRED,
+    one_of=("kind", "form"),
+    missing=N_(
+        "The header (the first line) lacks the columns: {columns}. The columns "
+        "are id, kind, form, date, source, violation, public duty, number, "
+        "note and, optionally, full name."
+    ),
+    error=ConclusionsError,
+)
+
+
 def read_lines(path: str | Path) -> list[Line]:
     """The lines of the file at `path` (CSV or .xlsx): (line, values by field, the header's
     name of each field's column). Raises ConclusionsError when the file cannot be read, or
     its header lacks columns."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConclusionsError(
-            [Problem(N_("File not found: {path}"), {"path": str(path)})]
-        ) from None
-    except OSError as exc:
-        raise ConclusionsError(
-            [
-                Problem(
-                    N_("Cannot read the file {path}: {error}"),
-                    {"path": str(path), "error": exc.strerror or str(exc)},
-                )
-            ]
-        ) from None
-    return parse_lines(data, path.name)
+    return read_table(path, TABLE)
 
 
 def parse_lines(data: bytes, filename: str = "") -> list[Line]:
     """`read_lines` of a file given as bytes."""
-    try:
-        records = _records(data, filename, _known_columns)
-    except RosterError as error:  # the reading is the roster's: the same words
-        raise ConclusionsError(error.problems, error.total) from None
-    return _lines(records)
-
-
-def _lines(
-    records: Iterator[tuple[int, list[str]]],
-) -> list[Line]:
-    records = iter([(line, cells) for line, cells in records if any(cells)])
-    heading: list[tuple[int, list[str]]] = []
-    for line, cells in records:
-        heading.append((line, cells))
-        if _known_columns(cells) >= HEADER_MIN_KNOWN or len(heading) == HEADER_SEARCH:
-            break
-    if not heading:
-        raise ConclusionsError([Problem(N_("The file is empty."))])
-    line, cells = next(
-        ((n, c) for n, c in heading if _known_columns(c) >= HEADER_MIN_KNOWN), heading[0]
-    )
-    columns = _header(line, cells)
-    labels = {name: cells[index] for name, index in columns.items()}
-    lines = []
-    extra = []
-    for line, row in records:
-        if len(row) > len(cells) and any(row[len(cells) :]):
-            extra.append(
-                Problem(
-                    N_(
-                        "The line has {count} cells but the header has {expected}: a value may "
-                        "contain the separator."
-                    ),
-                    {"count": len(row), "expected": len(cells)},
-                    line,
-                )
-            )
-        values = {name: (row[i] if i < len(row) else "") for name, i in columns.items()}
-        lines.append((line, values, labels))
-    if extra:
-        raise ConclusionsError(extra[:MAX_PROBLEMS], len(extra))
-    if not lines:
-        raise ConclusionsError([Problem(N_("The file has a header but no entries."))])
-    return lines
-
-
-def _header(line: int, cells: list[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        name = HEADER_ALIASES.get(_key(cell))
-        if name is None:
-            continue  # other columns are ignored
-        if name in columns:
-            raise ConclusionsError(
-                [
-                    Problem(
-                        N_("Two columns give the {field}: “{first}” and “{second}”."),
-                        {
-                            "field": FIELD_LABELS[name],
-                            "first": cells[columns[name]],
-                            "second": cell,
-                        },
-                        line,
-                    )
-                ]
-            )
-        columns[name] = index
-    missing = [FIELD_LABELS[name] for name in REQUIRED if name not in columns]
-    if "kind" not in columns and "form" not in columns:
-        missing.append(FIELD_LABELS["kind"])
-    if missing:
-        raise ConclusionsError(
-            [
-                Problem(
-                    N_(
-                        "The header (the first line) lacks the columns: {columns}. The columns "
-                        "are id, kind, form, date, source, violation, public duty, number, "
-                        "note and, optionally, full name."
-                    ),
-                    {"columns": missing},
-                    line,
-                )
-            ]
-        )
-    return columns
+    return parse_table(data, filename, TABLE)
 
 
 def check_lines(

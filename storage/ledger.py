@@ -42,6 +42,16 @@ def outbox_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(OutboxMessage)).one()
 
 
+class StepRefused(Exception):
+    """A step run by hand that cannot run now (the months' and the year's): an English
+    msgid and its parameters."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+
 class StepTaken(Exception):
     """Another process recorded the step first."""
 

@@ -334,9 +334,7 @@ def crafted(agency: Agency) -> dict[str, list[str]]:
         "cc": ["cc:add", "cc:rm", f"cc:u:{unit}", f"cc:p:{a.person('a1')}", "cc:ok"],
         "ms": ["ms:use:zalo", "ms:use:last"],
         "mn": [f"mn:status:{unit}", "mn:result"],
-        "yr": [
-            "yr:ok",
-            "yr:cm",
+        "yr": [  # (confirming one's own annual rating names nobody else: not crafted)
             "yr:rv",
             "yr:all",
             f"yr:p:{a.person('a1')}",

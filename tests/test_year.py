@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
+from bot.admin import main
 from cycle.calendar import CalendarSettings, period_dates
 from cycle.steps import steps_of, tick
 from handlers.events import payload_to_replies
@@ -264,3 +265,70 @@ def test_nothing_opens_without_a_published_period_of_the_year(tmp_path):
     assert tick(engine, at(1, 9)) == []
     with Session(engine) as s:
         assert s.exec(select(YearRound)).all() == []
+
+
+# -- the office's commands -----------------------------------------------------------------
+
+
+@pytest.fixture
+def admin(year, monkeypatch):
+    """`python -m bot admin` on the year's database, at 10:00 on 1/12/2026."""
+    monkeypatch.setenv("DATABASE_URL", year.engine.url.render_as_string(hide_password=False))
+
+    def run(*args: str) -> int:
+        return main(list(args), clock=lambda: at(1, 10))
+
+    return run
+
+
+def test_scores_from_a_previous_agency_are_imported_all_or_nothing(year, admin, tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "Mã,Kỳ,Điểm,Cơ quan cũ,Văn bản\n"
+        'a1,04/2026,"88,5",UBND huyện A,CV 1\n'
+        "a1,2026-13,90,UBND huyện A,CV 1\n"
+        "zz9,2026-05,90,UBND huyện A,\n"
+        "a2,2026-Q1,120,,\n",
+        encoding="utf-8",
+    )
+    assert admin("import-scores", str(bad), "--org", "so-noi-vu") == 2
+    problems = capsys.readouterr().err
+    assert "dòng 3" in problems and "2026-13" in problems
+    assert "dòng 4" in problems and "zz9" in problems
+    assert "dòng 5" in problems
+    with Session(year.engine) as s:
+        assert len(s.exec(select(ExternalScore)).all()) == 1  # only the fixture's
+
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "Mã,Kỳ,Điểm,Cơ quan cũ,Văn bản\n"
+        'a1,04/2026,"88,5",UBND huyện A,CV 1\n'
+        "b6,2026-03,100,UBND huyện Thử nghiệm,Công văn số 12/UBND\n",  # as recorded
+        encoding="utf-8",
+    )
+    assert admin("import-scores", str(good), "--org", "so-noi-vu", "--dry-run") == 0
+    assert "1 điểm sẽ được ghi" in capsys.readouterr().out
+    assert admin("import-scores", str(good), "--org", "so-noi-vu") == 0
+    with Session(year.engine) as s:
+        scores = {e.period_code: e.score for e in s.exec(select(ExternalScore))}
+        assert scores == {"2026-04": 88.5, "2026-03": 100}
+        audited = s.exec(select(AuditLog).where(AuditLog.entity == "external_score")).one()
+        assert audited.after == 88.5 and audited.reason == "import-scores good.csv:2"
+
+    # a1's April now has two scores: the organization's own counts
+    assert admin("year", "open", "--org", "so-noi-vu") == 0
+    assert [p["source"] for p in year.rating("a1").periods].count("ours") == 11
+
+
+def test_the_office_runs_a_step_of_the_year_by_hand_in_order(year, admin, capsys):
+    assert admin("year", "close", "--org", "so-noi-vu") == 2
+    assert "chưa mở" in capsys.readouterr().err
+    assert admin("year", "open", "--org", "so-noi-vu") == 0
+    assert "9 tin nhắn" in capsys.readouterr().out  # a proposal to each person
+    assert admin("year", "open", "--org", "so-noi-vu") == 2
+    assert admin("year", "remind", "--org", "so-noi-vu") == 0
+    assert admin("year", "close", "--org", "so-noi-vu") == 0
+    assert admin("year", "publish", "--org", "so-noi-vu") == 0
+    assert year.rating("d1").level == "D" and year.rating("d1").published_at is not None
+    assert year.tick(at(14, 9)) == []  # the scheduler finds the round published
+    assert admin("year", "open", "--org", "so-noi-vu", "--year", "2025") == 2
