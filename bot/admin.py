@@ -55,6 +55,7 @@ from sqlmodel import Session
 
 import storage.outbox
 from bot.config import ConfigError, Settings, language_hint, load_settings
+from bot.progress import Progress
 from core import CoreError, load
 from core.texts import render
 from cycle.calendar import TRACKINGS, CalendarSettings, release_time
@@ -100,7 +101,6 @@ from storage.roster import (
 from storage.scores_import import check_scores, import_scores, read_scores
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
-LARGE_ROSTER = 500  # rows from which the import reports its progress
 MAX_LISTED_IDS = 10
 ORG_CODE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])")
@@ -417,13 +417,8 @@ def cmd_import_roster(args: argparse.Namespace, out: Output) -> int:
             )
         name = " ".join(args.org_name.split()) if args.org_name else None
         organization, created = ensure_organization(session, args.org, name, args.weights)
-        progress = None
-        if len(rows) >= LARGE_ROSTER:
-
-            def progress(done: int, total: int) -> None:
-                out.warn(N_("Imported {done} of {total} rows…"), done=done, total=total)
-
-        summary = import_roster(session, organization, rows, progress)
+        progress = Progress(out.text(N_("Importing the people")), len(rows))
+        summary = import_roster(session, organization, rows, progress.update)
     if created:
         out.say(
             N_("Organization created: {name} ({code})."),
@@ -495,14 +490,9 @@ def cmd_import_conclusions(args: argparse.Namespace, out: Output) -> int:
                 unchanged=len(checked) - len(new),
             )
             return EXIT_OK
-        progress = None
-        if len(checked) >= LARGE_ROSTER:
-
-            def progress(done: int, total: int) -> None:
-                out.warn(N_("Recorded {done} of {total} entries…"), done=done, total=total)
-
+        progress = Progress(out.text(N_("Recording the entries")), len(checked))
         summary = import_lines(
-            session, checked, now, f"import-conclusions {Path(args.file).name}", progress
+            session, checked, now, f"import-conclusions {Path(args.file).name}", progress.update
         )
         try:
             calendar = CalendarSettings.from_overrides(organization.calendar or {})

@@ -196,6 +196,23 @@ def test_import_roster_creates_the_organization_and_summarizes(url, tmp_path, ca
     engine.dispose()
 
 
+def test_a_large_import_shows_its_progress_on_stderr_and_ends_with_its_summary(
+    url, tmp_path, capsys
+):
+    lines = [
+        f"nv{n:04d},Người Số {n},Phòng {n % 7},Chuyên viên,staff,civil_servant" for n in range(450)
+    ]
+    (tmp_path / "roster.csv").write_text(
+        "id,full_name,unit,group,role,category\n" + "\n".join(lines), encoding="utf-8"
+    )
+    assert main(["import-roster", str(tmp_path / "roster.csv"), "--org", "so-lon"]) == 0
+    captured = capsys.readouterr()
+    progress = captured.err.splitlines()
+    assert progress[-1] == "Nhập danh sách nhân sự: 450/450 (100%)", progress
+    assert 2 <= len(progress) <= 11  # a line per tenth at most, outside a terminal
+    assert "đã đọc 450 người; thêm mới 450" in captured.out  # the summary, on stdout
+
+
 def test_import_roster_of_a_bad_file_exits_2_with_line_numbers(engine, org, tmp_path, capsys):
     capsys.readouterr()
     bad = ROSTER.replace("tt-01,Lê Văn Tâm", "tt-01,") + "new-1,Ngô Văn Mới,Văn phòng,X,cook,x\n"
