@@ -166,7 +166,7 @@ def test_a_large_file_reports_its_progress(admin, tmp_path, capsys):
     path.write_text("id,form,date,number\n" + "\n".join(lines) + "\n", encoding="utf-8")
     assert run_admin("import-conclusions", str(path), "--org", "so-noi-vu", "--locale", "en") == 0
     captured = capsys.readouterr()
-    assert "Recorded 200 of 600 entries…" in captured.err
+    assert "Recording the entries: 200/600 (33%)" in captured.err
     assert "600 recorded" in captured.out
 
 
