@@ -544,9 +544,11 @@ def cmd_invite(args: argparse.Namespace, out: Output) -> int:
             return EXIT_OK
         units = names_by_id(session, Unit, organization.id)
         now = out.clock()
+        progress = Progress(out.text(N_("Issuing the codes")), len(people))
         for person in people:
             code, expires_at = invites.issue(session, person, args.days, now)
             issued.append((person, units[person.unit_id], code, expires_at))
+            progress.advance()
         headers, rows = _invite_rows(out, issued, args.bot_username)
         try:  # within the transaction: no file, no codes
             _write_table(out_path, headers, rows)
@@ -757,7 +759,10 @@ def cmd_import_scores(args: argparse.Namespace, out: Output) -> int:
                 unchanged=len(checked) - len(new),
             )
             return EXIT_OK
-        recorded = import_scores(session, checked, now, f"import-scores {Path(args.file).name}")
+        progress = Progress(out.text(N_("Recording the scores")), len(checked))
+        recorded = import_scores(
+            session, checked, now, f"import-scores {Path(args.file).name}", progress.update
+        )
     out.say(
         N_("{file}: {rows} scores read; {recorded} recorded, {unchanged} were recorded already."),
         file=str(args.file),

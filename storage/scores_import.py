@@ -204,11 +204,20 @@ def _score(text: str) -> float | None:
     return value if 0 <= value <= 100 else None
 
 
-def import_scores(session: Session, checked: list[Score], now: datetime, source: str) -> int:
+def import_scores(
+    session: Session,
+    checked: list[Score],
+    now: datetime,
+    source: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Record the scores that change something, each audited (the system as the actor,
-    `source` — the file and its line — as the reason); how many were recorded."""
+    `source` — the file and its line — as the reason); how many were recorded. `progress`
+    is told (done, total) as the lines go."""
     count = 0
-    for item in checked:
+    for done, item in enumerate(checked, 1):
+        if progress is not None:
+            progress(done, len(checked))
         if not item.changes:
             continue
         before = item.existing.score if item.existing else None

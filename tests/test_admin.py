@@ -211,6 +211,11 @@ def test_a_large_import_shows_its_progress_on_stderr_and_ends_with_its_summary(
     assert progress[-1] == "Nhập danh sách nhân sự: 450/450 (100%)", progress
     assert 2 <= len(progress) <= 11  # a line per tenth at most, outside a terminal
     assert "đã đọc 450 người; thêm mới 450" in captured.out  # the summary, on stdout
+    codes = tmp_path / "codes.csv"
+    assert main(["--locale", "en", "invite", "--all", "--org", "so-lon", "--out", str(codes)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[-1] == "Issuing the codes: 450/450 (100%)"
+    assert "450 codes issued" in captured.out
 
 
 def test_import_roster_of_a_bad_file_exits_2_with_line_numbers(engine, org, tmp_path, capsys):
