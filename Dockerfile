@@ -30,6 +30,7 @@ COPY pyproject.toml README.md ./
 COPY core core
 COPY locales locales
 COPY storage storage
+COPY papers papers
 COPY handlers handlers
 COPY cycle cycle
 COPY delivery delivery

@@ -1059,7 +1059,7 @@ def _invite_rows(
 def _write_table(path: Path, headers: list[str], rows: list[list[str]]) -> None:
     """CSV in UTF-8 with a BOM (Excel then reads the diacritics), or .xlsx; the names
     typed by people are never read as formulas (`cycle.spreadsheet`)."""
-    from cycle.spreadsheet import write_csv, xlsx_row  # only the writing pays for openpyxl
+    from papers.spreadsheet import write_csv, xlsx_row  # only the writing pays for openpyxl
 
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook

@@ -20,9 +20,9 @@ from openpyxl.utils import get_column_letter
 
 from core.model import Level
 from core.texts import level_name
-from cycle.spreadsheet import clean, xlsx_cell, xlsx_row
 from handlers.events import Document, Reply
 from locales import N_, format_number, format_percent, period_label, translations
+from papers.spreadsheet import clean, xlsx_cell, xlsx_row
 
 MESSAGE_LIMIT = 4000
 """The longest chat message made, in UTF-16 code units as Telegram counts them (it allows

@@ -510,7 +510,7 @@ def test_invite_xlsx_keeps_texts_that_look_like_formulas_as_strings(engine, trap
 
 
 def test_csv_and_xlsx_texts_are_neutralised_by_one_rule():
-    from cycle.spreadsheet import csv_value, xlsx_cell
+    from papers.spreadsheet import csv_value, xlsx_cell
 
     sheet = Workbook().active
     cases = {

@@ -8,7 +8,7 @@ from tests.conftest import ROOT
 
 # What builds a statement; `Session`, `Engine` and the errors may be imported anywhere.
 BUILDERS = {"select", "update", "delete", "insert", "func", "col", "or_", "and_", "case", "text"}
-ABOVE_STORAGE = ("core", "locales", "handlers", "cycle", "delivery", "bot")
+ABOVE_STORAGE = ("core", "locales", "papers", "handlers", "cycle", "delivery", "bot")
 
 
 def _builders_imported(path) -> set[str]:
