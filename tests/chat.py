@@ -52,6 +52,8 @@ def copy_of(engine: Engine, folder: Path) -> Engine:
     `folder`, or of its PostgreSQL database): a prepared state used many times."""
     url = engine.url
     if url.get_backend_name() == "sqlite":
+        with engine.connect() as connection:  # the write-ahead log into the file first
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         shutil.copy(url.database, folder / "copy.db")
         return make_engine(f"sqlite:///{folder / 'copy.db'}")
     name = f"danhgia_test_{uuid.uuid4().hex[:16]}"

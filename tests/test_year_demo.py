@@ -31,7 +31,7 @@ from storage.models import (
     TaskOutcome,
     YearRating,
 )
-from tests.chat import database
+from tests.chat import copy_of, database
 
 ORG = "so-noi-vu-demo"
 MONTHS = range(1, 12)  # January to November; December's month is published in January
@@ -94,30 +94,42 @@ def submit_month(engine, month: int, rng: random.Random) -> None:
                 )
 
 
-@pytest.fixture
-def demo_year(tmp_path, monkeypatch):
-    """The demo organization with January to November 2026 published."""
-    engine = database(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    rng = random.Random(2026)
-    for month in MONTHS:
-        load_demo(engine, date(2026, month, 3))  # the month with the staff's planned tasks
-        submit_month(engine, month, rng)
-        after = local(2026, month + 1, 10, 9)  # past every step of the month
-        for step in ("close", "classify", "publish"):
-            code = main(
-                ["cycle", step, "--org", ORG, "--period", f"2026-{month:02d}"],
-                clock=lambda at=after: at,
-            )
-            assert code == 0, (month, step)
+@pytest.fixture(scope="module")
+def _published_year(tmp_path_factory):
+    """The demo organization with January to November 2026 published, then the year 2026
+    opened, closed and published on 1 December: built once for the module's tests."""
+    folder = tmp_path_factory.mktemp("year")
+    engine = database(folder)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+        rng = random.Random(2026)
+        for month in MONTHS:
+            load_demo(engine, date(2026, month, 3))  # the month with the staff's planned tasks
+            submit_month(engine, month, rng)
+            after = local(2026, month + 1, 10, 9)  # past every step of the month
+            for step in ("close", "classify", "publish"):
+                code = main(
+                    ["cycle", step, "--org", ORG, "--period", f"2026-{month:02d}"],
+                    clock=lambda at=after: at,
+                )
+                assert code == 0, (month, step)
+        december = local(2026, 12, 1, 10)
+        for step in ("open", "close", "publish"):
+            assert main(["year", step, "--org", ORG], clock=lambda: december) == 0
     return engine
 
 
-def test_a_year_on_the_demo_gives_the_cores_annual_levels(demo_year, capsys):
+@pytest.fixture
+def demo_year(_published_year, tmp_path, monkeypatch):
+    """A copy of the published year of the demo organization, for one test to change;
+    DATABASE_URL points the office's commands at it."""
+    engine = copy_of(_published_year, tmp_path)
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    return engine
+
+
+def test_a_year_on_the_demo_gives_the_cores_annual_levels(demo_year):
     engine = demo_year
-    december = local(2026, 12, 1, 10)
-    for step in ("open", "close", "publish"):
-        assert main(["year", step, "--org", ORG], clock=lambda: december) == 0
     with Session(engine) as s:
         people = {p.id: p for p in s.exec(select(Person))}
         ratings = {r.person_id: r for r in s.exec(select(YearRating))}
