@@ -862,7 +862,8 @@ def cmd_backup(args: argparse.Namespace, out: Output) -> int:
         stamp = out.clock().astimezone(out.timezone).strftime("%Y%m%d-%H%M%S")
         suffix = "db" if make_url(url).get_backend_name() == "sqlite" else "dump"
         path = default_folder(url) / f"danhgia-{stamp}.{suffix}"
-    size = backup(url, path)
+    progress = Progress(out.text(N_("Copying the database (pages)")), 0)
+    size = backup(url, path, progress.update)
     out.say(
         N_("Backup of {url} written: {path} ({size} kB)."),
         url=_shown(url),
@@ -889,7 +890,8 @@ def cmd_restore(args: argparse.Namespace, out: Output) -> int:
             path=str(info.path),
             revision=revision,
         )
-    restore(url, info)
+    progress = Progress(out.text(N_("Copying the database (pages)")), 0)
+    restore(url, info, progress.update)
     out.engine()  # an older backup's schema brought up to this version's
     out.say(
         N_("Restored {path} into {url} (database revision {revision}, now {head})."),

@@ -19,6 +19,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,8 @@ from locales import N_
 from storage.db import APP_NAME, alembic_config, make_engine
 
 BACKUP_FOLDER = "backups"
+COPY_PAGES = 4096  # SQLite pages copied between two progress reports (16 MiB of 4 KiB pages)
+Progress = Callable[[int, int], None]  # (done, total)
 PG_BIN = "/usr/lib/postgresql/*/bin"  # Debian's PostgreSQL, when its tools are not on PATH
 
 
@@ -67,9 +70,10 @@ def default_folder(url: str) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / BACKUP_FOLDER
 
 
-def backup(url: str, path: Path) -> int:
+def backup(url: str, path: Path, progress: Progress | None = None) -> int:
     """Write a backup of the database of `url` to `path` (a new file); returns its size
-    in bytes. The file appears whole or not at all."""
+    in bytes. The file appears whole or not at all. `progress(done, total)` follows a
+    SQLite copy page by page (pg_dump tells nothing while it runs)."""
     parsed = _supported(url)
     if path.exists():
         raise BackupError(N_("{path} exists already; choose another name."), path=str(path))
@@ -77,7 +81,7 @@ def backup(url: str, path: Path) -> int:
     partial = path.with_name(path.name + ".part")
     try:
         if parsed.get_backend_name() == "sqlite":
-            _sqlite_copy(_sqlite_file(parsed, must_exist=True), partial)
+            _sqlite_copy(_sqlite_file(parsed, must_exist=True), partial, progress)
         else:
             _run(_tool("pg_dump"), ["-Fc", "--file", str(partial)], parsed)
         partial.replace(path)
@@ -112,11 +116,12 @@ def inspect(url: str, path: Path) -> BackupInfo:
     return BackupInfo(path, backend, revision, head)
 
 
-def restore(url: str, info: BackupInfo) -> None:
-    """Replace what the database of `url` holds with the backup `info` (from `inspect`)."""
+def restore(url: str, info: BackupInfo, progress: Progress | None = None) -> None:
+    """Replace what the database of `url` holds with the backup `info` (from `inspect`);
+    `progress` as for `backup`."""
     parsed = _supported(url)
     if info.backend == "sqlite":
-        _sqlite_copy(info.path, _sqlite_file(parsed, must_exist=False))
+        _sqlite_copy(info.path, _sqlite_file(parsed, must_exist=False), progress)
     else:
         _down_to(url, info.revision)
         _run(
@@ -159,9 +164,10 @@ def _sqlite_file(parsed: URL, must_exist: bool) -> Path:
     return path
 
 
-def _sqlite_copy(source: Path, target: Path) -> None:
-    """Copy a SQLite database into another with the online backup API; the copy keeps
-    no journal beside it (a backup is one file) unless the target had one."""
+def _sqlite_copy(source: Path, target: Path, progress: Progress | None = None) -> None:
+    """Copy a SQLite database into another with the online backup API, COPY_PAGES pages
+    at a time; the copy keeps no journal beside it (a backup is one file) unless the
+    target had one."""
     new = not target.exists()
     try:
         with (
@@ -169,7 +175,14 @@ def _sqlite_copy(source: Path, target: Path) -> None:
             closing(sqlite3.connect(target)) as writer,
         ):
             writer.execute("PRAGMA busy_timeout=5000")
-            reader.backup(writer)
+            if progress is None:
+                reader.backup(writer)
+            else:
+                reader.backup(
+                    writer,
+                    pages=COPY_PAGES,
+                    progress=lambda _, remaining, total: progress(total - remaining, total),
+                )
             if new:
                 writer.execute("PRAGMA journal_mode=DELETE")
     except sqlite3.Error as error:

@@ -277,6 +277,28 @@ def test_without_pg_dump_the_backup_says_what_to_install(tmp_path, monkeypatch, 
     )
 
 
+@pytest.mark.skipif(POSTGRESQL is not None, reason="pg_dump tells nothing while it runs")
+def test_a_sqlite_backup_and_restore_show_their_progress_then_their_summary(demo, tmp_path, capsys):
+    for month in (8, 9, 10):  # three more months of tasks: over a hundred pages
+        load_demo(demo, date(2026, month, 3))
+    with demo.connect() as connection:
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar()
+    assert pages >= 100
+    backup = tmp_path / "progress.bak"
+
+    assert main(["--locale", "en", "backup", "--to", str(backup)], clock=lambda: NOW) == 0
+    captured = capsys.readouterr()
+    progress = captured.err.splitlines()
+    assert progress[-1] == f"Copying the database (pages): {pages}/{pages} (100%)", progress
+    assert captured.out.startswith("Backup of ")
+
+    assert main(["restore", str(backup), "--yes"]) == 0  # Vietnamese, the default
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[-1].endswith(f": {pages}/{pages} (100%)")
+    assert captured.err.splitlines()[-1].startswith("Sao chép cơ sở dữ liệu")
+    assert captured.out.startswith("Đã khôi phục")
+
+
 @pytest.mark.skipif(POSTGRESQL is not None, reason="a SQLite file's own consistency")
 def test_a_sqlite_backup_taken_while_a_transaction_writes_holds_what_was_committed(demo, tmp_path):
     backup = tmp_path / "during.bak"
