@@ -212,6 +212,9 @@ class Task(SQLModel, table=True):
     # free task, outside the catalogue of an organization that has one
     catalogue_item_id: int | None = None  # no foreign key: as source_task_id
     free: bool = False
+    # the plan file the task was assigned by (`admin import-plan`); a later import of the
+    # period removes the tasks it assigned that its file no longer lists, and only those
+    imported_from: str | None = None
 
 
 class CatalogueVersion(SQLModel, table=True):

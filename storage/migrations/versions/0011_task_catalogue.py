@@ -1,6 +1,6 @@
 """the task catalogue (the Ministry's Sổ tay: products per job position with points),
 versioned by effective date; a person's job position; a task's product or its being free;
-whether an organization allows free tasks
+whether an organization allows free tasks; the plan file a task was assigned by
 
 Revision ID: 0011
 Revises: 0010
@@ -28,6 +28,7 @@ COLUMNS = (
     ("person", sa.Column("job_position", sqlmodel.sql.sqltypes.AutoString(), nullable=True)),
     ("task", sa.Column("catalogue_item_id", sa.Integer(), nullable=True)),
     ("task", sa.Column("free", sa.Boolean(), nullable=False, server_default=sa.false())),
+    ("task", sa.Column("imported_from", sqlmodel.sql.sqltypes.AutoString(), nullable=True)),
 )
 
 
