@@ -349,7 +349,7 @@ def search(
 ) -> list[CatalogueItem]:
     """The products of `position` in the catalogue in force on `day` that match `words`
     (any case, with or without diacritics; in the name or the code): those with every
-    word first, then those with most of them; at most `limit`."""
+    word, or, when none has them all, those with most of them first; at most `limit`."""
     version = version_in_force(session, organization_id, day)
     if version is None:
         return []
@@ -369,6 +369,10 @@ def match(
         hits = sum(1 for w in wanted if f" {w}" in text)  # a word, or the start of one
         if hits:
             scored.append((-hits, order, item))
+    if scored and min(hits for hits, _, _ in scored) == -len(
+        wanted
+    ):  # some have every word: only those
+        scored = [s for s in scored if s[0] == -len(wanted)]
     scored.sort(key=lambda s: s[:2])
     return [item for _, _, item in scored[:limit]]
 
