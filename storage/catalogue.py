@@ -349,7 +349,8 @@ def search(
 ) -> list[CatalogueItem]:
     """The products of `position` in the catalogue in force on `day` that match `words`
     (any case, with or without diacritics; in the name or the code): those with every
-    word, or, when none has them all, those with most of them first; at most `limit`."""
+    word, each a word of theirs or the start of one, in the catalogue's order; at most
+    `limit`."""
     version = version_in_force(session, organization_id, day)
     if version is None:
         return []
@@ -363,18 +364,14 @@ def match(
     wanted = _key(words).split()
     if not wanted:
         return list(items[:limit])
-    scored = []
-    for order, item in enumerate(items):
+    found = []
+    for item in items:
         text = f" {_key(item.title)} {_key(item.code)} "
-        hits = sum(1 for w in wanted if f" {w}" in text)  # a word, or the start of one
-        if hits:
-            scored.append((-hits, order, item))
-    if scored and min(hits for hits, _, _ in scored) == -len(
-        wanted
-    ):  # some have every word: only those
-        scored = [s for s in scored if s[0] == -len(wanted)]
-    scored.sort(key=lambda s: s[:2])
-    return [item for _, _, item in scored[:limit]]
+        if all(f" {w}" in text for w in wanted):  # each a word, or the start of one
+            found.append(item)
+            if len(found) == limit:
+                break
+    return found
 
 
 def has_products(session: Session, organization_id: int, position: str | None, day: date) -> bool:
