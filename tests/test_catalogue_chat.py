@@ -144,4 +144,4 @@ def test_the_search_question_reads_in_vietnamese(tmp_path, language, expected):
     chat = registered(engine, codes)
     chat.send("/plan")
     chat.press("Thêm nhiệm vụ")
-    assert expected in chat.text and "đồng chí" in chat.text
+    assert expected in chat.text and "Đồng chí" in chat.text
