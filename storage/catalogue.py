@@ -294,9 +294,12 @@ def import_catalogue(
         changes.version.source, changes.version.imported_at = source, now
         changes.version.imported_by = imported_by
     version_id = changes.version.id
-    items = {
-        (position_key(i.job_position), i.code.casefold()): i for i in items_of(session, version_id)
-    }
+    items = {}
+    if changes.changed:
+        items = {
+            (position_key(i.job_position), i.code.casefold()): i
+            for i in items_of(session, version_id)
+        }
     total = len(changes.added) + len(changes.changed)
     done = 0
     new = []
