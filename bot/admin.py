@@ -8,6 +8,13 @@
     import-scores FILE --org CODE [--dry-run]
                                      record period scores sent by a previous agency after
                                      a transfer (they count in the year's mean)
+    import-catalogue FILE --org CODE --effective YYYY-MM-DD [--dry-run]
+                                     the task catalogue (products per job position with
+                                     points), versioned by its effective date
+    catalogue --org CODE [--position P] [--search WORDS] [--date YYYY-MM-DD]
+                                     the catalogue in force, searched by words
+    import-plan FILE --org CODE --period CODE [--unit CODE] [--dry-run]
+                                     a unit's assigned tasks of a period; the people told
     invite --org CODE [ID ...|--all] issue single-use invite codes, table and CSV
     people --org CODE                list the people and the chats they registered
     demo                             load the demo organization and its month
@@ -18,7 +25,7 @@
                                      close, classify, publish
     outbox [--org CODE]              the messages to send: counts, and the failed ones
     settings --org CODE [--ruleset NAME] [--category-ruleset CATEGORY=NAME ...]
-             [--tracking month|quarter]
+             [--tracking month|quarter] [--free-tasks on|off]
                                      show or change the rules and the tracking period
     health                           the database answers a trivial query (for health
                                      checks: exit 0, or 1 with the reason in one line)

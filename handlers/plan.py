@@ -390,7 +390,7 @@ def _list(ctx: Context, edit: bool = False) -> Reply:
         if task.free:
             line += " " + ctx._("(free task)")
         line += _due(ctx, task)
-        if weights:
+        if weights or task.catalogue_item_id is not None:  # a product's factor is shown
             line += " — " + ctx._("factor {weight}").format(
                 weight=format_number(task.weight, ctx.language)
             )

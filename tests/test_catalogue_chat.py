@@ -71,6 +71,7 @@ def test_a_product_found_by_words_becomes_the_task_with_its_factor(tmp_path):
     )
     assert task.catalogue_item_id is not None and task.deadline == date(2026, 11, 20)
     assert "(free task)" not in chat.text
+    assert "1. Chương trình công tác tháng của Sở — due 20/11 — factor 1.5" in chat.text
 
 
 def test_several_products_are_offered_and_a_search_without_match_is_asked_again(tmp_path):
