@@ -314,11 +314,12 @@ def import_catalogue(
                 "factor": product.factor,
             }
         )
-    if new:
-        session.bulk_insert_mappings(CatalogueItem, new)
-    done += len(new)
-    if progress is not None and total:
-        progress(done, total)
+    for start in range(0, len(new), PROGRESS_EVERY):
+        chunk = new[start : start + PROGRESS_EVERY]
+        session.bulk_insert_mappings(CatalogueItem, chunk)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
     for product in changes.changed:
         item = items[(position_key(product.job_position), product.code.casefold())]
         item.job_position, item.code, item.title = product.job_position, product.code, product.title

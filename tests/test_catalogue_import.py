@@ -249,3 +249,12 @@ def test_free_tasks_are_allowed_by_default_and_the_setting_changes_it(engine, ca
     assert "not allowed" in capsys.readouterr().out
     with Session(engine) as s:
         assert s.exec(select(Organization)).one().free_tasks is False
+
+
+def test_a_large_catalogue_reports_its_progress(engine, tmp_path, capsys):
+    lines = [f"Thanh tra viên,TT-{n:03d},Sản phẩm số {n},5\n" for n in range(600)]
+    path = write(tmp_path, CATALOGUE.splitlines()[0] + "\n" + "".join(lines))
+    assert admin("import-catalogue", path, "--org", "so-test", "--effective", "2026-01-01") == 0
+    captured = capsys.readouterr()
+    assert "500/600" in captured.err and "600/600 (100%)" in captured.err
+    assert "600 new" in captured.out
