@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from openpyxl import Workbook
 from sqlmodel import Session, select
 
 from bot.admin import main
@@ -114,8 +115,10 @@ def test_the_plan_is_recorded_with_the_products_factors_and_the_people_are_told(
     )
     assert found[("vp-08", "Ghi chép nhật trình sử dụng xe")].weight == 1.0
     (message,) = told(engine)
-    assert "Kế hoạch công tác tháng 01/2027" in message or "tháng 01/2027" in message
-    assert "Chương trình công tác tháng 02/2027" in message
+    assert message.startswith(
+        "Kế hoạch công tác tháng 01/2027 của đồng chí đã được cập nhật theo nhiệm vụ được giao:"
+    )
+    assert "Nhiệm vụ mới:\n• Chương trình công tác tháng 02/2027\n" in message
     with Session(engine) as s:
         assert s.exec(select(Period)).one().status is PeriodStatus.PLANNING
 
@@ -204,3 +207,17 @@ def test_a_large_plan_reports_its_progress(engine, tmp_path, capsys):
     captured = capsys.readouterr()
     assert "(100%)" in captured.err
     assert "150 added" in captured.out
+
+
+def test_an_excel_plan_with_date_cells_is_read_too(engine, tmp_path, capsys):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["KẾ HOẠCH CÔNG TÁC THÁNG 01/2027 — VĂN PHÒNG SỞ"])
+    sheet.append(["Mã", "Nhiệm vụ", "Mã sản phẩm", "Thời hạn", "Hệ số quy đổi"])
+    sheet.append(["vp-03", "Chương trình công tác tháng 02/2027", "TH-01", datetime(2027, 1, 23)])
+    sheet.append(["vp-08", "Bảo dưỡng xe", None, datetime(2027, 1, 15), 1.5])
+    book.save(tmp_path / "ke-hoach.xlsx")
+    assert run(str(tmp_path / "ke-hoach.xlsx")) == 0
+    found = tasks(engine)
+    assert found[("vp-03", "Chương trình công tác tháng 02/2027")].deadline == date(2027, 1, 23)
+    assert found[("vp-08", "Bảo dưỡng xe")].weight == 1.5
