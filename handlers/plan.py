@@ -3,6 +3,12 @@ tasks — title, deadline, and the conversion factor (hệ số quy đổi) when
 factors — while the plan window is open (until `plan_until` of the calendar, and never
 after the self-assessment opens). Ad-hoc tasks are added in the self-assessment.
 
+Where the organization has a task catalogue (`storage.catalogue`), a new task is found by
+words among the products of the person's job position and picked by its button: the
+product's name is the task's title and its factor (points ÷ 5) the task's. A task outside
+the catalogue (a free task, marked as such in the plan) is possible where the
+organization allows free tasks, and refused politely where it does not.
+
 Once the plan is closed, a person can report a planned task, before its deadline, as
 beyond their ability ("không đủ khả năng hoàn thành"), with the reason: it stays among
 the tasks assigned to them (NĐ 335/2025/NĐ-CP, Điều 18), and their reviewer is told and
