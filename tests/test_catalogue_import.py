@@ -68,6 +68,23 @@ def test_the_roster_gives_each_person_a_job_position(engine):
     assert positions["tt-04"] == "Thanh tra viên"
 
 
+def test_a_roster_without_the_column_keeps_the_job_positions(engine, tmp_path):
+    without = "\n".join(line.rsplit(",", 1)[0] for line in ROSTER.splitlines()) + "\n"
+    changed = ROSTER.replace("Lái xe", "x").replace(",Thanh tra viên\n", ",Thanh tra viên chính\n")
+    (tmp_path / "without.csv").write_text(without, encoding="utf-8")
+    (tmp_path / "changed.csv").write_text(changed, encoding="utf-8")
+    assert admin("import-roster", str(tmp_path / "without.csv"), "--org", "so-test") == 0
+    with Session(engine) as s:
+        assert s.exec(select(Person.job_position).where(Person.code == "tt-04")).one() == (
+            "Thanh tra viên"
+        )
+    assert admin("import-roster", str(tmp_path / "changed.csv"), "--org", "so-test") == 0
+    with Session(engine) as s:
+        assert s.exec(select(Person.job_position).where(Person.code == "tt-04")).one() == (
+            "Thanh tra viên chính"
+        )
+
+
 def test_import_records_each_product_with_its_factor_points_over_five(engine, tmp_path, capsys):
     path = write(tmp_path, CATALOGUE)
     assert admin("import-catalogue", path, "--org", "so-test", "--effective", "2026-01-01") == 0
