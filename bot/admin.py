@@ -8,6 +8,13 @@
     import-scores FILE --org CODE [--dry-run]
                                      record period scores sent by a previous agency after
                                      a transfer (they count in the year's mean)
+    import-catalogue FILE --org CODE --effective YYYY-MM-DD [--dry-run]
+                                     the task catalogue (products per job position with
+                                     points), versioned by its effective date
+    catalogue --org CODE [--position P] [--search WORDS] [--date YYYY-MM-DD]
+                                     the catalogue in force, searched by words
+    import-plan FILE --org CODE --period CODE [--unit CODE] [--dry-run]
+                                     a unit's assigned tasks of a period; the people told
     invite --org CODE [ID ...|--all] issue single-use invite codes, table and CSV
     people --org CODE                list the people and the chats they registered
     demo                             load the demo organization and its month
@@ -18,7 +25,7 @@
                                      close, classify, publish
     outbox [--org CODE]              the messages to send: counts, and the failed ones
     settings --org CODE [--ruleset NAME] [--category-ruleset CATEGORY=NAME ...]
-             [--tracking month|quarter]
+             [--tracking month|quarter] [--free-tasks on|off]
                                      show or change the rules and the tracking period
     health                           the database answers a trivial query (for health
                                      checks: exit 0, or 1 with the reason in one line)
@@ -36,13 +43,14 @@ The only secrets ever printed are the invite codes the administrator asks for.
 from __future__ import annotations
 
 import argparse
+import getpass
 import math
 import os
 import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -63,10 +71,21 @@ from cycle.steps import MANUAL_STEPS, run_step
 from cycle.year import FIRST_YEAR, run_year_step
 from cycle.year import MANUAL_STEPS as YEAR_STEPS
 from handlers.conclusions import announce, describe
+from handlers.notices import deliver_all, plan_changed
 from locales import N_, SUPPORTED_LOCALES, format_number, period_label, periods, translations
 from storage import invites
 from storage.audit import audit
 from storage.backup import BackupError, backup, default_folder, inspect, restore
+from storage.catalogue import (
+    compare,
+    import_catalogue,
+    items_of,
+    match,
+    people_without_products,
+    position_key,
+    read_catalogue,
+    version_in_force,
+)
 from storage.conclusions_import import check_lines, import_lines, read_lines
 from storage.db import DatabaseUrlError, connect, open_database, transaction
 from storage.demo import demo_data, load_demo
@@ -74,6 +93,7 @@ from storage.ledger import StepRefused
 from storage.models import (
     Category,
     Organization,
+    PeriodStatus,
     Person,
     Role,
     RoleGroup,
@@ -87,9 +107,11 @@ from storage.people import (
     names_by_id,
     people_of,
     registered_person_ids,
+    units_of,
 )
 from storage.periods import count_tasks, newest_period, period_codes_of_year
-from storage.queries import CATEGORIES, period_code, tracking_of
+from storage.plan_import import check_plan, compare_plan, import_plan, plan_period, read_plan
+from storage.queries import CATEGORIES, chats_for_notices, period_code, tracking_of
 from storage.roster import (
     Problem,
     RosterError,
@@ -102,6 +124,7 @@ from storage.scores_import import check_scores, import_scores, read_scores
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 MAX_LISTED_IDS = 10
+MAX_LISTED_ROWS = 200  # rows of a change table beyond which only the counts are shown
 ORG_CODE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])")
 BOT_USERNAME = re.compile(r"@?[A-Za-z][A-Za-z0-9_]{3,31}")
@@ -365,6 +388,72 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
         "--tracking",
         choices=TRACKINGS,
         help=_("the tracking period: month or quarter (the calendar follows it)"),
+    )
+    settings.add_argument(
+        "--free-tasks",
+        choices=("on", "off"),
+        help=_("whether tasks outside the catalogue (free tasks) may be added"),
+    )
+
+    # the task catalogue and the plans from spreadsheets
+    catalogue_import = commands.add_parser(
+        "import-catalogue",
+        parents=[common],
+        help=_("import the task catalogue (products per job position) from CSV or Excel"),
+    )
+    catalogue_import.add_argument(
+        "file", metavar="FILE", help=_("job position, product code, product, points: CSV or .xlsx")
+    )
+    catalogue_import.add_argument(
+        "--org", required=True, metavar="CODE", help=_("the organization's code")
+    )
+    catalogue_import.add_argument(
+        "--effective",
+        required=True,
+        type=_date_argument,
+        metavar="YYYY-MM-DD",
+        help=_("the day the catalogue comes into force"),
+    )
+    catalogue_import.add_argument(
+        "--dry-run",
+        action="store_true",
+        help=_("check the file and show what would change, changing nothing"),
+    )
+    catalogue = commands.add_parser(
+        "catalogue", parents=[common], help=_("show or search the task catalogue in force")
+    )
+    catalogue.add_argument(
+        "--org", required=True, metavar="CODE", help=_("the organization's code")
+    )
+    catalogue.add_argument("--position", metavar="P", help=_("one job position"))
+    catalogue.add_argument("--search", metavar="WORDS", help=_("words of the product's name"))
+    catalogue.add_argument(
+        "--date", type=_date_argument, metavar="YYYY-MM-DD", help=_("in force on (default: today)")
+    )
+    plan_import = commands.add_parser(
+        "import-plan",
+        parents=[common],
+        help=_("import a unit's assigned tasks of a period from CSV or Excel"),
+    )
+    plan_import.add_argument(
+        "file", metavar="FILE", help=_("id, task, product code, deadline, factor: CSV or .xlsx")
+    )
+    plan_import.add_argument(
+        "--org", required=True, metavar="CODE", help=_("the organization's code")
+    )
+    plan_import.add_argument(
+        "--period",
+        required=True,
+        metavar="CODE",
+        help=_("the month YYYY-MM or the quarter YYYY-Qn"),
+    )
+    plan_import.add_argument(
+        "--unit", metavar="CODE", help=_("only people of this unit (its code) may be named")
+    )
+    plan_import.add_argument(
+        "--dry-run",
+        action="store_true",
+        help=_("check the file and show what would change, changing nothing"),
     )
 
     commands.add_parser(
@@ -826,6 +915,8 @@ def cmd_settings(args: argparse.Namespace, out: Output) -> int:
             _check_tracking(session, organization, args.tracking, out)
             calendar = {**(organization.calendar or {}), "tracking": args.tracking}
             changes["calendar"] = (organization.calendar or {}, calendar)
+        if args.free_tasks is not None:
+            changes["free_tasks"] = (organization.free_tasks, args.free_tasks == "on")
         for field, (before, after) in changes.items():
             audit(session, None, "organization", organization.id, field, before, after, "admin")
             setattr(organization, field, after)
@@ -903,6 +994,265 @@ def cmd_restore(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+# -- the task catalogue and the plans from spreadsheets -------------------------------
+
+
+def _date_argument(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"YYYY-MM-DD: {text}") from None
+
+
+def cmd_import_catalogue(args: argparse.Namespace, out: Output) -> int:
+    """The catalogue's products for a date, all or nothing; the same file again changes
+    nothing."""
+    try:
+        products = read_catalogue(args.file)
+    except RosterError as error:
+        _print_problems(out, args.file, error)
+        return EXIT_INVALID
+    engine = out.engine()
+    with transaction(engine) as session:
+        organization = _organization(session, args.org)
+        if args.dry_run:
+            changes = compare(session, organization, products, args.effective)
+        else:
+            progress = Progress(out.text(N_("Recording the products")), len(products))
+            changes = import_catalogue(
+                session,
+                organization,
+                products,
+                args.effective,
+                Path(args.file).name,
+                out.clock(),
+                _system_user(),
+                progress.update,
+            )
+        uncovered = people_without_products(session, organization.id, products)
+    rows = [[out.text(N_("new")), p.job_position, p.code, p.title] for p in changes.added]
+    rows += [[out.text(N_("changed")), p.job_position, p.code, p.title] for p in changes.changed]
+    rows += [[out.text(N_("removed")), i.job_position, i.code, i.title] for i in changes.removed]
+    if rows and (args.dry_run or len(rows) <= MAX_LISTED_ROWS):
+        headers = [
+            out.text(h)
+            for h in (N_("Change"), N_("Job position"), N_("Product code"), N_("Product"))
+        ]
+        print(_table(headers, rows[:MAX_LISTED_ROWS]))
+        if len(rows) > MAX_LISTED_ROWS:
+            out.say(N_("… and {count} more."), count=len(rows) - MAX_LISTED_ROWS)
+    params = {
+        "file": str(args.file),
+        "rows": len(products),
+        "positions": len({position_key(p.job_position) for p in products}),
+        "date": args.effective.strftime("%d/%m/%Y"),
+        "added": len(changes.added),
+        "changed": len(changes.changed),
+        "removed": len(changes.removed),
+        "unchanged": changes.unchanged,
+    }
+    if args.dry_run:
+        out.say(
+            N_(
+                "{file}: {rows} products of {positions} job positions read; the catalogue in "
+                "force from {date} would get {added} new, {changed} changed, {removed} "
+                "removed, {unchanged} unchanged. Nothing was changed (--dry-run)."
+            ),
+            **params,
+        )
+    else:
+        out.say(
+            N_(
+                "{file}: {rows} products of {positions} job positions read; the catalogue in "
+                "force from {date}: {added} new, {changed} changed, {removed} removed, "
+                "{unchanged} unchanged."
+            ),
+            **params,
+        )
+    if uncovered:
+        out.say(
+            N_(
+                "{count} active people have a job position without products in this file "
+                "(they can add only free tasks): {ids}."
+            ),
+            count=len(uncovered),
+            ids=_some(uncovered),
+        )
+    return EXIT_OK
+
+
+def _system_user() -> str | None:
+    """Who ran the command (the system's user name), recorded with an import."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in a bare container: nothing to record
+        return None
+
+
+def cmd_catalogue(args: argparse.Namespace, out: Output) -> int:
+    day = args.date or out.clock().astimezone(out.timezone).date()
+    engine = out.engine()
+    with Session(engine) as session:
+        organization = _organization(session, args.org)
+        version = version_in_force(session, organization.id, day)
+        if version is None:
+            raise AdminError(
+                N_("{name} has no task catalogue in force on {date}."),
+                name=organization.name,
+                date=day.strftime("%d/%m/%Y"),
+            )
+        items = items_of(session, version.id, args.position)
+    if args.search:
+        items = match(items, args.search, limit=len(items))
+    headers = [
+        out.text(h)
+        for h in (N_("Job position"), N_("Product code"), N_("Product"), N_("Points"), N_("Factor"))
+    ]
+    rows = [
+        [
+            i.job_position,
+            i.code,
+            i.title,
+            format_number(i.points, out.locale),
+            format_number(i.factor, out.locale),
+        ]
+        for i in items
+    ]
+    if rows:
+        print(_table(headers, rows))
+    out.say(
+        N_("{count} products; the catalogue in force from {date} ({file}, imported {time})."),
+        count=len(rows),
+        date=version.effective.strftime("%d/%m/%Y"),
+        file=version.source,
+        time=out.local(version.imported_at),
+    )
+    return EXIT_OK
+
+
+def cmd_import_plan(args: argparse.Namespace, out: Output) -> int:
+    """A unit's assigned tasks of a period, all or nothing; the people whose plan changes
+    are told."""
+    if not PERIOD.fullmatch(args.period):
+        raise AdminError(
+            N_("“{value}” is not a period: write a month YYYY-MM or a quarter YYYY-Qn."),
+            value=args.period,
+        )
+    try:
+        lines = read_plan(args.file)
+    except RosterError as error:
+        _print_problems(out, args.file, error)
+        return EXIT_INVALID
+    now = out.clock()
+    engine = out.engine()
+    with transaction(engine) as session:
+        organization = _organization(session, args.org)
+        if ("Q" in args.period) != (tracking_of(organization) == "quarter"):
+            raise AdminError(
+                N_("{name} tracks by {kind}: “{value}” is not one of its periods."),
+                name=organization.name,
+                kind=out.text(N_("quarter") if "Q" not in args.period else N_("month")),
+                value=args.period,
+            )
+        unit = None
+        if args.unit:
+            units = {u.code: u for u in units_of(session, organization.id)}
+            unit = units.get(args.unit)
+            if unit is None:
+                raise AdminError(N_("There is no unit with the code “{code}”."), code=args.unit)
+        period = plan_period(session, organization, args.period)
+        if period.status is not PeriodStatus.PLANNING:
+            raise AdminError(
+                N_(
+                    "The self-assessment of {period} has opened: its plan can no longer be "
+                    "changed. Nothing was changed."
+                ),
+                **periods(period.code, out.locale),
+            )
+        try:
+            checked = check_plan(session, organization, period, lines, unit)
+        except RosterError as error:
+            _print_problems(out, args.file, error)
+            return EXIT_INVALID
+        changes = compare_plan(session, period, checked)
+        rows = []
+        for person in changes.people:
+            for kind, titles in (
+                (N_("new"), [t.title for t in person.added]),
+                (N_("changed"), [t.title for _task, t in person.changed]),
+                (N_("removed"), [t.title for t in person.removed]),
+            ):
+                who = [person.person.code, person.person.full_name, out.text(kind)]
+                rows += [[*who, title] for title in titles]
+        if rows and (args.dry_run or len(rows) <= MAX_LISTED_ROWS):
+            headers = [out.text(h) for h in (N_("ID"), N_("Full name"), N_("Change"), N_("Task"))]
+            print(_table(headers, rows[:MAX_LISTED_ROWS]))
+            if len(rows) > MAX_LISTED_ROWS:
+                out.say(N_("… and {count} more."), count=len(rows) - MAX_LISTED_ROWS)
+        params = {
+            "file": str(args.file),
+            "rows": changes.rows,
+            "people": len(changes.people),
+            "added": changes.count("added"),
+            "changed": changes.count("changed"),
+            "removed": changes.count("removed"),
+            "unchanged": changes.count("unchanged"),
+            **periods(period.code, out.locale),
+        }
+        if args.dry_run:
+            out.say(
+                N_(
+                    "{file}: {rows} tasks of {people} people for {period}; {added} would be "
+                    "added, {changed} changed, {removed} removed, {unchanged} are unchanged. "
+                    "Nothing was changed (--dry-run)."
+                ),
+                **params,
+            )
+            session.rollback()  # not even the period it would create
+            return EXIT_OK
+        total = sum(p.changes for p in changes.people)
+        progress = Progress(out.text(N_("Recording the tasks")), total)
+        import_plan(session, changes, Path(args.file).name, now, progress.update)
+        try:
+            calendar = CalendarSettings.from_overrides(organization.calendar or {})
+            not_before = release_time(now, calendar)  # not in the quiet hours
+        except ValueError:
+            not_before = now
+        notices = [
+            (
+                person.person,
+                f"plan:{period.code}:{person.person.id}:{now.isoformat()}",
+                plan_changed(
+                    person.person.language,
+                    period.code,
+                    [t.title for t in person.added],
+                    [t.title for _task, t in person.changed],
+                    [t.title for t in person.removed],
+                ),
+            )
+            for person in changes.people
+            if person.changes
+        ]
+        deliver_all(session, notices, not_before)
+        reached = chats_for_notices(session, [person for person, _key, _reply in notices])
+    unreachable = sorted(p.code for p, _key, _reply in notices if p.id not in reached)
+    out.say(
+        N_(
+            "{file}: {rows} tasks of {people} people for {period}; {added} added, {changed} "
+            "changed, {removed} removed, {unchanged} unchanged; {told} people told."
+        ),
+        told=len(notices) - len(unreachable),
+        **params,
+    )
+    if unreachable:
+        out.say(
+            N_("{count} of them have no chat registered with the bot and were not told: {ids}."),
+            count=len(unreachable),
+            ids=_some(unreachable),
+        )
+    return EXIT_OK
+
+
 LAW = "law"
 CATEGORY_NAMES = {
     Category.CIVIL_SERVANT: N_("Civil servants"),
@@ -972,6 +1322,11 @@ def _show_settings(organization: Organization, out: Output) -> None:
         indent=2,
         kind=out.text(N_("quarter") if kind == "quarter" else N_("month")),
     )
+    out.say(
+        N_("free tasks (outside the catalogue): {allowed}"),
+        indent=2,
+        allowed=out.text(N_("allowed") if organization.free_tasks else N_("not allowed")),
+    )
 
 
 def _rules_text(name: str | None, out: Output, inherited: bool = False) -> str:
@@ -998,6 +1353,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
     "health": cmd_health,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "import-catalogue": cmd_import_catalogue,
+    "catalogue": cmd_catalogue,
+    "import-plan": cmd_import_plan,
 }
 STATUS_NAMES = {"pending": N_("to send"), "sent": N_("sent"), "failed": N_("failed")}
 

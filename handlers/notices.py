@@ -277,6 +277,36 @@ def task_handed_from(language: str, title: str, to_name: str, leader: str) -> Re
     )
 
 
+def plan_changed(
+    language: str,
+    period_code: str,
+    added: Sequence[str],
+    changed: Sequence[str],
+    removed: Sequence[str],
+) -> Reply:
+    """To a person whose plan a plan file changed (`admin import-plan`): what changed."""
+    _ = translations(language).gettext
+    lines = [
+        _("Your plan of {period} was updated with the tasks assigned to you:").format(
+            **periods(period_code, language)
+        )
+    ]
+    for label, titles in (
+        (_("New tasks:"), added),
+        (_("Changed tasks:"), changed),
+        (_("Removed tasks:"), removed),
+    ):
+        if titles:
+            lines.append(label)
+            lines += [f"• {title}" for title in titles[:MAX_TITLES_SHOWN]]
+            if len(titles) > MAX_TITLES_SHOWN:
+                lines.append(_("… and {count} more.").format(count=len(titles) - MAX_TITLES_SHOWN))
+    return Reply("\n".join(lines), ((Button(_("📋 Work plan"), "pl:list"),),))
+
+
+MAX_TITLES_SHOWN = 10
+
+
 def not_corrected(language: str, period_code: str, names: list[str]) -> Reply:
     """To the reviewer at the heads' deadline: returned, not corrected, rated as it stood."""
     _ = translations(language).gettext

@@ -3,6 +3,12 @@ tasks — title, deadline, and the conversion factor (hệ số quy đổi) when
 factors — while the plan window is open (until `plan_until` of the calendar, and never
 after the self-assessment opens). Ad-hoc tasks are added in the self-assessment.
 
+Where the organization has a task catalogue (`storage.catalogue`), a new task is found by
+words among the products of the person's job position and picked by its button: the
+product's name is the task's title and its factor (points ÷ 5) the task's. A task outside
+the catalogue (a free task, marked as such in the plan) is possible where the
+organization allows free tasks, and refused politely where it does not.
+
 Once the plan is closed, a person can report a planned task, before its deadline, as
 beyond their ability ("không đủ khả năng hoàn thành"), with the reason: it stays among
 the tasks assigned to them (NĐ 335/2025/NĐ-CP, Điều 18), and their reviewer is told and
@@ -20,7 +26,17 @@ from handlers import menu, menu_buttons, notices
 from handlers.context import Context, reply, whole_number
 from handlers.events import Button, Reply
 from locales import format_moment, format_number, periods
-from storage.models import AssessmentStatus, Period, PeriodStatus, Person, Task, TaskKind, Unit
+from storage.catalogue import has_products, position_key, search, version_in_force
+from storage.models import (
+    AssessmentStatus,
+    CatalogueItem,
+    Period,
+    PeriodStatus,
+    Person,
+    Task,
+    TaskKind,
+    Unit,
+)
 from storage.queries import (
     assessment_of,
     colleagues,
@@ -37,6 +53,7 @@ MAX_TASKS = 30
 WEIGHTS = ("0.5", "1", "1.5", "2", "3")
 MIN_REASON = 10
 MAX_REASON = 1000
+MAX_SEARCH = 100  # characters of a search
 
 
 def start(ctx: Context) -> list[Reply]:
@@ -61,7 +78,11 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
     if closed is not None:
         ctx.go(None)
         return [closed, _list(ctx)]
-    asked = {"due": "due", "w": "weight"}.get(parts[0]) if parts else None
+    asked = (
+        {"due": "due", "w": "weight", "pick": "search", "free": "search"}.get(parts[0])
+        if parts
+        else None
+    )
     if asked is not None and (ctx.state.flow != PREFIX or ctx.state.step != asked):
         return [_stale(ctx), _list(ctx)]  # a button of a question no longer asked
     match parts:
@@ -71,7 +92,13 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
                     reply(ctx._("A month's plan holds at most {n} tasks.").format(n=MAX_TASKS)),
                     _list(ctx),
                 ]
-            ctx.go(PREFIX, "title")
+            return _begin_new(ctx, period)
+        case ["pick", item_id]:
+            return _pick(ctx, period, item_id)
+        case ["free"]:
+            if not ctx.organization.free_tasks:
+                return [_free_refused(ctx), _ask_search(ctx, period)]
+            ctx.go(PREFIX, "title", free=True)
             return [_ask_title(ctx)]
         case ["due", "end"]:
             return _set_deadline(ctx, period, _end_of_period(period))
@@ -139,6 +166,8 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
         ctx.go(None)
         return [closed, _list(ctx)]
     step = ctx.state.step
+    if step == "search":
+        return _search(ctx, period, text)
     if step == "title":
         refusal = None
         if len(text) > MAX_TITLE:
@@ -201,6 +230,8 @@ def _set_deadline(ctx: Context, period: Period, day: date | None) -> list[Reply]
     if ctx.recall("title") is None:  # a stale button: nothing being added
         return [_list(ctx)]
     ctx.remember(due=day.isoformat() if day else None)
+    if ctx.recall("item") is not None:  # a product's factor: its points ÷ 5
+        return _save_new(ctx, period, ctx.recall("weight", 1.0))
     if ctx.organization.uses_weights:
         ctx.state.step = "weight"
         return [_ask_weight(ctx)]
@@ -230,11 +261,125 @@ def _save_new(ctx: Context, period: Period, weight: float) -> list[Reply]:
             weight=weight,
             deadline=date.fromisoformat(due) if due else None,
             position=len(tasks) + 1,
+            catalogue_item_id=ctx.recall("item"),
+            free=bool(ctx.recall("free")),
         )
     )
     ctx.session.flush()
     ctx.go(None)
     return [reply(ctx._("Task added.")), _list(ctx)]
+
+
+# -- a task from the catalogue of the person's job position, or a free one ---------------------
+
+
+def _products_in_force(ctx: Context, period: Period) -> tuple[bool, bool]:
+    """(whether the organization has a catalogue in force at the period's start, whether
+    it has products of the person's job position)."""
+    first = _start_of_period(period)
+    version = version_in_force(ctx.session, ctx.organization.id, first)
+    if version is None:
+        return False, False
+    return True, has_products(ctx.session, ctx.organization.id, ctx.person.job_position, first)
+
+
+def _begin_new(ctx: Context, period: Period) -> list[Reply]:
+    """A new task: searched in the catalogue of the person's job position where it has
+    products; else a free task, where the organization allows them (or has no catalogue)."""
+    catalogue, products = _products_in_force(ctx, period)
+    if products:
+        ctx.go(PREFIX, "search")
+        return [_ask_search(ctx, period)]
+    if catalogue and not ctx.organization.free_tasks:
+        ctx.go(None)
+        return [
+            reply(
+                ctx._(
+                    "{organization} adds tasks only from the catalogue of products, and the "
+                    "catalogue has no product of your job position yet. Please ask the office "
+                    "to add them, or your head to assign your tasks."
+                ).format(organization=ctx.organization.name)
+            ),
+            _list(ctx),
+        ]
+    ctx.go(PREFIX, "title", free=catalogue)  # free: outside a catalogue that exists
+    return [_ask_title(ctx)]
+
+
+def _ask_search(ctx: Context, period: Period, text: str | None = None) -> Reply:
+    question = ctx._(
+        "Send a few words of the product to find it in the catalogue of your job position "
+        "({position}), for example “báo cáo”."
+    ).format(position=ctx.person.job_position)
+    rows = []
+    if ctx.organization.free_tasks:
+        rows.append([Button(ctx._("✍️ A task outside the catalogue"), "pl:free")])
+    rows.append([Button(ctx._("Cancel"), "pl:list")])
+    return reply(f"{text}\n{question}" if text else question, *rows)
+
+
+def _free_refused(ctx: Context) -> Reply:
+    return reply(
+        ctx._(
+            "{organization} adds tasks only from the catalogue of products: please choose "
+            "the product of your task."
+        ).format(organization=ctx.organization.name)
+    )
+
+
+def _search(ctx: Context, period: Period, text: str) -> list[Reply]:
+    words = " ".join(text.split())[:MAX_SEARCH]
+    found = search(
+        ctx.session,
+        ctx.organization.id,
+        ctx.person.job_position,
+        words,
+        _start_of_period(period),
+    )
+    if not found:
+        return [
+            _ask_search(
+                ctx,
+                period,
+                ctx._("No product of the catalogue matches “{words}”.").format(words=words),
+            )
+        ]
+    lines = [ctx._("Products matching “{words}”:").format(words=words)]
+    buttons = []
+    for number, item in enumerate(found, start=1):
+        lines.append(
+            f"{number}. {item.title} ({item.code}) — "
+            + ctx._("{points} points, factor {factor}").format(
+                points=format_number(item.points, ctx.language),
+                factor=format_number(item.factor, ctx.language),
+            )
+        )
+        buttons.append(Button(str(number), f"pl:pick:{item.id}"))
+    lines.append(ctx._("Choose the product by its number, or send other words."))
+    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    if ctx.organization.free_tasks:
+        rows.append([Button(ctx._("✍️ A task outside the catalogue"), "pl:free")])
+    rows.append([Button(ctx._("Cancel"), "pl:list")])
+    return [reply("\n".join(lines), *rows)]
+
+
+def _pick(ctx: Context, period: Period, item_id: str) -> list[Reply]:
+    """A product chosen: its name is the task's title and its factor the task's."""
+    number = whole_number(item_id)
+    item = ctx.session.get(CatalogueItem, number) if number is not None else None
+    version = version_in_force(ctx.session, ctx.organization.id, _start_of_period(period))
+    if (
+        item is None
+        or version is None
+        or item.version_id != version.id
+        or position_key(item.job_position) != position_key(ctx.person.job_position)
+    ):
+        return [_stale(ctx), _list(ctx)]
+    ctx.go(PREFIX, "due", title=item.title, item=item.id, weight=item.factor)
+    chosen = ctx._("Product: {title} ({code}), factor {factor}.").format(
+        title=item.title, code=item.code, factor=format_number(item.factor, ctx.language)
+    )
+    return [reply(chosen), _ask_deadline(ctx, period)]
 
 
 def _list(ctx: Context, edit: bool = False) -> Reply:
@@ -248,8 +393,10 @@ def _list(ctx: Context, edit: bool = False) -> Reply:
     rows: list[list[Button]] = []
     for number, task in enumerate(tasks, start=1):
         line = f"{number}. {task.title}"
+        if task.free:
+            line += " " + ctx._("(free task)")
         line += _due(ctx, task)
-        if weights:
+        if weights or task.catalogue_item_id is not None:  # a product's factor is shown
             line += " — " + ctx._("factor {weight}").format(
                 weight=format_number(task.weight, ctx.language)
             )
@@ -642,6 +789,13 @@ def _own_task(ctx: Context, period: Period, task_id: str) -> Task | None:
 def _editing(ctx: Context, period: Period) -> Task | None:
     task_id = ctx.recall("task")
     return _own_task(ctx, period, str(task_id)) if task_id is not None else None
+
+
+def _start_of_period(period: Period) -> date:
+    """The first day of the month, or of the quarter's first month."""
+    year, _, part = period.code.partition("-")
+    month = 3 * int(part[1:]) - 2 if part.startswith("Q") else int(part)
+    return date(int(year), month, 1)
 
 
 def _end_of_period(period: Period) -> date:

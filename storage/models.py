@@ -64,6 +64,8 @@ class Organization(SQLModel, table=True):
     # {"deadline_time": "16:30", "opens_working_days_before_end": 2}
     calendar: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)
+    # whether a task may be added outside the catalogue of products (a free task)
+    free_tasks: bool = True
 
 
 class Unit(SQLModel, table=True):
@@ -102,6 +104,8 @@ class Person(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # the messenger the cycle's messages go to; None: the one the person wrote from last
     messenger: str | None = None
+    # the job position (vị trí việc làm) whose catalogue of products the person's tasks use
+    job_position: str | None = None
 
 
 class Identity(SQLModel, table=True):
@@ -204,6 +208,42 @@ class Task(SQLModel, table=True):
     # (no foreign key: SQLite adds none to a table in place, and the task is never deleted
     # once reported, since the plan is closed by then)
     source_task_id: int | None = Field(default=None, index=True)  # handed_over finds it
+    # the catalogue's product the task is (its factor filled in from its points), or a
+    # free task, outside the catalogue of an organization that has one
+    catalogue_item_id: int | None = None  # no foreign key: as source_task_id
+    free: bool = False
+    # the plan file the task was assigned by (`admin import-plan`); a later import of the
+    # period removes the tasks it assigned that its file no longer lists, and only those
+    imported_from: str | None = None
+
+
+class CatalogueVersion(SQLModel, table=True):
+    """A version of an organization's task catalogue (the Ministry's Sổ tay: products per
+    job position with points), in force from `effective` until the next version's date."""
+
+    __tablename__ = "catalogue_version"
+    __table_args__ = (UniqueConstraint("organization_id", "effective"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    effective: date
+    source: str  # the file's name
+    imported_at: datetime = Field(default_factory=utcnow)
+    imported_by: str | None = None  # who ran the import (the system user), if known
+
+
+class CatalogueItem(SQLModel, table=True):
+    """A product of a job position: its points (a standard product is worth 5) and its
+    conversion factor (hệ số quy đổi = points ÷ 5)."""
+
+    __tablename__ = "catalogue_item"
+    __table_args__ = (UniqueConstraint("version_id", "job_position", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="catalogue_version.id", index=True)
+    job_position: str
+    code: str
+    title: str
+    points: float
+    factor: float
 
 
 class SelfAssessment(SQLModel, table=True):

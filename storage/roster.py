@@ -2,9 +2,10 @@
 
 The file has a header line naming its columns (English or Vietnamese, any case, with or
 without diacritics): id (mã), full name (họ và tên), unit (đơn vị), group (nhóm), role
-(chức vụ), category (loại) and, optionally, language (ngôn ngữ). Units and groups are
-created from their names; people are matched by id within the organization: the new are
-created, the known updated, and those missing from the file left as they are.
+(chức vụ), category (loại) and, optionally, language (ngôn ngữ) and job position (vị trí
+việc làm). Units and groups are created from their names; people are matched by id within
+the organization: the new are created, the known updated, and those missing from the file
+left as they are.
 
 All or nothing: every row is checked before anything is written, and a file with a bad
 row imports nothing. Problems are returned as data (an English msgid, its parameters,
@@ -40,7 +41,7 @@ PROGRESS_EVERY = 200  # rows between two progress reports while writing
 HEADER_SEARCH = 10  # lines in which to look for the header, below a title
 HEADER_MIN_KNOWN = 3  # column names that make a line the header
 
-FIELDS = ("id", "full_name", "unit", "group", "role", "category", "language")
+FIELDS = ("id", "full_name", "unit", "group", "role", "category", "language", "job_position")
 REQUIRED = ("id", "full_name", "unit", "group", "role", "category")
 
 # The longest value of each column, and the refusal of a longer one. A longer value is
@@ -53,6 +54,10 @@ MAX_LENGTHS = {
     "role": (MAX_KEYWORD_LENGTH, N_("The role is longer than {limit} characters.")),
     "category": (MAX_KEYWORD_LENGTH, N_("The category is longer than {limit} characters.")),
     "language": (MAX_KEYWORD_LENGTH, N_("The language is longer than {limit} characters.")),
+    "job_position": (
+        MAX_UNIT_NAME_LENGTH,
+        N_("The job position is longer than {limit} characters."),
+    ),
 }
 
 # What each column is called in messages (translated with the message).
@@ -64,6 +69,7 @@ FIELD_LABELS = {
     "role": Term(N_("role")),
     "category": Term(N_("category")),
     "language": Term(N_("language")),
+    "job_position": Term(N_("job position")),
 }
 
 
@@ -94,6 +100,7 @@ HEADER_ALIASES = _aliases(
         "role": ("role", "chức vụ", "vai trò", "chức danh"),
         "category": ("category", "loại", "đối tượng", "loại cán bộ"),
         "language": ("language", "ngôn ngữ", "lang"),
+        "job_position": ("job_position", "job position", "vị trí việc làm", "vị trí"),
     }
 )
 
@@ -189,6 +196,7 @@ class RosterRow:
     role: Role
     category: Category
     language: str | None
+    job_position: str | None = None  # None: the file has no such column or cell
 
 
 @dataclass
@@ -456,6 +464,7 @@ def _check(records: Iterator[tuple[int, list[str]]]) -> list[RosterRow]:
                 role=Role(role),
                 category=Category(category),
                 language=language,
+                job_position=" ".join(values.get("job_position", "").split()) or None,
             )
         )
     if problems:
@@ -557,7 +566,11 @@ def import_roster(
         person = people.get(row.code)
         if person is None:
             person = Person(
-                organization_id=org_id, code=row.code, language=row.language or "vi", **values
+                organization_id=org_id,
+                code=row.code,
+                language=row.language or "vi",
+                job_position=row.job_position,
+                **values,
             )
             session.add(person)
             people[row.code] = person
@@ -565,6 +578,8 @@ def import_roster(
         else:
             if row.language is not None:  # a file without languages keeps the people's
                 values["language"] = row.language
+            if row.job_position is not None:  # and so without job positions
+                values["job_position"] = row.job_position
             changed = {k: v for k, v in values.items() if getattr(person, k) != v}
             for key, value in changed.items():
                 setattr(person, key, value)

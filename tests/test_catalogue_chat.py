@@ -1,0 +1,148 @@
+"""Adding a task in the plan conversation with the task catalogue: the person searches
+the products of their job position by words (any case, without diacritics), picks one
+by its button, and the factor is the product's (points ÷ 5); a free task stays possible
+where the organization allows it, marked as such, and is refused politely where not."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, select
+
+from storage.catalogue import TABLE, check_catalogue, import_catalogue
+from storage.db import transaction
+from storage.models import Organization, PeriodStatus, Person, Task
+from storage.tables import parse_table
+from tests.chat import NOW, Chat, database, small_organization
+
+CATALOGUE = """Vị trí việc làm,Mã sản phẩm,Tên sản phẩm,Điểm
+Chuyên viên tổng hợp,TH-01,Chương trình công tác tháng của Sở,"7,5"
+Chuyên viên tổng hợp,TH-02,Báo cáo kết quả công tác tháng của Sở,5
+Chuyên viên tổng hợp,TH-03,"Báo cáo sơ kết, tổng kết công tác năm",15
+Thanh tra viên,TT-04,Báo cáo công tác tiếp công dân tháng,5
+"""
+
+
+def setup(tmp_path, free_tasks: bool = True, language: str = "en"):
+    engine = database(tmp_path)
+    codes = small_organization(engine, status=PeriodStatus.PLANNING, tasks=0, language=language)
+    products = check_catalogue(parse_table(CATALOGUE.encode(), "so-tay.csv", TABLE))
+    with transaction(engine) as s:
+        org = s.exec(select(Organization)).one()
+        org.free_tasks = free_tasks
+        s.add(org)
+        nv01 = s.exec(select(Person).where(Person.code == "nv01")).one()
+        nv01.job_position = "Chuyên viên tổng hợp"
+        s.add(nv01)
+        import_catalogue(s, org, products, date(2026, 1, 1), "so-tay.csv", NOW)
+    return engine, codes
+
+
+def registered(engine, codes, who: str = "nv01") -> Chat:
+    chat = Chat(engine, chat_id=who)
+    chat.send(f"/start {codes[who]}")
+    return chat
+
+
+def only_task(engine) -> Task:
+    with Session(engine) as s:
+        return s.exec(select(Task)).one()
+
+
+def test_a_product_found_by_words_becomes_the_task_with_its_factor(tmp_path):
+    engine, codes = setup(tmp_path)
+    chat = registered(engine, codes)
+    chat.send("/plan")
+    chat.press("Add a task")
+    assert "catalogue of your job position (Chuyên viên tổng hợp)" in chat.text
+    chat.send("CHUONG trinh")  # any case, without diacritics
+    assert "1. Chương trình công tác tháng của Sở (TH-01) — 7.5 points, factor 1.5" in chat.text
+    assert "Báo cáo" not in chat.text
+    chat.press("1")
+    assert "Product: Chương trình công tác tháng của Sở (TH-01), factor 1.5." in chat.text
+    assert "When is it due?" in chat.text
+    chat.send("20/11")
+    task = only_task(engine)
+    assert (task.title, task.weight, task.free) == (
+        "Chương trình công tác tháng của Sở",
+        1.5,
+        False,
+    )
+    assert task.catalogue_item_id is not None and task.deadline == date(2026, 11, 20)
+    assert "(free task)" not in chat.text
+    assert "1. Chương trình công tác tháng của Sở — due 20/11 — factor 1.5" in chat.text
+
+
+def test_several_products_are_offered_and_a_search_without_match_is_asked_again(tmp_path):
+    engine, codes = setup(tmp_path)
+    chat = registered(engine, codes)
+    chat.send("/plan")
+    chat.press("Add a task")
+    chat.send("tiếp công dân")  # another job position's product
+    assert "No product of the catalogue matches “tiếp công dân”" in chat.text
+    assert "Send a few words of the product" in chat.text  # the question again
+    chat.send("báo cáo")
+    assert "TH-02" in chat.text and "TH-03" in chat.text and "TT-04" not in chat.text
+    assert {"1", "2"} <= set(chat.labels())
+    chat.press("2")
+    chat.press("End of month")
+    task = only_task(engine)
+    assert (task.title, task.weight) == ("Báo cáo sơ kết, tổng kết công tác năm", 3.0)
+    chat.press("Menu")  # an older button of the search, pressed again, changes nothing
+    chat._handle(payload=f"pl:pick:{task.catalogue_item_id}", message_id=1)
+    assert "already answered" in chat.text
+    with Session(engine) as s:
+        assert len(s.exec(select(Task)).all()) == 1
+
+
+def test_a_free_task_is_possible_where_allowed_and_marked_as_free(tmp_path):
+    engine, codes = setup(tmp_path)
+    chat = registered(engine, codes)
+    chat.send("/plan")
+    chat.press("Add a task")
+    chat.press("A task outside the catalogue")
+    chat.send("Rà soát danh mục hồ sơ lưu trữ")
+    chat.press("No deadline")
+    task = only_task(engine)
+    assert (task.free, task.catalogue_item_id, task.weight) == (True, None, 1.0)
+    assert "1. Rà soát danh mục hồ sơ lưu trữ (free task)" in chat.text
+
+
+def test_a_free_task_is_refused_politely_where_the_organization_allows_none(tmp_path):
+    engine, codes = setup(tmp_path, free_tasks=False)
+    chat = registered(engine, codes)
+    chat.send("/plan")
+    chat.press("Add a task")
+    assert "A task outside the catalogue" not in " ".join(chat.labels())
+    chat._handle(payload="pl:free", message_id=1)  # an old button, or a forged one
+    assert "adds tasks only from the catalogue" in chat.text
+    assert "Send a few words of the product" in chat.text  # the question again
+    with Session(engine) as s:
+        assert s.exec(select(Task)).all() == []
+
+
+def test_a_person_whose_position_has_no_products_is_told_why(tmp_path):
+    engine, codes = setup(tmp_path, free_tasks=False)
+    chat = registered(engine, codes, "nv02")  # no job position
+    chat.send("/plan")
+    chat.press("Add a task")
+    assert "no product of your job position" in chat.text
+    assert "Send the task's title" not in chat.text
+    allowed, allowed_codes = setup(tmp_path / "allowed")
+    chat = registered(allowed, allowed_codes, "nv02")
+    chat.send("/plan")
+    chat.press("Add a task")
+    assert "Send the task's title" in chat.text  # a free task, as before the catalogue
+    chat.send("Chuẩn bị hội trường")
+    chat.press("No deadline")
+    assert only_task(allowed).free is True
+
+
+@pytest.mark.parametrize("language, expected", [("vi", "danh mục sản phẩm")])
+def test_the_search_question_reads_in_vietnamese(tmp_path, language, expected):
+    engine, codes = setup(tmp_path, language=language)
+    chat = registered(engine, codes)
+    chat.send("/plan")
+    chat.press("Thêm nhiệm vụ")
+    assert expected in chat.text and "Đồng chí" in chat.text
