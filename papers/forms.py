@@ -1,0 +1,623 @@
+"""The official forms as DOCX (python-docx), filled from the stored data and readable by an
+official with no edits (issue 11): Mẫu số 01 of a month or a quarter with the task scoring
+sheet (`period_form`), the annual form (`year_form`), the summary table of a unit or the
+organization (`summary_table`), many forms in one ZIP (`forms_zip`), and a PDF copy where
+LibreOffice is installed (`to_pdf`).
+
+Page setup per NĐ 30/2020/NĐ-CP (Phụ lục I) on administrative documents: A4, Times New
+Roman, text 13 (headings 14), margins top and bottom 20 mm, left 30 mm, right 15 mm. The
+labels are the forms' own words (papers/labels.py); the numbers are the core's, as stored
+(the result's breakdown and score, the annual rating), printed as Vietnamese writes them
+(93,5; 66,67%)."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from locales import format_number, format_percent
+from papers import labels as L
+from storage.forms import FormTask, PeriodSheet, YearSheet
+from storage.models import Role, TaskKind
+
+FONT = "Times New Roman"
+TEXT, TITLE, TABLE = Pt(13), Pt(14), Pt(12)
+PENALTY = 0.25  # a quarter of a task's points per failure or delay (the scoring sheet's rule)
+LEADERS = (Role.HEAD, Role.DEPUTY, Role.DIRECTOR)
+LEVEL_ORDER = ("A", "B", "C", "D")
+CENTER, LEFT, JUSTIFY = (
+    WD_ALIGN_PARAGRAPH.CENTER,
+    WD_ALIGN_PARAGRAPH.LEFT,
+    WD_ALIGN_PARAGRAPH.JUSTIFY,
+)
+
+
+# -- the pieces of every form -----------------------------------------------------------
+
+
+def _document(landscape: bool = False) -> Document:
+    """An empty A4 document in Times New Roman 13, with the decree's margins."""
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = TEXT
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attribute), FONT)
+    normal.paragraph_format.space_after = Pt(3)
+    normal.paragraph_format.space_before = Pt(0)
+    _page(doc.sections[0], landscape)
+    return doc
+
+
+def _page(section, landscape: bool) -> None:
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long, short = Mm(297), Mm(210)
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    section.top_margin = section.bottom_margin = Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+
+
+def _para(doc_or_cell, text: str = "", *, bold=False, italic=False, size=None, align=None):
+    paragraph = doc_or_cell.add_paragraph()
+    if text:
+        run = paragraph.add_run(text)
+        run.bold, run.italic = bold or None, italic or None
+        if size is not None:
+            run.font.size = size
+    if align is not None:
+        paragraph.alignment = align
+    return paragraph
+
+
+def _labelled(doc, label: str, value: str) -> None:
+    """ "Họ và tên: Nguyễn Văn An" with the label in bold."""
+    paragraph = doc.add_paragraph()
+    paragraph.add_run(label).bold = True
+    paragraph.add_run(value)
+
+
+def _cell(cell, text: str, *, bold=False, align=None, size=TABLE) -> None:
+    paragraph = cell.paragraphs[0]
+    run = paragraph.add_run(text)
+    run.font.size = size
+    if bold:
+        run.bold = True
+    if align is not None:
+        paragraph.alignment = align
+    paragraph.paragraph_format.space_after = Pt(0)
+
+
+def _table(doc, rows: list[list[str]], widths: list[float], *, head: int = 1, bold_rows=()):
+    """A bordered table of `rows` (`head` heading rows in bold, centred); `widths` in mm.
+    Numbers and short cells are centred, texts left."""
+    table = doc.add_table(rows=len(rows), cols=len(widths))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for index, values in enumerate(rows):
+        cells = table.rows[index].cells
+        for cell, value, width in zip(cells, values, widths, strict=True):
+            cell.width = Mm(width)
+            heading = index < head or index in bold_rows
+            short = len(value) <= 12
+            _cell(cell, value, bold=heading, align=CENTER if heading or short else LEFT)
+    return table
+
+
+def _merge(a, b):
+    """Merge two cells, keeping only the paragraphs that hold text (merging joins the
+    paragraphs of every cell)."""
+    merged = a.merge(b)
+    for paragraph in merged.paragraphs[1:]:
+        if not paragraph.text:
+            paragraph._element.getparent().remove(paragraph._element)
+    return merged
+
+
+def _national_header(doc, organization: str, unit: str | None = None) -> None:
+    """The agency on the left, the national title and motto on the right (NĐ 30/2020)."""
+    table = doc.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left, right = table.rows[0].cells
+    _cell(left, organization.upper(), bold=True, align=CENTER, size=TEXT)
+    if unit:
+        _para(left, unit.upper(), bold=True, size=TEXT, align=CENTER)
+    _cell(right, L.NATION, bold=True, align=CENTER, size=TEXT)
+    _para(right, L.MOTTO, bold=True, size=TITLE, align=CENTER)
+    _para(right, "_" * 22, size=TEXT, align=CENTER)
+
+
+def _signatures(doc, blocks: list[tuple[str, str, str]]) -> None:
+    """Signature blocks side by side: (title, hint, name); the place and date above the
+    right-hand one, to be written by hand."""
+    _para(doc, L.PLACE_DATE, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    table = doc.add_table(rows=1, cols=len(blocks))
+    for cell, (title, hint, name) in zip(table.rows[0].cells, blocks, strict=True):
+        _cell(cell, title, bold=True, align=CENTER, size=TEXT)
+        _para(cell, hint, italic=True, align=CENTER)
+        for _ in range(3):
+            _para(cell)
+        _para(cell, name, bold=True, align=CENTER)
+
+
+def _dotted(doc, lines: int = 2) -> None:
+    for _ in range(lines):
+        _para(doc, L.DOTS)
+
+
+def _bytes(doc) -> bytes:
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def number(value: float | None) -> str:
+    """A score as Vietnamese writes it (93,5), or empty."""
+    return "" if value is None else format_number(value, "vi")
+
+
+def percent(share: float | None) -> str:
+    return "" if share is None else format_percent(share, "vi")
+
+
+def period_name(code: str) -> str:
+    """ "tháng 11/2026", "quý IV năm 2026": the period as the form names it."""
+    year, _, rest = code.partition("-")
+    if rest.startswith("Q"):
+        return L.QUARTER.format(quarter=("I", "II", "III", "IV")[int(rest[1:]) - 1], year=year)
+    return L.MONTH.format(month=rest, year=year)
+
+
+def level_name(level: str | None) -> str:
+    return L.LEVELS.get(level or "", "")
+
+
+# -- Mẫu số 01 ---------------------------------------------------------------------------
+
+
+def period_form(sheet: PeriodSheet) -> bytes:
+    """Mẫu số 01 (PHIẾU THEO DÕI, ĐÁNH GIÁ CÔNG CHỨC) of a month or a quarter for one
+    person, with the task scoring sheet on a landscape page after it: DOCX bytes."""
+    doc = _document()
+    person = sheet.person
+    _para(doc, L.FORM_01, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _national_header(doc, sheet.organization, sheet.unit)
+    _para(doc)
+    _para(doc, L.FORM_01_TITLE, bold=True, size=TITLE, align=CENTER)
+    _para(doc, L.PERIOD_LINE.format(period=period_name(sheet.period)), italic=True, align=CENTER)
+    _labelled(doc, L.NAME, person.full_name)
+    _labelled(doc, L.JOB_TITLE, sheet.title)
+    _labelled(doc, L.UNIT, sheet.unit)
+
+    _para(doc, L.PART_I, bold=True)
+    rows = [list(L.GENERAL_HEADERS)]
+    groups = []
+    for number_, wording, top, key in L.GENERAL_ITEMS:
+        if key is None:
+            groups.append(len(rows))
+            rows.append([number_, wording, number(top), "", ""])
+            continue
+        own = sheet.general.get(key)
+        reviewed = sheet.reviewed.get(key, own)
+        rows.append([number_, wording, number(top), number(own), number(reviewed)])
+    own_total = sum(sheet.general.values()) if sheet.general else None
+    reviewed_total = sum(sheet.reviewed.get(k, v) for k, v in sheet.general.items()) or None
+    rows.append(
+        ["", L.GENERAL_TOTAL, number(L.GENERAL_MAX), number(own_total), number(reviewed_total)]
+    )
+    _table(doc, rows, [12, 95, 18, 20, 20], bold_rows={*groups, len(rows) - 1})
+
+    _summary_part(doc, sheet)
+    reviewer = sheet.reviewer.full_name if sheet.reviewer else ""
+    _signatures(
+        doc,
+        [(L.SIGN_SELF, L.SIGN_HINT, person.full_name), (L.SIGN_REVIEWER, L.SIGN_HINT, reviewer)],
+    )
+    _scoring_sheet(doc, sheet)
+    return _bytes(doc)
+
+
+def _summary_part(doc, sheet: PeriodSheet) -> None:
+    """Part II: the points of the general items and of the tasks (a, b, c; d, đ, e for
+    leaders), the total, the level, the basis, strengths, shortcomings, the comments."""
+    result = sheet.result
+    breakdown = result.breakdown if result is not None else {}
+    _para(doc, L.PART_II, bold=True)
+    _labelled(
+        doc, L.SUM_GENERAL, L.POINTS_OF.format(value=number(breakdown.get("general")), max=30)
+    )
+    _labelled(doc, L.SUM_TASKS, L.POINTS_OF.format(value=number(breakdown.get("tasks")), max=70))
+    parts = [("a", L.PART_A), ("b", L.PART_B), ("c", L.PART_C)]
+    if sheet.person.role in LEADERS:
+        parts += [("d", L.PART_D), ("dd", L.PART_DD), ("e", L.PART_E)]
+    for key, label in parts:
+        paragraph = doc.add_paragraph()
+        paragraph.paragraph_format.left_indent = Mm(8)
+        paragraph.add_run(label)
+        paragraph.add_run(percent(breakdown.get(key))).bold = True
+    for key, label in (("bonus", L.BONUS), ("deductions", L.DEDUCTIONS)):
+        if key in breakdown:
+            paragraph = doc.add_paragraph()
+            paragraph.paragraph_format.left_indent = Mm(8)
+            paragraph.add_run(label + number(breakdown[key]))
+    if result is None:
+        _labelled(doc, L.SUM_TOTAL, L.NOT_CLASSIFIED)
+    elif result.score is None:
+        _labelled(doc, L.SUM_TOTAL, L.NOT_RATED)
+    else:
+        _labelled(doc, L.SUM_TOTAL, L.POINTS_OF.format(value=number(result.score), max=100))
+        _labelled(doc, L.LEVEL, level_name(result.level))
+    if sheet.proposed_level:
+        _labelled(doc, L.PROPOSED, level_name(sheet.proposed_level))
+    reasons = (result.reasons.get("vi") or []) if result is not None else []
+    if reasons:
+        _para(doc, L.BASIS, bold=True)
+        for reason in reasons:
+            paragraph = _para(doc, "- " + reason["text"], align=JUSTIFY)
+            paragraph.paragraph_format.left_indent = Mm(8)
+    _para(doc, L.STRENGTHS, bold=True)
+    _dotted(doc)
+    _para(doc, L.SHORTCOMINGS, bold=True)
+    _dotted(doc)
+    _para(doc, L.COMMENT, bold=True)
+    comments = [
+        (label, sheet.comments[stage])
+        for stage, label in (("head", L.COMMENT_HEAD), ("director", L.COMMENT_DIRECTOR))
+        if stage in sheet.comments
+    ]
+    for label, text in comments:
+        _labelled(doc, label, text)
+    if not comments:
+        _dotted(doc)
+
+
+def task_points(task: FormTask) -> tuple[str, str, str, str, str, str, str]:
+    """A task's cells of the scoring sheet: done, not done, quantity %, failures,
+    quality %, delays, progress % (a quarter off per failure or delay; a confirmed
+    objective reason waives them; a task not done scores nothing)."""
+    if task.status is None:
+        return ("", "", "", "", "", "", "")
+    if task.status == "not_done":
+        return ("", L.MARK, "0%", "", "", "", "")
+    if task.objective_reason:
+        quality = progress = 1.0
+    else:
+        quality = max(0.0, 1 - PENALTY * task.quality_failures)
+        late = max(1, task.delays) if task.status == "late" else 0
+        progress = max(0.0, 1 - PENALTY * late)
+    delays = max(1, task.delays) if task.status == "late" else 0
+    return (
+        L.MARK,
+        "",
+        "100%",
+        str(task.quality_failures),
+        percent(quality),
+        str(delays),
+        percent(progress),
+    )
+
+
+def _task_note(task: FormTask) -> str:
+    notes = []
+    if task.kind is TaskKind.TAKEN_OVER:
+        notes.append(L.TAKEN_OVER)
+    elif task.kind is TaskKind.AD_HOC:
+        notes.append(L.AD_HOC)
+    if task.status is None:
+        notes.append(L.NOT_REPORTED)
+    if task.report:
+        notes.append(L.REPORTED.format(report=task.report))
+    if task.explanation:
+        notes.append(task.explanation)
+    if task.objective_reason:
+        notes.append(L.OBJECTIVE)
+    return "; ".join(notes)
+
+
+def _scoring_sheet(doc, sheet: PeriodSheet) -> None:
+    """The decree's scoring sheet on a landscape page: planned tasks, then the tasks taken
+    over or ad hoc, then the parts and the points of the task results."""
+    section = doc.add_section()
+    _page(section, landscape=True)
+    _para(doc, L.SHEET_TITLE, bold=True, size=TITLE, align=CENTER)
+    _para(
+        doc,
+        f"{sheet.person.full_name} – {sheet.unit} – {period_name(sheet.period)}",
+        italic=True,
+        align=CENTER,
+    )
+    widths = [11, 72, 16, 18, 18, 16, 20, 16, 20, 16, 29]
+    rows = [list(L.SHEET_HEAD), list(L.SHEET_SUBHEAD)]
+    bold_rows = set()
+    planned = [t for t in sheet.tasks if t.kind is TaskKind.PLANNED]
+    extra = [t for t in sheet.tasks if t.kind is not TaskKind.PLANNED]
+    for title, tasks in ((L.GROUP_PLANNED, planned), (L.GROUP_EXTRA, extra)):
+        bold_rows.add(len(rows))
+        rows.append(["", title, *[""] * 9])
+        if not tasks:
+            rows.append(["", L.NO_TASK, *[""] * 9])
+        for index, task in enumerate(tasks, start=1):
+            rows.append(
+                [str(index), task.title, number(task.weight), *task_points(task), _task_note(task)]
+            )
+    breakdown = sheet.result.breakdown if sheet.result is not None else {}
+    bold_rows.add(len(rows))
+    rows.append(["", L.GROUP_PARTS, *[""] * 9])
+    keys = ["a", "b", "c"]
+    leader = sheet.person.role in LEADERS
+    if leader:
+        keys += ["d", "dd", "e"]
+    for index, key in enumerate(keys, start=1):
+        rows.append(
+            [str(index), L.PART_NAMES[key], "", "", "", percent(breakdown.get(key)), *[""] * 5]
+        )
+    bold_rows.add(len(rows))
+    total = L.POINTS_OF.format(value=number(breakdown.get("tasks")), max=70)
+    rows.append(
+        [
+            "",
+            L.GROUP_TOTAL,
+            "",
+            total,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            L.TOTAL_LEADER if leader else L.TOTAL_STAFF,
+        ]
+    )
+    table = _table(doc, rows, widths, head=2, bold_rows=bold_rows)
+    # the heading's groups span their columns; a group's title spans the row
+    head, sub = table.rows[0].cells, table.rows[1].cells
+    for column in (0, 1, 2, 10):
+        _merge(head[column], sub[column])
+    for first, last in ((3, 5), (6, 7), (8, 9)):
+        _merge(head[first], head[last])
+    for index in bold_rows:  # a group's title across the row
+        cells = table.rows[index].cells
+        _merge(cells[1], cells[2] if index == len(rows) - 1 else cells[10])
+    _para(doc, L.FOOTNOTE_EXTRA, italic=True, size=TABLE, align=JUSTIFY)
+    if leader:
+        _para(doc, L.FOOTNOTE_LEADER, italic=True, size=TABLE)
+
+
+# -- the annual form ---------------------------------------------------------------------
+
+
+def year_form(sheet: YearSheet) -> bytes:
+    """The annual form (PHIẾU XẾP LOẠI CHẤT LƯỢNG CÔNG CHỨC) of one person: the period
+    scores and their mean, the self-rating, the reviewers' proposals and the level of the
+    competent authority; DOCX bytes."""
+    doc = _document()
+    rating, person = sheet.rating, sheet.person
+    _national_header(doc, sheet.organization, sheet.unit)
+    _para(doc)
+    _para(doc, L.YEAR_TITLE, bold=True, size=TITLE, align=CENTER)
+    _para(doc, L.YEAR_LINE.format(year=sheet.year), bold=True, align=CENTER)
+    _labelled(doc, L.NAME, person.full_name)
+    _labelled(doc, L.JOB_TITLE, sheet.title)
+    _labelled(doc, L.UNIT, sheet.unit)
+
+    _para(doc, L.YEAR_I, bold=True)
+    rows = [list(L.YEAR_HEADERS)]
+    for index, item in enumerate(rating.periods, start=1):
+        source = item.get("source", "ours")
+        note = "" if source == "ours" else L.YEAR_OTHER_AGENCY.format(agency=source)
+        score = item.get("score")
+        rows.append(
+            [
+                str(index),
+                period_name(item["period"]),
+                number(score),
+                note or ("" if score is not None else L.YEAR_NOT_WORKED),
+            ]
+        )
+    rows.append(["", L.YEAR_MEAN, number(rating.score), ""])
+    _table(doc, rows, [12, 60, 30, 63], bold_rows={len(rows) - 1})
+
+    _para(doc, L.YEAR_II, bold=True)
+    for level in LEVEL_ORDER:
+        box = L.BOX_ON if rating.self_level == level else L.BOX_OFF
+        paragraph = _para(doc, f"{box} {L.LEVELS[level]}")
+        paragraph.paragraph_format.left_indent = Mm(8)
+    if rating.comment:
+        _labelled(doc, L.YEAR_COMMENT, rating.comment)
+
+    _para(doc, L.YEAR_III, bold=True)
+    _labelled(doc, L.YEAR_PROPOSAL, level_name(rating.computed_level) or L.YEAR_NOT_RATED)
+    for label, decision, level, comment in (
+        (L.YEAR_HEAD, rating.head_decision, rating.head_level, rating.head_comment),
+        (L.YEAR_DIRECTOR, rating.director_decision, rating.director_level, rating.director_comment),
+    ):
+        if decision == "agree":
+            _labelled(doc, label, L.YEAR_AGREE)
+        elif decision == "change" and level:
+            _labelled(
+                doc, label, L.YEAR_LOWER.format(level=level_name(level), reason=comment or "")
+            )
+    reasons = rating.reasons.get("vi") or []
+    if reasons:
+        _para(doc, L.BASIS, bold=True)
+        for reason in reasons:
+            paragraph = _para(doc, "- " + reason["text"], align=JUSTIFY)
+            paragraph.paragraph_format.left_indent = Mm(8)
+    if rating.level is None and rating.computed_level is None:
+        final = L.YEAR_NOT_RATED
+    elif sheet.published:
+        final = level_name(rating.level)
+    else:
+        final = L.YEAR_PENDING.format(level=level_name(rating.computed_level))
+    paragraph = doc.add_paragraph()
+    paragraph.add_run(L.YEAR_FINAL).bold = True
+    paragraph.add_run(final).bold = True
+
+    _para(doc, L.YEAR_IV, bold=True)
+    _para(doc, L.YEAR_IV_HINT, italic=True)
+    _dotted(doc)
+    reviewer = sheet.reviewer.full_name if sheet.reviewer else ""
+    _signatures(
+        doc,
+        [(L.SIGN_SELF, L.SIGN_HINT, person.full_name), (L.SIGN_REVIEWER, L.SIGN_HINT, reviewer)],
+    )
+    return _bytes(doc)
+
+
+# -- the summary table -------------------------------------------------------------------
+
+
+@dataclass
+class UnitCounts:
+    """A unit's (or the organization's) people by level, and those not rated."""
+
+    name: str
+    total: int = 0
+    levels: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LEVEL_ORDER, 0))
+    not_rated: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
+
+    @property
+    def rated(self) -> int:
+        return sum(self.levels.values())
+
+    def share(self, level: str) -> float | None:
+        return self.levels[level] / self.rated if self.rated else None
+
+    def quota_use(self) -> float | None:
+        """A against B: the decree allows up to 20%."""
+        return self.levels["A"] / self.levels["B"] if self.levels["B"] else None
+
+
+def count_levels(
+    entries: Iterable[tuple[str, str, str | None, str | None]],
+) -> tuple[list[UnitCounts], UnitCounts]:
+    """(unit name, person's name, level or None, reason when None) in the order of the
+    paper → each unit's counts, in that order, and the organization's."""
+    units: dict[str, UnitCounts] = {}
+    everyone = UnitCounts(L.SUMMARY_ALL)
+    for unit, name, level, reason in entries:
+        counts = units.setdefault(unit, UnitCounts(unit))
+        for into in (counts, everyone):
+            into.total += 1
+            if level in into.levels:
+                into.levels[level] += 1
+            else:
+                into.not_rated.append((name, reason or ""))
+    return list(units.values()), everyone
+
+
+def summary_table(
+    organization: str,
+    title: str,
+    period: str,
+    entries: Iterable[tuple[str, str, str | None, str | None]],
+) -> bytes:
+    """The summary table (landscape): per unit and for the organization, the number of
+    people, those rated, each level's count and percentage of those rated, those not
+    rated, and A against B (the 20% quota); then who was not rated and why. `entries`:
+    (unit name, person's name, level or None, reason when None), units in the order to
+    print them."""
+    units, everyone = count_levels(entries)
+    doc = _document(landscape=True)
+    _national_header(doc, organization)
+    _para(doc)
+    _para(doc, title, bold=True, size=TITLE, align=CENTER)
+    _para(doc, f"({period})", italic=True, align=CENTER)
+    head = [*L.SUMMARY_HEAD]
+    sub = ["", "", "", ""]
+    for level in LEVEL_ORDER:
+        head += [L.LEVELS[level], ""]
+        sub += [L.SUMMARY_COUNT, L.SUMMARY_SHARE]
+    head += [L.SUMMARY_NOT_RATED, L.SUMMARY_QUOTA]
+    sub += ["", ""]
+    rows = [head, sub]
+    for index, counts in enumerate([*units, everyone], start=1):
+        row = [
+            str(index) if counts is not everyone else "",
+            counts.name,
+            str(counts.total),
+            str(counts.rated),
+        ]
+        for level in LEVEL_ORDER:
+            row += [str(counts.levels[level]), percent(counts.share(level))]
+        row += [str(len(counts.not_rated)), percent(counts.quota_use())]
+        rows.append(row)
+    widths = [10, 50, 15, 17, *[14, 16] * 4, 18, 22]
+    table = _table(doc, rows, widths, head=2, bold_rows={len(rows) - 1})
+    cells, below = table.rows[0].cells, table.rows[1].cells
+    for column in (0, 1, 2, 3, 12, 13):
+        _merge(cells[column], below[column])
+    for column in (4, 6, 8, 10):
+        _merge(cells[column], cells[column + 1])
+    _para(doc, L.QUOTA_NOTE, italic=True, size=TABLE)
+    if everyone.not_rated:
+        _para(doc, L.SUMMARY_LIST, bold=True)
+        names = {name: unit.name for unit in units for name, _ in unit.not_rated}
+        rows = [list(L.SUMMARY_LIST_HEAD)]
+        for index, (name, reason) in enumerate(everyone.not_rated, start=1):
+            rows.append([str(index), name, names.get(name, ""), reason])
+        _table(doc, rows, [12, 70, 80, 90])
+    _signatures(doc, [(L.SIGN_MAKER, L.SIGN_HINT, ""), (L.SIGN_DIRECTOR, L.SIGN_HINT_SEAL, "")])
+    return _bytes(doc)
+
+
+# -- files -------------------------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    """ASCII-safe: "Nguyễn Thị Đào" → "nguyen-thi-dao"."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-") or "x"
+
+
+def file_name(index: int, unit: str, name: str, code: str, kind: str) -> str:
+    """A form's file name in a ZIP: its place in the order (unit, then name), the unit,
+    the person, the roster code (two people may share a name), all ASCII."""
+    return f"{index:03d}-{slug(unit)}-{slug(name)}-{slug(code)}-{kind}.docx"
+
+
+def forms_zip(files: Iterable[tuple[str, bytes]]) -> bytes:
+    """Many forms in one ZIP, in the order given."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files:
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def to_pdf(docx: bytes, timeout: float = 120) -> bytes | None:
+    """A PDF copy by LibreOffice (`soffice --headless --convert-to pdf`), or None where
+    soffice is not installed or fails."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "form.docx"
+        source.write_bytes(docx)
+        try:
+            subprocess.run(  # noqa: S603 - a fixed program on a file of ours
+                [soffice, "--headless", "--convert-to", "pdf", "--outdir", folder, str(source)],
+                check=True,
+                capture_output=True,
+                timeout=timeout,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        target = source.with_suffix(".pdf")
+        return target.read_bytes() if target.exists() else None
