@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,11 +29,12 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from sqlmodel import Session
 
 from locales import format_number, format_percent
 from papers import labels as L
-from storage.forms import FormTask, PeriodSheet, YearSheet
-from storage.models import Role, TaskKind
+from storage.forms import FormTask, PeriodSheet, Scope, YearSheet, period_sheets, year_sheets
+from storage.models import Period, Role, TaskKind, YearRound
 
 FONT = "Times New Roman"
 TEXT, TITLE, TABLE = Pt(13), Pt(14), Pt(12)
@@ -611,7 +612,7 @@ def to_pdf(docx: bytes, timeout: float = 120) -> bytes | None:
         source = Path(folder) / "form.docx"
         source.write_bytes(docx)
         try:
-            subprocess.run(  # noqa: S603 - a fixed program on a file of ours
+            subprocess.run(
                 [soffice, "--headless", "--convert-to", "pdf", "--outdir", folder, str(source)],
                 check=True,
                 capture_output=True,
@@ -621,3 +622,102 @@ def to_pdf(docx: bytes, timeout: float = 120) -> bytes | None:
             return None
         target = source.with_suffix(".pdf")
         return target.read_bytes() if target.exists() else None
+
+
+# -- the papers of a scope -----------------------------------------------------------------
+
+
+def period_files(
+    session: Session, scope: Scope, period: Period, progress: Callable[[int], None] | None = None
+) -> list[tuple[str, bytes]]:
+    """Mẫu số 01 of each person of `scope` who has one in the period, as (file name,
+    DOCX), in the scope's order; `progress(n)` after each."""
+    files = []
+    for index, sheet in enumerate(period_sheets(session, scope, period), start=1):
+        person = sheet.person
+        kind = f"mau-01-{period.code.lower()}"
+        files.append(
+            (file_name(index, sheet.unit, person.full_name, person.code, kind), period_form(sheet))
+        )
+        if progress is not None:
+            progress(index)
+    return files
+
+
+def year_files(
+    session: Session,
+    scope: Scope,
+    year_round: YearRound,
+    progress: Callable[[int], None] | None = None,
+) -> list[tuple[str, bytes]]:
+    """The annual form of each person of `scope` rated in the round, as (file name, DOCX)."""
+    files = []
+    for index, sheet in enumerate(year_sheets(session, scope, year_round), start=1):
+        person = sheet.person
+        kind = f"xep-loai-{year_round.year}"
+        files.append(
+            (file_name(index, sheet.unit, person.full_name, person.code, kind), year_form(sheet))
+        )
+        if progress is not None:
+            progress(index)
+    return files
+
+
+def period_entries(
+    session: Session, scope: Scope, period: Period
+) -> list[tuple[str, str, str | None, str | None]]:
+    """(unit, name, level, reason when not rated) of each active person of `scope` in the
+    period: the summary table's input."""
+    sheets = {s.person.id: s for s in period_sheets(session, scope, period)}
+    entries = []
+    for person in scope.people:
+        sheet = sheets.get(person.id)
+        result = sheet.result if sheet else None
+        if result is not None and result.score is not None and result.level:
+            level, reason = result.level, None
+        elif result is not None:
+            level, reason = None, L.NO_TASKS
+        else:
+            level, reason = None, L.NO_ASSESSMENT
+        entries.append((scope.units[person.unit_id].name, person.full_name, level, reason))
+    return entries
+
+
+def year_entries(
+    session: Session, scope: Scope, year_round: YearRound
+) -> list[tuple[str, str, str | None, str | None]]:
+    """(unit, name, level, reason when not rated) of each person of `scope` for the year."""
+    sheets = {s.person.id: s for s in year_sheets(session, scope, year_round)}
+    entries = []
+    for person in scope.people:
+        sheet = sheets.get(person.id)
+        level = sheet.rating.level if sheet else None
+        entries.append(
+            (
+                scope.units[person.unit_id].name,
+                person.full_name,
+                level,
+                None if level else L.NO_PERIODS,
+            )
+        )
+    return entries
+
+
+def period_summary(session: Session, scope: Scope, period: Period) -> bytes:
+    """The summary table of a month or a quarter (the levels are informative there)."""
+    return summary_table(
+        scope.organization.name,
+        L.SUMMARY_PERIOD_TITLE,
+        L.PERIOD_LINE.format(period=period_name(period.code)).strip("()"),
+        period_entries(session, scope, period),
+    )
+
+
+def year_summary(session: Session, scope: Scope, year_round: YearRound) -> bytes:
+    """The summary table of the annual rating."""
+    return summary_table(
+        scope.organization.name,
+        L.SUMMARY_TITLE,
+        L.YEAR_LINE.format(year=year_round.year),
+        year_entries(session, scope, year_round),
+    )
