@@ -344,7 +344,7 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
     )
 
     for name, help_ in (  # the official papers (papers/forms.py)
-        ("form", _("the official forms as DOCX: Mẫu số 01 of a period or the annual form")),
+        ("form", _("the official forms as DOCX: Form 01 of a period, or the annual form")),
         ("summary", _("the summary table of the levels, as DOCX")),
     ):
         paper = commands.add_parser(name, parents=[common], help=help_)

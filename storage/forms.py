@@ -235,3 +235,12 @@ def year_sheets(session: Session, scope: Scope, year_round: YearRound) -> list[Y
         for person in scope.people
         if person.id in ratings
     ]
+
+
+def newest_published_period(session: Session, organization_id: int) -> Period | None:
+    """The organization's latest period whose results are published."""
+    return session.exec(
+        select(Period)
+        .where(Period.organization_id == organization_id, Period.status == "published")
+        .order_by(col(Period.code).desc())
+    ).first()
