@@ -22,17 +22,20 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 from sqlmodel import Session
 
 from locales import format_number, format_percent
 from papers import labels as L
+from papers.spreadsheet import clean
 from storage.forms import FormTask, PeriodSheet, Scope, YearSheet, period_sheets, year_sheets
 from storage.models import Period, Role, TaskKind, YearRound
 
@@ -104,30 +107,69 @@ def _cell(cell, text: str, *, bold=False, align=None, size=TABLE) -> None:
     paragraph.paragraph_format.space_after = Pt(0)
 
 
-def _table(doc, rows: list[list[str]], widths: list[float], *, head: int = 1, bold_rows=()):
-    """A bordered table of `rows` (`head` heading rows in bold, centred); `widths` in mm.
-    Numbers and short cells are centred, texts left."""
-    table = doc.add_table(rows=len(rows), cols=len(widths))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for index, values in enumerate(rows):
-        cells = table.rows[index].cells
-        for cell, value, width in zip(cells, values, widths, strict=True):
-            cell.width = Mm(width)
-            heading = index < head or index in bold_rows
-            short = len(value) <= 12
-            _cell(cell, value, bold=heading, align=CENTER if heading or short else LEFT)
-    return table
+def _table(
+    doc,
+    rows: list[list[str]],
+    widths: list[float],
+    *,
+    head: int = 1,
+    bold_rows=(),
+    spans: dict[tuple[int, int], tuple[int, int]] | None = None,
+) -> None:
+    """A bordered table of `rows` (`head` heading rows in bold, centred, repeated on each
+    page); `widths` in mm; `spans`: {(row, column): (rows down, columns across)} for the
+    merged cells. Short cells are centred, texts left.
+
+    Written as WordprocessingML directly: python-docx's cell by cell calls cost ten times
+    as much, and an office prints hundreds of these."""
+    spans = spans or {}
+    covered: dict[tuple[int, int], str] = {}  # "v": continues a merge down; "h": across
+    for (row, column), (down, across) in spans.items():
+        for dr in range(down):
+            for dc in range(across):
+                if dr or dc:
+                    covered[(row + dr, column + dc)] = "h" if dc else "v"
+    twips = [round(w * 1440 / 25.4) for w in widths]
+    style = doc.styles["Table Grid"].style_id
+    out = [
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{style}"/>'
+        f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/>'
+        '<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{t}"/>' for t in twips),
+        "</w:tblGrid>",
+    ]
+    for r, values in enumerate(rows):
+        out.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>" if r < head else "<w:tr>")
+        bold = r < head or r in bold_rows
+        for c, value in enumerate(values):
+            kind = covered.get((r, c))
+            if kind == "h":
+                continue
+            down, across = spans.get((r, c), (1, 1))
+            cell = f'<w:tc><w:tcPr><w:tcW w:w="{sum(twips[c : c + across])}" w:type="dxa"/>'
+            if across > 1:
+                cell += f'<w:gridSpan w:val="{across}"/>'
+            if down > 1:
+                cell += '<w:vMerge w:val="restart"/>'
+            elif kind == "v":
+                cell += "<w:vMerge/>"
+            cell += '<w:vAlign w:val="center"/></w:tcPr>'
+            out.append(cell + _cell_xml("" if kind else value, bold) + "</w:tc>")
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    doc.element.body._insert_tbl(parse_xml("".join(out)))
 
 
-def _merge(a, b):
-    """Merge two cells, keeping only the paragraphs that hold text (merging joins the
-    paragraphs of every cell)."""
-    merged = a.merge(b)
-    for paragraph in merged.paragraphs[1:]:
-        if not paragraph.text:
-            paragraph._element.getparent().remove(paragraph._element)
-    return merged
+def _cell_xml(text: str, bold: bool) -> str:
+    """A cell's paragraph: Times New Roman 12 (the style's font), lines kept."""
+    align = "center" if bold or len(text) <= 12 else "left"
+    paragraph = f'<w:p><w:pPr><w:spacing w:after="0"/><w:jc w:val="{align}"/></w:pPr>'
+    if not text:
+        return paragraph + "</w:p>"
+    lines = [escape(clean(line)) for line in text.splitlines() or [""]]
+    runs = '</w:t><w:br/><w:t xml:space="preserve">'.join(lines)
+    props = f'<w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="{int(TABLE.pt * 2)}"/></w:rPr>'
+    return f'{paragraph}<w:r>{props}<w:t xml:space="preserve">{runs}</w:t></w:r></w:p>'
 
 
 def _national_header(doc, organization: str, unit: str | None = None) -> None:
@@ -384,16 +426,12 @@ def _scoring_sheet(doc, sheet: PeriodSheet) -> None:
             L.TOTAL_LEADER if leader else L.TOTAL_STAFF,
         ]
     )
-    table = _table(doc, rows, widths, head=2, bold_rows=bold_rows)
     # the heading's groups span their columns; a group's title spans the row
-    head, sub = table.rows[0].cells, table.rows[1].cells
-    for column in (0, 1, 2, 10):
-        _merge(head[column], sub[column])
-    for first, last in ((3, 5), (6, 7), (8, 9)):
-        _merge(head[first], head[last])
-    for index in bold_rows:  # a group's title across the row
-        cells = table.rows[index].cells
-        _merge(cells[1], cells[2] if index == len(rows) - 1 else cells[10])
+    spans = {(0, column): (2, 1) for column in (0, 1, 2, 10)}
+    spans |= {(0, 3): (1, 3), (0, 6): (1, 2), (0, 8): (1, 2)}
+    spans |= {(index, 1): (1, 10) for index in bold_rows if index != len(rows) - 1}
+    spans[(len(rows) - 1, 1)] = (1, 2)
+    _table(doc, rows, widths, head=2, bold_rows=bold_rows, spans=spans)
     _para(doc, L.FOOTNOTE_EXTRA, italic=True, size=TABLE, align=JUSTIFY)
     if leader:
         _para(doc, L.FOOTNOTE_LEADER, italic=True, size=TABLE)
@@ -559,12 +597,9 @@ def summary_table(
         row += [str(len(counts.not_rated)), percent(counts.quota_use())]
         rows.append(row)
     widths = [10, 50, 15, 17, *[14, 16] * 4, 18, 22]
-    table = _table(doc, rows, widths, head=2, bold_rows={len(rows) - 1})
-    cells, below = table.rows[0].cells, table.rows[1].cells
-    for column in (0, 1, 2, 3, 12, 13):
-        _merge(cells[column], below[column])
-    for column in (4, 6, 8, 10):
-        _merge(cells[column], cells[column + 1])
+    spans = {(0, column): (2, 1) for column in (0, 1, 2, 3, 12, 13)}
+    spans |= {(0, column): (1, 2) for column in (4, 6, 8, 10)}
+    _table(doc, rows, widths, head=2, bold_rows={len(rows) - 1}, spans=spans)
     _para(doc, L.QUOTA_NOTE, italic=True, size=TABLE)
     if everyone.not_rated:
         _para(doc, L.SUMMARY_LIST, bold=True)
