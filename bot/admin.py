@@ -358,7 +358,9 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
         when.add_argument("--year", type=int, metavar="YYYY", help=_("the year"))
         paper.add_argument("--unit", metavar="CODE", help=_("one unit (default: all)"))
         if name == "form":
-            paper.add_argument("--person", metavar="ID", help=_("one person: a .docx"))
+            paper.add_argument(
+                "--person", metavar="ID", help=_("one person: a .docx (.pdf with LibreOffice)")
+            )
         paper.add_argument(
             "--out", metavar="PATH", help=_("the file (default: in the current folder)")
         )
@@ -818,6 +820,10 @@ def cmd_form(args: argparse.Namespace, out: Output) -> int:
         raise AdminError(N_("Nobody has a form for {period}: nothing was written."), period=label)
     if one:
         content, default = files[0][1], files[0][0][4:]
+        if args.out and Path(args.out).suffix.lower() == ".pdf":  # LibreOffice, if installed
+            content = forms.to_pdf(content)
+            if content is None:
+                raise AdminError(N_("A PDF needs LibreOffice (soffice): write a .docx instead."))
     else:
         content = forms.forms_zip([("000-tong-hop.docx", summary), *files])
         default = f"{forms.slug(args.org)}-{forms.slug(label)}.zip"

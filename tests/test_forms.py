@@ -6,6 +6,7 @@ read back from the DOCX with python-docx and compared with the database."""
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 from collections import Counter
 
@@ -194,6 +195,14 @@ def test_refusals_write_nothing(demo_year, tmp_path):
         period = s.exec(select(Period).where(Period.code == "2026-11")).one()
         period.status = PeriodStatus.CLOSED
     assert admin("form", "--org", ORG, "--period", "2026-11", "--out", str(out)) == 2
+    assert not out.exists()
+
+
+@pytest.mark.skipif(bool(shutil.which("soffice")), reason="LibreOffice is installed here")
+def test_a_pdf_without_libreoffice_is_refused(demo_year, tmp_path):
+    out = tmp_path / "one.pdf"
+    argv = ["form", "--org", ORG, "--period", "2026-11", "--person", "vp-03", "--out", str(out)]
+    assert admin(*argv) == 2
     assert not out.exists()
 
 
