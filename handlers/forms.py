@@ -42,11 +42,12 @@ def show(ctx: Context) -> list[Reply]:
         files += forms.period_files(session, scope, period)
     if year_round is not None:
         files += forms.year_files(session, scope, year_round)
-    if not files and period is not None:
+    if not files:  # no self-assessment in the period, no rating in the year
+        code = period.code if period is not None else str(year_round.year)
         return [
             reply(
                 ctx._("There is no form of yours for {period}: no self-assessment of it.").format(
-                    **periods(period.code, ctx.language)
+                    **periods(code, ctx.language)
                 ),
                 *menu_buttons.buttons(ctx),
             )

@@ -249,17 +249,23 @@ def period_form(sheet: PeriodSheet) -> bytes:
 
     _para(doc, L.PART_I, bold=True)
     rows = [list(L.GENERAL_HEADERS)]
-    groups = []
+    scored = {**sheet.general, **sheet.reviewed}  # the reviewer's score of an item wins
+    groups: dict[int, list[str]] = {}  # a group's row: its items (the group's subtotal)
     for number_, wording, top, key in L.GENERAL_ITEMS:
         if key is None:
-            groups.append(len(rows))
+            groups[len(rows)] = []
             rows.append([number_, wording, number(top), "", ""])
             continue
-        own = sheet.general.get(key)
-        reviewed = sheet.reviewed.get(key, own)
-        rows.append([number_, wording, number(top), number(own), number(reviewed)])
+        groups[max(groups)].append(key)
+        rows.append(
+            [number_, wording, number(top), number(sheet.general.get(key)), number(scored.get(key))]
+        )
+    if sheet.general:
+        for index, keys in groups.items():
+            rows[index][3] = number(sum(sheet.general.get(k, 0) for k in keys))
+            rows[index][4] = number(sum(scored.get(k, 0) for k in keys))
     own_total = sum(sheet.general.values()) if sheet.general else None
-    reviewed_total = sum(sheet.reviewed.get(k, v) for k, v in sheet.general.items()) or None
+    reviewed_total = sum(scored.values()) if sheet.general else None
     rows.append(
         ["", L.GENERAL_TOTAL, number(L.GENERAL_MAX), number(own_total), number(reviewed_total)]
     )

@@ -17,9 +17,9 @@ from sqlmodel import Session, select
 from bot.admin import main
 from locales import format_number, format_percent
 from papers import labels as L
-from papers.forms import task_points
+from papers.forms import file_name, period_form, slug, task_points, year_form
 from storage.db import transaction
-from storage.forms import FormTask
+from storage.forms import FormTask, PeriodSheet, YearSheet
 from storage.models import (
     Identity,
     Period,
@@ -217,6 +217,97 @@ def test_task_points_lose_a_quarter_per_failure_or_delay():
     assert task_points(task(status="not_done"))[:3] == ("", "x", "0%")
     waived = task_points(task(status="late", delays=2, objective_reason=True))
     assert waived[4] == waived[6] == "100%"
+
+
+def leader_sheet() -> PeriodSheet:
+    """A head's quarter: a planned task done late with a quality failure, one not done with
+    an explanation, a task taken over and an ad-hoc one; the director re-scored an item."""
+    head = Person(code="tp", full_name="Nguyễn Văn Hùng", role=Role.HEAD, unit_id=1, group_id=1)
+    planned, over, ad_hoc = TaskKind.PLANNED, TaskKind.TAKEN_OVER, TaskKind.AD_HOC
+    return PeriodSheet(
+        organization="Sở Thử nghiệm",
+        period="2026-Q4",
+        person=head,
+        unit="Phòng Tổ chức",
+        title="Trưởng phòng",
+        reviewer=Person(code="gd", full_name="Trần Văn Giám", role=Role.DIRECTOR),
+        general={key: top for _, _, top, key in L.GENERAL_ITEMS if key},
+        reviewed={"discipline": 4.5},
+        tasks=[
+            FormTask("Báo cáo quý", planned, 1.5, "late", quality_failures=1, delays=1),
+            FormTask("Đề án vị trí việc làm", planned, 1, "not_done", explanation="Chờ ý kiến"),
+            FormTask("Hồ sơ nâng lương", over, 1, "on_time"),
+            FormTask("Họp đột xuất", ad_hoc, 1, "exceeded"),
+        ],
+        result=Result(
+            score=86.67,
+            level="B",
+            breakdown={"general": 29.5, "a": 0.6, "b": 0.85, "c": 0.85, "d": 1, "dd": 0.5,
+                       "e": 1, "tasks": 57.17},
+            reasons={"vi": [{"rule": "score.total", "text": "Tổng điểm 86,67/100."}]},
+        ),
+        comments={"director": "Cần chủ động hơn trong tham mưu."},
+    )  # fmt: skip
+
+
+def test_a_leaders_quarter_form_has_d_dd_e_the_extra_tasks_and_the_review():
+    paragraphs, tables = texts(period_form(leader_sheet()))
+    assert "(Kỳ theo dõi, đánh giá: quý IV năm 2026)" in paragraphs
+    general = tables[1]
+    discipline = next(row for row in general if row[1].startswith("Ý thức kỷ luật"))
+    assert discipline[2:] == ["5", "5", "4,5"]  # the director's score beside the person's
+    assert general[1][0] == "I" and general[1][2:] == ["10", "10", "9,5"]  # the subtotal
+    assert general[-1][3:] == ["30", "29,5"]
+    for label, value in ((L.PART_D, "100%"), (L.PART_DD, "50%"), (L.PART_E, "100%")):
+        assert f"{label}{value}" in paragraphs
+    assert f"{L.COMMENT_DIRECTOR}Cần chủ động hơn trong tham mưu." in paragraphs
+    assert f"{L.LEVEL}{L.LEVELS['B']}" in paragraphs
+    sheet = tables[-1]
+    titles = [row[1] for row in sheet]
+    first, second = titles.index(L.GROUP_PLANNED), titles.index(L.GROUP_EXTRA)
+    assert titles[first + 1 : second] == ["Báo cáo quý", "Đề án vị trí việc làm"]
+    assert titles[second + 1 : second + 3] == ["Hồ sơ nâng lương", "Họp đột xuất"]
+    late = sheet[first + 1]
+    assert late[2:10] == ["1,5", "x", "", "100%", "1", "75%", "1", "75%"]
+    assert sheet[first + 2][3:6] == ["", "x", "0%"] and sheet[first + 2][10] == "Chờ ý kiến"
+    assert sheet[second + 1][10] == L.TAKEN_OVER
+    parts = [row[1] for row in sheet if row[1] in L.PART_NAMES.values()]
+    assert len(parts) == 6
+    assert any(L.FOOTNOTE_LEADER in p for p in paragraphs)
+
+
+def test_the_annual_form_names_the_previous_agency_and_the_lowered_level():
+    rating = YearRating(
+        round_id=1,
+        person_id=1,
+        periods=[
+            {"period": "2026-01", "score": 92.5, "source": "UBND huyện A"},
+            {"period": "2026-02", "score": 88, "source": "ours"},
+        ],
+        score=90.25,
+        computed_level="A",
+        level="B",
+        self_level="A",
+        head_decision="change",
+        head_level="B",
+        head_comment="Còn chậm báo cáo",
+    )
+    who = Person(code="nv", full_name="Lê Thị Đào", role=Role.STAFF)
+    sheet = YearSheet("Sở Thử nghiệm", 2026, who, "Văn phòng", "Chuyên viên", None, rating, True)
+    paragraphs, tables = texts(year_form(sheet))
+    assert tables[1][1][2:] == ["92,5", "Điểm do UBND huyện A chuyển đến"]
+    assert tables[1][-1][1:3] == [L.YEAR_MEAN, "90,25"]
+    assert f"{L.BOX_ON} {L.LEVELS['A']}" in paragraphs  # the self-rating ticked
+    assert f"{L.BOX_OFF} {L.LEVELS['B']}" in paragraphs
+    lowered = L.YEAR_LOWER.format(level=L.LEVELS["B"], reason="Còn chậm báo cáo")
+    assert f"{L.YEAR_HEAD}{lowered}" in paragraphs
+    assert f"{L.YEAR_FINAL}{L.LEVELS['B']}" in paragraphs
+
+
+def test_file_names_are_ascii_slugs():
+    assert slug("Nguyễn Thị Đào") == "nguyen-thi-dao"
+    name = file_name(7, "Phòng Tổ chức, biên chế", "Đặng Ưng Ấn", "TC-01", "mau-01-2026-q4")
+    assert name == "007-phong-to-chuc-bien-che-dang-ung-an-tc-01-mau-01-2026-q4.docx"
 
 
 # -- the chat ------------------------------------------------------------------------------
