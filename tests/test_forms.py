@@ -165,6 +165,27 @@ def test_the_summary_counts_equal_the_database(demo_year, tmp_path):
     assert all(row[3] == L.NO_PERIODS for row in tables[2][1:])
 
 
+def test_a_units_summary_of_a_month_counts_its_results(demo_year, tmp_path):
+    out = tmp_path / "month.docx"
+    argv = ["summary", "--org", ORG, "--period", "2026-11", "--unit", "van-phong-so"]
+    assert admin(*argv, "--out", str(out)) == 0
+    with Session(demo_year) as s:
+        rows = s.exec(
+            select(Person, Result)
+            .join(Unit, Unit.id == Person.unit_id)
+            .join(Result, Result.person_id == Person.id)
+            .join(Period, Period.id == Result.period_id)
+            .where(Unit.code == "van-phong-so", Period.code == "2026-11")
+        ).all()
+        people = s.exec(select(Person).join(Unit).where(Unit.code == "van-phong-so")).all()
+    levels = Counter(r.level for _, r in rows if r.score is not None)
+    _, tables = texts(out.read_bytes())
+    unit, whole = tables[1][2], tables[1][3]
+    assert unit[1:4] == ["Văn phòng Sở", str(len(people)), str(sum(levels.values()))]
+    assert [unit[4 + 2 * i] for i in range(4)] == [str(levels.get(x, 0)) for x in "ABCD"]
+    assert whole[2:] == unit[2:]  # one unit: the whole is the unit
+
+
 def test_refusals_write_nothing(demo_year, tmp_path):
     out = tmp_path / "x.docx"
     for argv in (
