@@ -154,15 +154,17 @@ def _table(
             elif kind == "v":
                 cell += "<w:vMerge/>"
             cell += '<w:vAlign w:val="center"/></w:tcPr>'
-            out.append(cell + _cell_xml("" if kind else value, bold) + "</w:tc>")
+            text = "" if kind else value
+            centred = r < head or (c != 1 and len(text) <= 12)  # names and texts: left
+            out.append(cell + _cell_xml(text, bold, centred) + "</w:tc>")
         out.append("</w:tr>")
     out.append("</w:tbl>")
     doc.element.body._insert_tbl(parse_xml("".join(out)))
 
 
-def _cell_xml(text: str, bold: bool) -> str:
+def _cell_xml(text: str, bold: bool, centred: bool) -> str:
     """A cell's paragraph: Times New Roman 12 (the style's font), lines kept."""
-    align = "center" if bold or len(text) <= 12 else "left"
+    align = "center" if centred else "left"
     paragraph = f'<w:p><w:pPr><w:spacing w:after="0"/><w:jc w:val="{align}"/></w:pPr>'
     if not text:
         return paragraph + "</w:p>"
@@ -172,30 +174,43 @@ def _cell_xml(text: str, bold: bool) -> str:
     return f'{paragraph}<w:r>{props}<w:t xml:space="preserve">{runs}</w:t></w:r></w:p>'
 
 
-def _national_header(doc, organization: str, unit: str | None = None) -> None:
-    """The agency on the left, the national title and motto on the right (NĐ 30/2020)."""
-    table = doc.add_table(rows=1, cols=2)
+def _columns(doc, shares: tuple[float, ...]):
+    """A borderless one-row table across the page, its columns in these shares of the
+    width (the header, the signatures)."""
+    section = doc.sections[-1]
+    width = section.page_width - section.left_margin - section.right_margin
+    table = doc.add_table(rows=1, cols=len(shares))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = table.rows[0].cells
-    _cell(left, organization.upper(), bold=True, align=CENTER, size=TEXT)
+    table.autofit = False
+    for cell, share in zip(table.rows[0].cells, shares, strict=True):
+        cell.width = int(width * share)
+    return table
+
+
+def _national_header(doc, organization: str, unit: str | None = None) -> None:
+    """The agency on the left, the national title and motto on the right (NĐ 30/2020:
+    the national title 12-13 upper case, the motto 13-14, both bold)."""
+    left, right = _columns(doc, (0.42, 0.58)).rows[0].cells
+    _cell(left, organization.upper(), size=TEXT, align=CENTER)
     if unit:
         _para(left, unit.upper(), bold=True, size=TEXT, align=CENTER)
-    _cell(right, L.NATION, bold=True, align=CENTER, size=TEXT)
-    _para(right, L.MOTTO, bold=True, size=TITLE, align=CENTER)
+    _cell(right, L.NATION, bold=True, align=CENTER, size=Pt(12))
+    _para(right, L.MOTTO, bold=True, size=TEXT, align=CENTER)
     _para(right, "_" * 22, size=TEXT, align=CENTER)
 
 
 def _signatures(doc, blocks: list[tuple[str, str, str]]) -> None:
-    """Signature blocks side by side: (title, hint, name); the place and date above the
-    right-hand one, to be written by hand."""
+    """Signature blocks side by side: (title, hint, name), the names on one line; the
+    place and date above, to be written by hand."""
     _para(doc, L.PLACE_DATE, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    table = doc.add_table(rows=1, cols=len(blocks))
-    for cell, (title, hint, name) in zip(table.rows[0].cells, blocks, strict=True):
+    table = _columns(doc, tuple(1 / len(blocks) for _ in blocks))
+    names = table.add_row().cells
+    for cell, below, (title, hint, name) in zip(table.rows[0].cells, names, blocks, strict=True):
         _cell(cell, title, bold=True, align=CENTER, size=TEXT)
         _para(cell, hint, italic=True, align=CENTER)
         for _ in range(3):
             _para(cell)
-        _para(cell, name, bold=True, align=CENTER)
+        _cell(below, name, bold=True, align=CENTER, size=TEXT)
 
 
 def _dotted(doc, lines: int = 2) -> None:
@@ -390,7 +405,7 @@ def _scoring_sheet(doc, sheet: PeriodSheet) -> None:
         italic=True,
         align=CENTER,
     )
-    widths = [11, 72, 16, 18, 18, 16, 20, 16, 20, 16, 29]
+    widths = [12, 72, 16, 18, 18, 16, 20, 16, 20, 16, 28]
     rows = [list(L.SHEET_HEAD), list(L.SHEET_SUBHEAD)]
     bold_rows = set()
     planned = [t for t in sheet.tasks if t.kind is TaskKind.PLANNED]
@@ -417,26 +432,13 @@ def _scoring_sheet(doc, sheet: PeriodSheet) -> None:
         )
     bold_rows.add(len(rows))
     total = L.POINTS_OF.format(value=number(breakdown.get("tasks")), max=70)
-    rows.append(
-        [
-            "",
-            L.GROUP_TOTAL,
-            "",
-            total,
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            L.TOTAL_LEADER if leader else L.TOTAL_STAFF,
-        ]
-    )
+    formula = L.TOTAL_LEADER if leader else L.TOTAL_STAFF
+    rows.append(["", L.GROUP_TOTAL, "", f"{total} = {formula} × 70", *[""] * 7])
     # the heading's groups span their columns; a group's title spans the row
     spans = {(0, column): (2, 1) for column in (0, 1, 2, 10)}
     spans |= {(0, 3): (1, 3), (0, 6): (1, 2), (0, 8): (1, 2)}
     spans |= {(index, 1): (1, 10) for index in bold_rows if index != len(rows) - 1}
-    spans[(len(rows) - 1, 1)] = (1, 2)
+    spans |= {(len(rows) - 1, 1): (1, 2), (len(rows) - 1, 3): (1, 8)}
     _table(doc, rows, widths, head=2, bold_rows=bold_rows, spans=spans)
     _para(doc, L.FOOTNOTE_EXTRA, italic=True, size=TABLE, align=JUSTIFY)
     if leader:
@@ -602,7 +604,7 @@ def summary_table(
             row += [str(counts.levels[level]), percent(counts.share(level))]
         row += [str(len(counts.not_rated)), percent(counts.quota_use())]
         rows.append(row)
-    widths = [10, 50, 15, 17, *[14, 16] * 4, 18, 22]
+    widths = [10, 34, 15, 15, *[17, 17] * 4, 18, 24]
     spans = {(0, column): (2, 1) for column in (0, 1, 2, 3, 12, 13)}
     spans |= {(0, column): (1, 2) for column in (4, 6, 8, 10)}
     _table(doc, rows, widths, head=2, bold_rows={len(rows) - 1}, spans=spans)

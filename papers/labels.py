@@ -13,7 +13,7 @@ from __future__ import annotations
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 PLACE_DATE = "…………, ngày …… tháng …… năm ……"
-DOTS = "…" * 60
+DOTS = "…" * 34
 
 # -- Mẫu số 01 ---------------------------------------------------------------------------
 FORM_01 = "Mẫu số 01"
@@ -233,7 +233,7 @@ SUMMARY_PERIOD_TITLE = "BẢNG TỔNG HỢP KẾT QUẢ THEO DÕI, ĐÁNH GIÁ C
 SUMMARY_HEAD = ("TT", "Đơn vị", "Tổng số", "Số được xếp loại")
 SUMMARY_COUNT, SUMMARY_SHARE = "Số lượng", "Tỷ lệ %"
 SUMMARY_NOT_RATED = "Không xếp loại"
-SUMMARY_QUOTA = "Tỷ lệ Hoàn thành xuất sắc nhiệm vụ so với Hoàn thành tốt nhiệm vụ (tối đa 20%)"
+SUMMARY_QUOTA = "Tỷ lệ HTXSNV so với HTTNV (tối đa 20%)"
 SUMMARY_ALL = "Toàn cơ quan"
 SUMMARY_LIST = "Công chức không xếp loại"
 SUMMARY_LIST_HEAD = ("TT", "Họ và tên", "Đơn vị", "Lý do")
@@ -241,6 +241,7 @@ NO_ASSESSMENT = "Không tự đánh giá trong kỳ"
 NO_TASKS = "Không có nhiệm vụ được đánh giá trong kỳ"
 NO_PERIODS = "Không có kỳ được theo dõi, đánh giá trong năm"
 QUOTA_NOTE = (
-    "Tỷ lệ Hoàn thành xuất sắc nhiệm vụ không quá 20% số được xếp loại Hoàn thành tốt "
-    "nhiệm vụ (Nghị định số 335/2025/NĐ-CP, Điều 20 khoản 5)."
+    "HTXSNV: Hoàn thành xuất sắc nhiệm vụ; HTTNV: Hoàn thành tốt nhiệm vụ. Tỷ lệ Hoàn "
+    "thành xuất sắc nhiệm vụ không quá 20% số được xếp loại Hoàn thành tốt nhiệm vụ (Nghị "
+    "định số 335/2025/NĐ-CP, Điều 20 khoản 5)."
 )

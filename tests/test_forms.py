@@ -142,7 +142,7 @@ def test_mau_01_of_one_person_holds_the_items_the_tasks_and_the_result(demo_year
     assert rows[late[0].title][8:10] == ["1", "75%"]
     parts = {row[1]: row[5] for row in sheet if row[1] in L.PART_NAMES.values()}
     assert parts[L.PART_NAMES["a"]] == format_percent(breakdown["a"], "vi")
-    assert any(row[3] == f"{vi(breakdown['tasks'])}/70 điểm" for row in sheet)
+    assert sheet[-1][3].startswith(f"{vi(breakdown['tasks'])}/70 điểm = ")
 
 
 def test_the_summary_counts_equal_the_database(demo_year, tmp_path):
@@ -225,6 +225,14 @@ def test_a_pdf_without_libreoffice_is_refused(demo_year, tmp_path):
     argv = ["form", "--org", ORG, "--period", "2026-11", "--person", "vp-03", "--out", str(out)]
     assert admin(*argv) == 2
     assert not out.exists()
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed here")
+def test_a_pdf_copy_with_libreoffice(demo_year, tmp_path):
+    out = tmp_path / "one.pdf"
+    argv = ["form", "--org", ORG, "--period", "2026-11", "--person", "vp-03", "--out", str(out)]
+    assert admin(*argv) == 0
+    assert out.read_bytes().startswith(b"%PDF")
 
 
 def test_task_points_lose_a_quarter_per_failure_or_delay():
