@@ -182,15 +182,15 @@ def _columns(doc, shares: tuple[float, ...]):
     table = doc.add_table(rows=1, cols=len(shares))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for cell, share in zip(table.rows[0].cells, shares, strict=True):
-        cell.width = int(width * share)
+    for column, cell, share in zip(table.columns, table.rows[0].cells, shares, strict=True):
+        column.width = cell.width = int(width * share)  # the grid, which LibreOffice reads
     return table
 
 
 def _national_header(doc, organization: str, unit: str | None = None) -> None:
     """The agency on the left, the national title and motto on the right (NĐ 30/2020:
     the national title 12-13 upper case, the motto 13-14, both bold)."""
-    left, right = _columns(doc, (0.42, 0.58)).rows[0].cells
+    left, right = _columns(doc, (0.4, 0.6)).rows[0].cells
     _cell(left, organization.upper(), size=TEXT, align=CENTER)
     if unit:
         _para(left, unit.upper(), bold=True, size=TEXT, align=CENTER)
