@@ -23,6 +23,10 @@
     year STEP --org CODE [--year YYYY]
                                      run a step of the annual rating now: open, remind,
                                      close, classify, publish
+    form --org CODE (--period P|--year YYYY) [--unit CODE] [--person ID] [--out PATH]
+                                     the official forms (DOCX): one person's, else a ZIP
+    summary --org CODE (--period P|--year YYYY) [--unit CODE] [--out PATH]
+                                     the summary table of the levels (DOCX)
     outbox [--org CODE]              the messages to send: counts, and the failed ones
     settings --org CODE [--ruleset NAME] [--category-ruleset CATEGORY=NAME ...]
              [--tracking month|quarter] [--free-tasks on|off]
@@ -73,6 +77,7 @@ from cycle.year import MANUAL_STEPS as YEAR_STEPS
 from handlers.conclusions import announce, describe
 from handlers.notices import deliver_all, plan_changed
 from locales import N_, SUPPORTED_LOCALES, format_number, period_label, periods, translations
+from papers import forms
 from storage import invites
 from storage.audit import audit
 from storage.backup import BackupError, backup, default_folder, inspect, restore
@@ -89,6 +94,7 @@ from storage.catalogue import (
 from storage.conclusions_import import check_lines, import_lines, read_lines
 from storage.db import DatabaseUrlError, connect, open_database, transaction
 from storage.demo import demo_data, load_demo
+from storage.forms import scope_of, unit_by_code
 from storage.ledger import StepRefused
 from storage.models import (
     Category,
@@ -109,7 +115,7 @@ from storage.people import (
     registered_person_ids,
     units_of,
 )
-from storage.periods import count_tasks, newest_period, period_codes_of_year
+from storage.periods import count_tasks, newest_period, period_by_code, period_codes_of_year
 from storage.plan_import import check_plan, compare_plan, import_plan, plan_period, read_plan
 from storage.queries import CATEGORIES, chats_for_notices, period_code, tracking_of
 from storage.roster import (
@@ -121,6 +127,7 @@ from storage.roster import (
     read_roster,
 )
 from storage.scores_import import check_scores, import_scores, read_scores
+from storage.year import round_of
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 MAX_LISTED_IDS = 10
@@ -357,6 +364,28 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
     year.add_argument(
         "--year", type=int, metavar="YYYY", help=_("the year (default: the current one)")
     )
+
+    for name, help_ in (  # the official papers (papers/forms.py)
+        ("form", _("the official forms as DOCX: Form 01 of a period, or the annual form")),
+        ("summary", _("the summary table of the levels, as DOCX")),
+    ):
+        paper = commands.add_parser(name, parents=[common], help=help_)
+        paper.add_argument(
+            "--org", required=True, metavar="CODE", help=_("the organization's code")
+        )
+        when = paper.add_mutually_exclusive_group(required=True)
+        when.add_argument(
+            "--period", metavar="PERIOD", help=_("the month YYYY-MM or the quarter YYYY-Qn")
+        )
+        when.add_argument("--year", type=int, metavar="YYYY", help=_("the year"))
+        paper.add_argument("--unit", metavar="CODE", help=_("one unit (default: all)"))
+        if name == "form":
+            paper.add_argument(
+                "--person", metavar="ID", help=_("one person: a .docx (.pdf with LibreOffice)")
+            )
+        paper.add_argument(
+            "--out", metavar="PATH", help=_("the file (default: in the current folder)")
+        )
 
     outbox = commands.add_parser(
         "outbox", parents=[common], help=_("the messages to send: counts and failures")
@@ -862,6 +891,107 @@ def cmd_import_scores(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def cmd_form(args: argparse.Namespace, out: Output) -> int:
+    """The official forms of a period or a year, published: one person's DOCX, or a ZIP
+    of everyone's (of a unit, or of the organization) with the summary table."""
+    with Session(out.engine()) as session:
+        scope, period, year_round, label = _paper_scope(session, args, out)
+        one = args.person is not None
+        progress = Progress(out.text(N_("Filling in the forms")), len(scope.people))
+        if period is not None:
+            files = forms.period_files(session, scope, period, progress.update)
+            summary = forms.period_summary(session, scope, period)
+        else:
+            files = forms.year_files(session, scope, year_round, progress.update)
+            summary = forms.year_summary(session, scope, year_round)
+    if not files:
+        raise AdminError(N_("Nobody has a form for {period}: nothing was written."), period=label)
+    if one:
+        content, default = files[0][1], files[0][0][4:]
+        if args.out and Path(args.out).suffix.lower() == ".pdf":  # LibreOffice, if installed
+            content = forms.to_pdf(content)
+            if content is None:
+                raise AdminError(N_("A PDF needs LibreOffice (soffice): write a .docx instead."))
+    else:
+        content = forms.forms_zip([("000-tong-hop.docx", summary), *files])
+        default = f"{forms.slug(args.org)}-{forms.slug(label)}.zip"
+    path = _write_paper(Path(args.out or default), content)
+    progress.done(
+        out.text(
+            N_("{count} forms of {period} written to {path} ({size} kB)."),
+            count=len(files),
+            period=label,
+            path=str(path),
+            size=len(content) // 1024,
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_summary(args: argparse.Namespace, out: Output) -> int:
+    """The summary table of a published period or year, of a unit or the organization."""
+    args.person = None
+    with Session(out.engine()) as session:
+        scope, period, year_round, label = _paper_scope(session, args, out)
+        if period is not None:
+            content = forms.period_summary(session, scope, period)
+        else:
+            content = forms.year_summary(session, scope, year_round)
+    default = f"{forms.slug(args.org)}-{forms.slug(label)}-tong-hop.docx"
+    path = _write_paper(Path(args.out or default), content)
+    out.say(
+        N_("The summary table of {period} ({count} people) written to {path}."),
+        period=label,
+        count=len(scope.people),
+        path=str(path),
+    )
+    return EXIT_OK
+
+
+def _paper_scope(session: Session, args: argparse.Namespace, out: Output):
+    """The people, the period or the round, and the period's label of `form` and
+    `summary`; refused when the organization, the period, the unit or the person is
+    unknown, or the results are not published."""
+    organization = _organization(session, args.org)
+    unit = None
+    if args.unit:
+        unit = unit_by_code(session, organization.id, args.unit)
+        if unit is None:
+            raise AdminError(N_("There is no unit with the code “{code}”."), code=args.unit)
+    period = year_round = None
+    if args.period is not None:
+        if not PERIOD.fullmatch(args.period):
+            raise AdminError(
+                N_("“{value}” is not a period: write a month YYYY-MM or a quarter YYYY-Qn."),
+                value=args.period,
+            )
+        label = period_label(args.period, out.locale)
+        period = period_by_code(session, organization.id, args.period)
+        if period is None or period.status is not PeriodStatus.PUBLISHED:
+            raise AdminError(N_("The results of {period} are not published."), period=label)
+    else:
+        label = period_label(str(args.year), out.locale)
+        year_round = round_of(session, organization.id, args.year)
+        if year_round is None or year_round.status != "published":
+            raise AdminError(N_("The results of {period} are not published."), period=label)
+    scope = scope_of(session, organization, unit.id if unit else None, args.person)
+    if args.person is not None and (
+        not scope.people or (unit is not None and scope.people[0].unit_id != unit.id)
+    ):
+        raise AdminError(N_("Unknown person ids: {ids}."), ids=args.person)
+    return scope, period, year_round, label
+
+
+def _write_paper(path: Path, content: bytes) -> Path:
+    try:
+        path.write_bytes(content)
+    except OSError as error:
+        raise AdminError(
+            N_("Cannot write {path}: {error}."), path=str(path), error=error.strerror or str(error)
+        ) from None
+    return path
+
+
 def cmd_outbox(args: argparse.Namespace, out: Output) -> int:
     engine = out.engine()
     with Session(engine) as session:
@@ -1348,6 +1478,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
     "cycle": cmd_cycle,
     "year": cmd_year,
     "import-scores": cmd_import_scores,
+    "form": cmd_form,
+    "summary": cmd_summary,
     "outbox": cmd_outbox,
     "settings": cmd_settings,
     "health": cmd_health,

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from handlers import (
     assessment,
     conclusions,
+    forms,
     menu,
     messengers,
     plan,
@@ -54,6 +55,8 @@ COMMANDS: dict[str, Callable[[Context], list[Reply]]] = {
     "/conclusions": conclusions.start,
     "/link": messengers.show,
     "/year": year.show,
+    "/forms": forms.show,
+    "/phieu": forms.show,  # the same in Vietnamese: phiếu
 }
 # Button payloads start with the flow's prefix: "as:...", "pl:...".
 FLOWS = {
@@ -65,6 +68,7 @@ FLOWS = {
     conclusions.PREFIX: conclusions,
     messengers.PREFIX: messengers,
     year.PREFIX: year,
+    forms.PREFIX: forms,
 }
 
 

@@ -74,6 +74,10 @@ def help(ctx: Context) -> list[Reply]:
         "/menu – the main menu\n"
         "Your answers are saved as you go: you can stop and continue later."
     )
+    text += "\n" + ctx._(
+        "/forms – your official forms as DOCX, to print and sign: Form 01 of the last "
+        "published period, and the annual form; for leaders, those of the people they lead"
+    )
     if ctx.person is not None and ctx.person.role in STAGES:
         text += "\n" + ctx._(
             "For leaders:\n"
@@ -107,6 +111,7 @@ def commands(language: str, leader: bool, director: bool = False) -> tuple[tuple
         ("assess", _("Self-assessment")),
         ("result", _("Result")),
         ("year", _("Annual rating")),
+        ("forms", _("Official forms")),
     ]
     if leader:
         items += [("review", _("Review")), ("status", _("Who has submitted"))]
