@@ -16,6 +16,11 @@
     year STEP --org CODE [--year YYYY]
                                      run a step of the annual rating now: open, remind,
                                      close, classify, publish
+    export --org CODE (--period CODE|--year YYYY) [--unit CODE] [--format xlsx|csv] [--out]
+                                     the ratings of a period or a year as Excel or CSV
+    audit --org CODE (--period CODE|--year YYYY) [--format xlsx|csv] [--out PATH]
+                                     the audit trail of a period or a year (who changed
+                                     which score or level, when, why)
     outbox [--org CODE]              the messages to send: counts, and the failed ones
     settings --org CODE [--ruleset NAME] [--category-ruleset CATEGORY=NAME ...]
              [--tracking month|quarter]
@@ -334,6 +339,32 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
     year.add_argument(
         "--year", type=int, metavar="YYYY", help=_("the year (default: the current one)")
     )
+
+    for name, summary in (
+        ("export", _("the ratings of a period or a year as Excel (.xlsx) or CSV")),
+        ("audit", _("the audit trail of a period or a year as Excel (.xlsx) or CSV")),
+    ):
+        paper = commands.add_parser(name, parents=[common], help=summary)
+        paper.add_argument(
+            "--org", required=True, metavar="CODE", help=_("the organization's code")
+        )
+        when = paper.add_mutually_exclusive_group(required=True)
+        when.add_argument(
+            "--period", metavar="PERIOD", help=_("the month YYYY-MM or the quarter YYYY-Qn")
+        )
+        when.add_argument("--year", type=int, metavar="YYYY", help=_("the annual rating's year"))
+        if name == "export":
+            paper.add_argument(
+                "--unit", metavar="CODE", help=_("one unit's code (default: every unit)")
+            )
+        paper.add_argument(
+            "--format",
+            choices=("xlsx", "csv"),
+            help=_("xlsx or csv (default: from --out, else xlsx)"),
+        )
+        paper.add_argument(
+            "--out", metavar="PATH", help=_("the file to write (default: a name from the period)")
+        )
 
     outbox = commands.add_parser(
         "outbox", parents=[common], help=_("the messages to send: counts and failures")
@@ -773,6 +804,121 @@ def cmd_import_scores(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace, out: Output) -> int:
+    """The ratings of a period or a year, one unit or the whole organization, as Excel (a
+    summary sheet and a sheet per unit) or CSV; nothing is written on a refusal."""
+    from papers.exports import ratings_csv, ratings_workbook  # openpyxl only when exporting
+    from storage.exports import period_ratings, unit_by_code, year_ratings
+
+    with Session(out.engine()) as session:
+        organization, period, year_round = _paper_subject(session, args, out)
+        unit = None
+        if args.unit is not None:
+            unit = unit_by_code(session, organization.id, args.unit)
+            if unit is None:
+                raise AdminError(
+                    N_("{name} has no unit with the code “{code}”. Nothing was written."),
+                    name=organization.name,
+                    code=args.unit,
+                )
+        if period is not None:
+            data = period_ratings(session, organization, period, unit, out.locale)
+        else:
+            data = year_ratings(session, organization, year_round, unit, out.locale)
+    fmt, path = _paper_path(args, f"{organization.code}-{data.period_code}", unit)
+    progress = Progress(out.text(N_("Exporting the ratings")), len(data.rows))
+    write = ratings_csv if fmt == "csv" else ratings_workbook
+    _write_paper(path, write(data, out.locale, progress.update))
+    progress.done(
+        out.text(
+            N_("Exported, {label}: {count} people; units: {units}; written to {path}."),
+            count=len(data.rows),
+            units=len(data.units),
+            label=period_label(data.period_code, out.locale),
+            path=str(path),
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace, out: Output) -> int:
+    """The audit trail of a period or a year's annual rating, as Excel or CSV."""
+    from papers.exports import audit_csv, audit_workbook
+    from storage.exports import period_audit, year_audit
+
+    with Session(out.engine()) as session:
+        organization, period, year_round = _paper_subject(session, args, out)
+        if period is not None:
+            rows, code = period_audit(session, organization, period), period.code
+        else:
+            rows, code = year_audit(session, organization, year_round), str(year_round.year)
+        name = organization.name
+    fmt, path = _paper_path(args, f"{organization.code}-{code}-audit", None)
+    progress = Progress(out.text(N_("Exporting the audit trail")), len(rows))
+    if fmt == "csv":
+        content = audit_csv(rows, out.timezone, out.locale, progress.update)
+    else:
+        content = audit_workbook(rows, name, code, out.timezone, out.locale, progress.update)
+    _write_paper(path, content)
+    progress.done(
+        out.text(
+            N_("Audit trail of {label} exported: {count} changes; written to {path}."),
+            count=len(rows),
+            label=period_label(code, out.locale),
+            path=str(path),
+        )
+    )
+    return EXIT_OK
+
+
+def _paper_subject(session: Session, args: argparse.Namespace, out: Output):
+    """The organization and its period or year's round an export names; else a refusal."""
+    from storage.periods import period_by_code
+    from storage.year import round_of
+
+    organization = _organization(session, args.org)
+    if args.period is not None:
+        if not PERIOD.fullmatch(args.period):
+            raise AdminError(
+                N_("“{value}” is not a period: write a month YYYY-MM or a quarter YYYY-Qn."),
+                value=args.period,
+            )
+        period = period_by_code(session, organization.id, args.period)
+        if period is None:
+            raise AdminError(
+                N_("{name} has no period {period}. Nothing was written."),
+                name=organization.name,
+                period=period_label(args.period, out.locale),
+            )
+        return organization, period, None
+    year_round = round_of(session, organization.id, args.year)
+    if year_round is None:
+        raise AdminError(
+            N_("{name} has no annual rating of {year}. Nothing was written."),
+            name=organization.name,
+            year=str(args.year),
+        )
+    return organization, None, year_round
+
+
+def _paper_path(args: argparse.Namespace, stem: str, unit: Unit | None) -> tuple[str, Path]:
+    """The format (--format, else the suffix of --out, else xlsx) and the file to write."""
+    suffix = Path(args.out).suffix.lower().lstrip(".") if args.out else ""
+    fmt = args.format or (suffix if suffix in ("xlsx", "csv") else "xlsx")
+    if args.out:
+        return fmt, Path(args.out)
+    return fmt, Path(f"{stem}{'-' + unit.code if unit else ''}.{fmt}")
+
+
+def _write_paper(path: Path, content: bytes) -> None:
+    try:
+        path.write_bytes(content)
+    except OSError as error:
+        raise AdminError(
+            N_("Cannot write {path}: {error}."), path=str(path), error=error.strerror or str(error)
+        ) from None
+
+
 def cmd_outbox(args: argparse.Namespace, out: Output) -> int:
     engine = out.engine()
     with Session(engine) as session:
@@ -991,6 +1137,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
     "cycle": cmd_cycle,
     "year": cmd_year,
     "import-scores": cmd_import_scores,
+    "export": cmd_export,
+    "audit": cmd_audit,
     "outbox": cmd_outbox,
     "settings": cmd_settings,
     "health": cmd_health,

@@ -1,0 +1,310 @@
+"""The exports of issue 11 on the demo organization's published year: `admin export` (the
+ratings of a period or a year as Excel or CSV) and `admin audit` (the audit trail), read
+back with openpyxl and the csv module and compared with the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import Session, select
+
+from bot.admin import main
+from core.model import Level
+from core.texts import level_name
+from storage.db import transaction
+from storage.models import (
+    Organization,
+    Period,
+    Person,
+    Result,
+    Unit,
+    YearRating,
+)
+from tests import test_year_demo
+
+# the demo's published year, built once for the module (the fixtures of test_year_demo)
+ORG = test_year_demo.ORG
+_published_year = test_year_demo._published_year
+demo_year = test_year_demo.demo_year
+
+NOW = datetime(2026, 12, 20, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội, after the year's publication
+HEADER = 5  # the table's header row, under the agency's header
+
+
+def admin(*args: str) -> int:
+    return main(list(args), clock=lambda: NOW)
+
+
+def table(sheet) -> dict[str, dict[str, object]]:
+    """A unit sheet's rows by the person's ID, each {heading: value}."""
+    headings = [c.value for c in sheet[HEADER]]
+    rows = {}
+    for values in sheet.iter_rows(min_row=HEADER + 1, values_only=True):
+        row = dict(zip(headings, values, strict=True))
+        rows[row["ID"]] = row
+    return rows
+
+
+def everyone(book) -> dict[str, dict[str, object]]:
+    rows = {}
+    for sheet in book.worksheets[1:]:
+        rows |= table(sheet)
+    return rows
+
+
+def level(code: str | None, locale: str = "en") -> str | None:
+    return level_name(Level(code), locale) if code else None
+
+
+def stored(engine, model, **where):
+    with Session(engine) as s:
+        people = {p.id: p for p in s.exec(select(Person))}
+        units = {u.id: u for u in s.exec(select(Unit))}
+        query = select(model)
+        if model is Result:
+            query = query.join(Period).where(Period.code == where["period"])
+        return {
+            people[r.person_id].code: (r, units[people[r.person_id].unit_id]) for r in s.exec(query)
+        }
+
+
+def test_the_year_in_excel_holds_every_persons_scores_and_level(demo_year, tmp_path):
+    out = tmp_path / "year.xlsx"
+    assert admin("export", "--org", ORG, "--year", "2026", "--out", str(out), "--locale", "en") == 0
+    book = load_workbook(out)
+    ratings = stored(demo_year, YearRating)
+    with Session(demo_year) as s:
+        unit_names = sorted(u.name for u in s.exec(select(Unit)))
+    assert book.sheetnames[0] == "Summary"
+    assert sorted(book.sheetnames[1:]) == sorted(n[:31] for n in unit_names)
+    rows = everyone(book)
+    assert set(rows) == set(ratings) and len(rows) == 40
+    for code, (rating, unit) in ratings.items():
+        row = rows[code]
+        assert row["Mean score"] == rating.score
+        assert row["Proposed level"] == level(rating.computed_level)
+        assert row["Final level"] == level(rating.level)
+        assert row["Status"] == "Published"
+        for period in rating.periods:
+            month = period["period"]
+            assert row[f"{month[5:]}/{month[:4]}"] == period["score"]
+        assert book[unit.name[:31]] is not None and code in table(book[unit.name[:31]])
+    rated = [r for r, _u in ratings.values() if r.level]
+    assert any(isinstance(rows[c]["Mean score"], float) for c in rows)  # numbers, not texts
+
+    # a sheet prints as the office hands it in
+    sheet = book.worksheets[1]
+    with Session(demo_year) as s:
+        organization = s.exec(select(Organization).where(Organization.code == ORG)).one()
+    assert sheet["A1"].value == organization.name.upper()
+    assert "2026" in sheet["A2"].value and sheet["A3"].value == book.sheetnames[1]
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$5:$5" and sheet.freeze_panes == "D6"
+
+    # the summary counts the levels of the rated, and the total is everyone's
+    summary = book["Summary"]
+    headings = [c.value for c in summary[HEADER]]
+    lines = {
+        r[0]: dict(zip(headings, r, strict=True))
+        for r in summary.iter_rows(min_row=HEADER + 1, max_row=HEADER + 6, values_only=True)
+    }
+    total = lines["Total"]
+    assert total["People"] == 40 and total["Rated"] == len(rated)
+    for letter in "ABCD":
+        assert total[level(letter)] == sum(1 for r in rated if r.level == letter)
+    quota = [c.value for c in summary["A"] if c.value == "Quota of level A"]
+    assert quota  # the quota's use follows the counts
+
+
+def test_the_month_in_excel_holds_the_score_breakdown_as_numbers(demo_year, tmp_path):
+    out = tmp_path / "month.xlsx"
+    assert (
+        admin("export", "--org", ORG, "--period", "2026-11", "--out", str(out), "--locale", "en")
+        == 0
+    )
+    rows = everyone(load_workbook(out))
+    results = stored(demo_year, Result, period="2026-11")
+    assert set(rows) == set(results)
+    rated = 0
+    for code, (result, _unit) in results.items():
+        row = rows[code]
+        assert row["Score"] == result.score
+        assert row["Final level"] == level(result.level)
+        assert row["Level by score"] == level(result.computed_level)
+        if result.score is not None:
+            rated += 1
+            assert row["General criteria"] == result.breakdown["general"]
+            assert row["a) Quantity"] == result.breakdown["a"]
+            assert row["b) Quality"] == result.breakdown["b"]
+            assert row["c) Progress"] == result.breakdown["c"]
+            assert row["Task results"] == result.breakdown["tasks"]
+            assert row["Self-assessment"] == "Submitted"
+            assert row["Reasons"]  # the core's reasons, in the locale chosen
+        else:
+            assert row["Self-assessment"] == "Not begun" and row["Final level"] is None
+    assert rated == 27
+
+
+def test_the_csv_holds_the_same_numbers_with_a_unit_column(demo_year, tmp_path):
+    out = tmp_path / "year.csv"
+    assert admin("export", "--org", ORG, "--year", "2026", "--out", str(out), "--locale", "en") == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel reads the diacritics
+    lines = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    ratings = stored(demo_year, YearRating)
+    assert len(lines) == len(ratings) == 40
+    for line in lines:
+        rating, unit = ratings[line["ID"]]
+        assert line["Unit"] == unit.name
+        assert (float(line["Mean score"]) if line["Mean score"] else None) == rating.score
+        assert (line["Final level"] or None) == level(rating.level)
+
+
+def test_one_unit_only(demo_year, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with Session(demo_year) as s:
+        vp = s.exec(select(Person).where(Person.code == "vp-03")).one()
+        unit = s.get(Unit, vp.unit_id)
+        members = {p.code for p in s.exec(select(Person).where(Person.unit_id == unit.id))}
+    assert (
+        admin("export", "--org", ORG, "--year", "2026", "--unit", unit.code, "--locale", "en") == 0
+    )
+    book = load_workbook(tmp_path / f"{ORG}-2026-{unit.code}.xlsx")
+    assert len(book.sheetnames) == 2  # the summary and the unit's
+    assert set(everyone(book)) == members
+    assert (
+        admin("export", "--org", ORG, "--period", "2026-11", "--unit", unit.code, "--format", "csv")
+        == 0
+    )
+    lines = list(
+        csv.reader(
+            io.StringIO((tmp_path / f"{ORG}-2026-11-{unit.code}.csv").read_text("utf-8-sig"))
+        )
+    )
+    assert {line[0] for line in lines[1:]} == {unit.name}  # the unit column first
+    assert len(lines) - 1 == len(members)
+
+
+def test_a_name_that_looks_like_a_formula_stays_a_text(demo_year, tmp_path):
+    name = '=HYPERLINK("http://x","Bấm vào đây")'
+    with transaction(demo_year) as s:
+        person = s.exec(select(Person).where(Person.role == "staff")).first()
+        person.full_name = name
+        s.add(person)
+        code = person.code
+    xlsx, csv_file = tmp_path / "y.xlsx", tmp_path / "y.csv"
+    assert (
+        admin("export", "--org", ORG, "--year", "2026", "--out", str(xlsx), "--locale", "en") == 0
+    )
+    assert (
+        admin("export", "--org", ORG, "--year", "2026", "--out", str(csv_file), "--locale", "en")
+        == 0
+    )
+    book = load_workbook(xlsx)
+    cells = [
+        c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value == name
+    ]
+    assert len(cells) == 1 and cells[0].data_type == "s" and cells[0].quotePrefix
+    line = next(r for r in csv.reader(io.StringIO(csv_file.read_text("utf-8-sig"))) if code in r)
+    assert "'" + name in line
+
+
+def test_the_vietnamese_export_names_the_levels_officially(demo_year, tmp_path):
+    out = tmp_path / "nam.xlsx"
+    assert admin("export", "--org", ORG, "--year", "2026", "--out", str(out)) == 0
+    book = load_workbook(out)
+    texts = {c.value for s in book.worksheets for row in s.iter_rows() for c in row}
+    assert level_name(Level.GOOD, "vi") in texts
+    assert "Tổng hợp" in book.sheetnames[0] or book.sheetnames[0] != "Summary"
+
+
+def test_the_audit_trail_holds_the_changes_made_through_the_product(demo_year, tmp_path):
+    file = tmp_path / "conclusions.csv"
+    with Session(demo_year) as s:
+        person = s.exec(select(Person).where(Person.code == "vp-04")).one()
+        name = person.full_name
+    file.write_text(
+        "Mã,Họ và tên,Loại,Hình thức,Ngày,Nguồn,Hành vi vi phạm,Trong thi hành công vụ,"
+        "Số quyết định,Ghi chú\n"
+        f"vp-04,{name},Kỷ luật,Khiển trách,12/11/2026,Hành chính,Lưu trữ hồ sơ,Có,"
+        "05/QĐ-SNV,\n",
+        encoding="utf-8",
+    )
+    assert admin("import-conclusions", str(file), "--org", ORG) == 0
+    out = tmp_path / "audit.xlsx"
+    assert (
+        admin("audit", "--org", ORG, "--period", "2026-11", "--out", str(out), "--locale", "en")
+        == 0
+    )
+    sheet = load_workbook(out).active
+    headings = [c.value for c in sheet[HEADER]]
+    rows = [
+        dict(zip(headings, r, strict=True))
+        for r in sheet.iter_rows(min_row=HEADER + 1, values_only=True)
+    ]
+    recorded = [r for r in rows if r["What"] == "Discipline decision"]
+    assert len(recorded) == 1
+    assert recorded[0]["Full name"] == name and recorded[0]["Field"] == "Recorded"
+    assert recorded[0]["Reason"].startswith("import-conclusions conclusions.csv")
+    # the month's classification run: each result's score and level, by the system
+    results = stored(demo_year, Result, period="2026-11")
+    levels = {
+        r["ID"]: r["After"]
+        for r in rows
+        if r["What"] == "Result of the period" and r["Field"] == "Level"
+    }
+    for code, (result, _unit) in results.items():
+        if result.level:
+            assert levels[code] == level(result.level)
+    assert {r["Changed by"] for r in rows if r["What"] == "Result of the period"} == {"the system"}
+    assert all(isinstance(r["Time"], datetime) for r in rows)
+
+
+def test_the_years_audit_trail_holds_the_runs_and_the_imported_scores(demo_year, tmp_path):
+    scores = tmp_path / "transfers.csv"
+    scores.write_text(
+        'Mã,Kỳ,Điểm,Cơ quan cũ,Văn bản\nvp-05,2026-12,"92,5",UBND huyện A,CV 12\n', "utf-8"
+    )
+    assert admin("import-scores", str(scores), "--org", ORG) == 0
+    out = tmp_path / "audit.csv"
+    assert admin("audit", "--org", ORG, "--year", "2026", "--out", str(out), "--locale", "en") == 0
+    lines = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
+    ratings = stored(demo_year, YearRating)
+    levels = {
+        line["ID"]: line["After"]
+        for line in lines
+        if line["What"] == "Annual rating" and line["Field"] == "Level"
+    }
+    for code, (rating, _unit) in ratings.items():
+        if rating.level:
+            assert levels[code] == level(rating.level)
+    assert {line["Changed by"] for line in lines} == {"the system"}  # runs and an import
+    imported = [line for line in lines if line["What"] == "Score sent by a previous agency"]
+    assert [(i["ID"], i["Field"], i["After"], i["Reason"]) for i in imported] == [
+        ("vp-05", "Score", "92.5", "import-scores transfers.csv:2")
+    ]
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--org", "nowhere", "--year", "2026"], "nowhere"),
+        (["--org", ORG, "--period", "2025-05"], "05/2025"),
+        (["--org", ORG, "--period", "2026-13"], "2026-13"),
+        (["--org", ORG, "--year", "2025"], "2025"),
+        (["--org", ORG, "--year", "2026", "--unit", "no-such-unit"], "no-such-unit"),
+    ],
+)
+def test_a_refusal_writes_nothing(demo_year, tmp_path, capsys, args, says):
+    out = tmp_path / "x.xlsx"
+    assert admin("export", *args, "--out", str(out)) == 2
+    assert says in capsys.readouterr().err
+    assert not out.exists()
+    if "--unit" not in args:
+        assert admin("audit", *args, "--out", str(out)) == 2
+        assert not out.exists()
