@@ -377,7 +377,8 @@ def _print_setup(sheet: Worksheet, locale: str, freeze: str) -> None:
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.print_options.horizontalCentered = True
     sheet.print_title_rows = f"{HEADER_ROWS + 1}:{HEADER_ROWS + 1}"
-    sheet.oddFooter.center.text = _t(locale)("Page &P of &N")
+    _ = _t(locale)
+    sheet.oddFooter.center.text = _("Page &P of &N")
     sheet.freeze_panes = freeze
 
 
