@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -219,6 +219,7 @@ def ratings_workbook(
     _ = _t(locale)
     table = _Table(data, locale)
     book = Workbook()
+    _add_styles(book)
     summary = book.active
     summary.title = _sheet_name(_("Summary"), set())
     _summary(summary, data, locale)
@@ -227,20 +228,17 @@ def ratings_workbook(
     for row in data.rows:
         by_unit.setdefault(row.unit_code, []).append(row)
     done, total = 0, len(data.rows)
-    wrapped = {i for i, c in enumerate(table.columns, 1) if c[1] >= 20}
+    styles = [
+        f"export-{fmt}" if fmt else ("export-wrap" if width >= 20 else "export-text")
+        for _h, width, fmt, _g in table.columns
+    ]
     for code, name in data.units:
         sheet = book.create_sheet(_sheet_name(name, taken))
         taken.add(sheet.title)
         _agency_header(sheet, data, locale, name, len(table.columns))
         _heading_row(sheet, HEADER_ROWS + 1, table.headings())
         for number, row in enumerate(by_unit.get(code, ()), start=1):
-            cells = xlsx_row(sheet, HEADER_ROWS + 1 + number, table.values(number, row))
-            for index, cell in enumerate(cells, start=1):
-                cell.border = _BORDER
-                cell.alignment = _WRAP if index in wrapped else _TOP
-                fmt = table.columns[index - 1][2]
-                if fmt and isinstance(cell.value, int | float):
-                    cell.number_format = fmt
+            _table_row(sheet, HEADER_ROWS + 1 + number, table.values(number, row), styles)
             done += 1
             if progress is not None:
                 progress(done, total)
@@ -304,12 +302,11 @@ def _summary(sheet: Worksheet, data: RatingsExport, locale: str) -> None:
         for level in LEVELS:
             values += [counts[level.value], counts[level.value] / rated if rated else 0]
         values.append(len(rows) - rated)
-        cells = xlsx_row(sheet, sheet.max_row + 1, values)
-        for index, cell in enumerate(cells, start=1):
-            cell.border = _BORDER
-            if index > 3 and index % 2 == 1 and index < len(values):
-                cell.number_format = "0.0%"
-            if total_line:
+        styles = ["export-text", "export-0", "export-0"]
+        styles += ["export-0", "export-0.0%"] * len(LEVELS) + ["export-0"]
+        _table_row(sheet, sheet.max_row + 1, values, styles)
+        if total_line:
+            for cell in sheet[sheet.max_row]:
                 cell.font = _BOLD
     sheet.column_dimensions["A"].width = 32
     for index in range(2, len(headings) + 1):
@@ -333,9 +330,35 @@ def _summary(sheet: Worksheet, data: RatingsExport, locale: str) -> None:
                 line.get("cap"),
                 len(line.get("demoted") or ()),
             ]
-            for cell in xlsx_row(sheet, sheet.max_row + 1, values):
-                cell.border = _BORDER
+            _table_row(sheet, sheet.max_row + 1, values, ["export-text"] * len(values))
     _print_setup(sheet, locale, freeze=f"B{HEADER_ROWS + 2}")
+
+
+def _add_styles(book: Workbook) -> None:
+    """The named styles of the tables' cells: a cell takes a named style many times faster
+    than a border, an alignment and a number format one by one (tens of thousands of
+    cells)."""
+    for name, alignment, fmt in (
+        ("export-text", _TOP, "General"),
+        ("export-wrap", _WRAP, "General"),
+        ("export-0", _TOP, "0"),
+        ("export-0.00", _TOP, "0.00"),
+        ("export-0%", _TOP, "0%"),
+        ("export-0.0%", _TOP, "0.0%"),
+        ("export-time", _TOP, "dd/mm/yyyy hh:mm:ss"),
+    ):
+        if name not in book.named_styles:
+            style = NamedStyle(name=name, border=_BORDER, alignment=alignment, number_format=fmt)
+            book.add_named_style(style)
+
+
+def _table_row(sheet: Worksheet, row: int, values: list[Any], styles: list[str]) -> None:
+    """A row of the table: each cell its named style, then its value (`xlsx_cell`: a text
+    that looks like a formula stays a text)."""
+    for column, (value, style) in enumerate(zip(values, styles, strict=True), start=1):
+        cell = sheet.cell(row, column)
+        cell.style = style
+        xlsx_cell(cell, value)
 
 
 def _agency_header(
@@ -560,12 +583,10 @@ def audit_workbook(
         rows, timezone, locale, progress, moment=lambda at: at.replace(tzinfo=None)
     )
     _heading_row(sheet, HEADER_ROWS + 1, next(table))
+    _add_styles(book)
+    styles = ["export-0", "export-time"] + ["export-wrap"] * (len(AUDIT_WIDTHS) - 2)
     for number, values in enumerate(table, start=1):
-        cells = xlsx_row(sheet, HEADER_ROWS + 1 + number, values)
-        cells[1].number_format = "dd/mm/yyyy hh:mm:ss"
-        for cell in cells:
-            cell.border = _BORDER
-            cell.alignment = _WRAP
+        _table_row(sheet, HEADER_ROWS + 1 + number, values, styles)
     for index, w in enumerate(AUDIT_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = w
     _print_setup(sheet, locale, freeze=f"A{HEADER_ROWS + 2}")
