@@ -16,6 +16,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import tzinfo
 from functools import cache
 from typing import Any
@@ -141,6 +142,10 @@ class _Table:
                 if key in present:
                     fmt = "0%" if key in SHARES else "0.00"
                     columns.append((_(heading), width, fmt, _part(key)))
+            if any(r.reward_vnd for r in data.rows):
+                columns.append(
+                    (_("Exemplary reward (VND)"), 14, "#,##0", lambda r: r.reward_vnd or None)
+                )
             columns += [
                 (_("Score"), 9, "0.00", lambda r: r.score),
                 (_("Level by score"), 22, None, lambda r: _level(r.computed_level, locale)),
@@ -270,6 +275,17 @@ def ratings_csv(data: RatingsExport, locale: str = "vi", progress: Progress | No
     return _csv_bytes(rows())
 
 
+def only_unit(data: RatingsExport, unit_code: str) -> RatingsExport:
+    """The export of one of its units (a head's digest, from the organization's read
+    once): its rows, and the quota lines of the unit or of the whole organization."""
+    return replace(
+        data,
+        units=tuple(u for u in data.units if u[0] == unit_code),
+        rows=tuple(r for r in data.rows if r.unit_code == unit_code),
+        quota=tuple(g for g in data.quota if g.get("unit") in (None, unit_code)),
+    )
+
+
 def _csv_bytes(rows: Iterable[list[Any]]) -> bytes:
     out = io.StringIO(newline="")
     write_csv(out, rows)
@@ -345,6 +361,7 @@ def _add_styles(book: Workbook) -> None:
         ("export-0.00", _TOP, "0.00"),
         ("export-0%", _TOP, "0%"),
         ("export-0.0%", _TOP, "0.0%"),
+        ("export-#,##0", _TOP, "#,##0"),
         ("export-time", _TOP, "dd/mm/yyyy hh:mm:ss"),
     ):
         if name not in book.named_styles:

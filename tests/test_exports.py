@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -15,7 +17,10 @@ from sqlmodel import Session, select
 from bot.admin import main
 from core.model import Level
 from core.texts import level_name
+from papers.exports import only_unit, ratings_csv, ratings_workbook
+from papers.spreadsheet import looks_like_formula
 from storage.db import transaction
+from storage.exports import Decision, RatingRow, RatingsExport
 from storage.models import (
     Organization,
     Period,
@@ -309,3 +314,83 @@ def test_a_refusal_writes_nothing(demo_year, tmp_path, capsys, args, says):
     if "--unit" not in args:
         assert admin("audit", *args, "--out", str(out)) == 2
         assert not out.exists()
+
+
+# -- the writers alone (papers/exports.py) ------------------------------------------------
+
+TRAPS = {  # a text typed by someone: as the cell must keep it
+    '=HYPERLINK("http://example.com","x")': '=HYPERLINK("http://example.com","x")',
+    "+1": "+1",
+    "-2+3": "-2+3",
+    "@SUM(A1)": "@SUM(A1)",
+    "\t=1+1": "\t=1+1",
+    " =1+1": " =1+1",
+    "Lan\x07": "Lan",
+    "Nguyễn\x07 Văn A\x1b": "Nguyễn Văn A",
+    "#N/A": "#N/A",
+}
+
+
+def trapped() -> RatingsExport:
+    rows = tuple(
+        RatingRow(
+            code=f"p{n}",
+            full_name=text,
+            role="staff",
+            unit_code="u",
+            unit_name="=Phòng\x07 X",
+            group_name=text,
+            score=-2.5,
+            breakdown={"general": 28, "a": 1.0, "b": 0.875, "c": 1.0, "tasks": 67.08},
+            computed_level="B",
+            level="B",
+            reasons=(text, "=1+1"),
+            warnings=(text,),
+            status="submitted",
+            self_level="A",
+            comment=None,
+            head=Decision("return", comment=text, reviewer=text),
+            director=None,
+            published=True,
+        )
+        for n, text in enumerate(TRAPS, start=1)
+    )
+    return RatingsExport("=Sở\x07 Y", "so-y", "2026-11", (("u", "=Phòng\x07 X"),), rows, (), {}, {})
+
+
+def test_every_typed_text_that_looks_like_a_formula_stays_a_text():
+    data = ratings_workbook(trapped(), "en")  # no IllegalCharacterError
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.worksheets[1]
+    assert sheet["A3"].value == "=Phòng X" and sheet["A3"].data_type == "s"
+    headings = [c.value for c in sheet[HEADER]]
+    name, group = headings.index("Full name") + 1, headings.index("Group") + 1
+    for n, kept in enumerate(TRAPS.values(), start=HEADER + 1):
+        for cell in (sheet.cell(n, name), sheet.cell(n, group)):
+            assert cell.value == kept and cell.data_type == "s", (cell.coordinate, kept)
+            assert cell.quotePrefix == (kept.lstrip()[:1] in "=+-@"), cell.coordinate
+        score = sheet.cell(n, headings.index("Score") + 1)
+        assert score.value == -2.5 and score.data_type == "n"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for part in archive.namelist():
+            if part.startswith("xl/worksheets/"):
+                assert "<f>" not in archive.read(part).decode(), part  # not one formula
+    lines = list(csv.reader(io.StringIO(ratings_csv(trapped(), "en").decode("utf-8-sig"))))
+    names = [line[lines[0].index("Full name")] for line in lines[1:]]
+    assert names == [("'" if looks_like_formula(k) else "") + k for k in TRAPS.values()]
+
+
+def test_an_unknown_level_is_refused():
+    data = replace(trapped(), rows=(replace(trapped().rows[0], level="X"),))
+    with pytest.raises(ValueError):
+        ratings_workbook(data, "en")
+
+
+def test_a_unit_of_the_organizations_export():
+    data = trapped()
+    other = replace(data.rows[0], code="q1", unit_code="v", unit_name="Phòng khác")
+    whole = replace(data, units=(*data.units, ("v", "Phòng khác")), rows=(*data.rows, other))
+    assert only_unit(whole, "v").rows == (other,)
+    assert only_unit(whole, "v").units == (("v", "Phòng khác"),)
+    book = load_workbook(io.BytesIO(ratings_workbook(whole, "en")))
+    assert book.sheetnames == ["Summary", "=Phòng X", "Phòng khác"]
