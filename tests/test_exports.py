@@ -30,6 +30,8 @@ from storage.models import (
     YearRating,
 )
 from tests import test_year_demo
+from tests.test_month import Month
+from tests.test_month import at as month_at
 
 # the demo's published year, built once for the module (the fixtures of test_year_demo)
 ORG = test_year_demo.ORG
@@ -394,3 +396,47 @@ def test_a_unit_of_the_organizations_export():
     assert only_unit(whole, "v").units == (("v", "Phòng khác"),)
     book = load_workbook(io.BytesIO(ratings_workbook(whole, "en")))
     assert book.sheetnames == ["Summary", "=Phòng X", "Phòng khác"]
+
+
+def test_a_reviewers_decision_in_the_chat_is_in_the_audit_trail(tmp_path, monkeypatch):
+    m = Month(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", m.engine.url.render_as_string(hide_password=False))
+    m.tick(month_at(26, 8))
+    m.assess("a1")
+    m.tick(month_at(30, 17))  # the deadline: the reviews
+    head = m.chats["tp01"]
+    head.now = month_at(1, 9, month=12)
+    head.send("/review")
+    assert "Xem xét: Trần Thị Mai" in head.text
+    head.press("Trả lại để sửa")
+    head.send("Đề nghị bổ sung sản phẩm của nhiệm vụ số 2")
+    out = tmp_path / "audit.csv"
+    code = main(
+        ["audit", "--org", "so-noi-vu", "--period", "2026-11", "--out", str(out), "--locale", "en"],
+        clock=lambda: month_at(1, 10, month=12),
+    )
+    assert code == 0
+    lines = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
+    decision = [line for line in lines if line["Field"] == "Decision (Head)"]
+    assert [
+        (d["Changed by"], d["Full name"], d["What"], d["After"], d["Reason"], d["Time"])
+        for d in decision
+    ] == [
+        (
+            "Nguyễn Văn Hùng",
+            "Trần Thị Mai",
+            "Review",
+            "Returned for correction",
+            "Đề nghị bổ sung sản phẩm của nhiệm vụ số 2",
+            "01/12/2026 09:00:00",
+        )
+    ]
+    status = [
+        line for line in lines if line["What"] == "Self-assessment" and line["Field"] == "Status"
+    ]
+    assert [(s["Before"], s["After"]) for s in status][-1] == (
+        "Submitted",
+        "Returned for correction",
+    )
+    own = [line for line in lines if line["Field"].startswith("General criterion: ")]
+    assert own and {line["Changed by"] for line in own} == {"Trần Thị Mai"}
