@@ -249,6 +249,8 @@ def ratings_workbook(
                 progress(done, total)
         for index, (_h, width, _f, _g) in enumerate(table.columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
+        last = get_column_letter(len(table.columns))
+        sheet.auto_filter.ref = f"A{HEADER_ROWS + 1}:{last}{max(sheet.max_row, HEADER_ROWS + 1)}"
         _print_setup(sheet, locale, freeze=f"D{HEADER_ROWS + 2}")
     book.properties.title = clean(_title(data, locale))
     out = io.BytesIO()

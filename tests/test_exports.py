@@ -112,6 +112,7 @@ def test_the_year_in_excel_holds_every_persons_scores_and_level(demo_year, tmp_p
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$5:$5" and sheet.freeze_panes == "D6"
+    assert sheet.auto_filter.ref.startswith("A5:")
 
     # the summary counts the levels of the rated, and the total is everyone's
     summary = book["Summary"]
@@ -157,9 +158,11 @@ def test_the_month_in_excel_holds_the_score_breakdown_as_numbers(demo_year, tmp_
     assert rated == 27
 
 
-def test_the_csv_holds_the_same_numbers_with_a_unit_column(demo_year, tmp_path):
+def test_the_csv_holds_the_same_numbers_with_a_unit_column(demo_year, tmp_path, capsys):
     out = tmp_path / "year.csv"
     assert admin("export", "--org", ORG, "--year", "2026", "--out", str(out), "--locale", "en") == 0
+    summary = capsys.readouterr().err.splitlines()[-1]  # the progress's summary line
+    assert summary == f"Exported, the year 2026: 40 people; units: 5; written to {out}."
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel reads the diacritics
     lines = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
