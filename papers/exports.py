@@ -48,6 +48,7 @@ DECISION_NAMES = {
     "change": N_("Lowered the level"),
     "return": N_("Returned for correction"),
 }
+UNCONFIRMED = "unconfirmed"  # a year's proposal the person has not confirmed
 STATUS_NAMES = {  # a period's self-assessment, a year's confirmation
     None: N_("Not begun"),
     "draft": N_("Draft"),
@@ -55,6 +56,7 @@ STATUS_NAMES = {  # a period's self-assessment, a year's confirmation
     "returned": N_("Returned for correction"),
     "confirmed": N_("Confirmed"),
     "commented": N_("Commented"),
+    UNCONFIRMED: N_("Not confirmed"),
 }
 OUTCOME_NAMES = {  # a task's outcome, an explanation's status
     "exceeded": N_("Exceeded"),
@@ -133,7 +135,7 @@ class _Table:
                 (_("Periods scored by another agency"), 20, None, lambda r: _external(r)),
                 (_("Mean score"), 9, "0.00", lambda r: r.score),
                 (_("Proposed level"), 22, None, lambda r: _level(r.computed_level, locale)),
-                (_("Confirmation"), 14, None, lambda r: _(STATUS_NAMES.get(r.status, r.status))),
+                (_("Confirmation"), 14, None, lambda r: _(STATUS_NAMES[r.status or UNCONFIRMED])),
                 (_("Comment of the person"), 24, None, lambda r: r.comment),
             ]
         else:
