@@ -6,7 +6,9 @@ It prints, for each, the time, the rows per second, the file's size and the peak
 memory Python allocated while writing (tracemalloc, measured in a separate run: tracing
 slows the writing down). The rows are made up with the shape the database gives
 (`storage.exports`): the score's breakdown, two reasons, a warning for one person in ten,
-the reviewers' decisions; the query's own time is not in these figures.
+the reviewers' decisions. Then the whole command, `admin export --period` in Excel and in
+CSV, on a database of as many people with their results (as status_bench.py fills it, a
+SQLite file, or DATABASE_URL): the queries, the writing and the file.
 
     python benchmarks/exports_bench.py
     python benchmarks/exports_bench.py --people 20000
@@ -15,8 +17,10 @@ the reviewers' decisions; the query's own time is not in these figures.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -28,8 +32,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import insert  # noqa: E402
+from sqlmodel import select  # noqa: E402
+
+from benchmarks.status_bench import populate  # noqa: E402
+from bot.admin import main as admin  # noqa: E402
 from papers.exports import audit_csv, audit_workbook, ratings_csv, ratings_workbook  # noqa: E402
+from storage.db import make_engine, migrate, transaction  # noqa: E402
 from storage.exports import AuditRow, Decision, RatingRow, RatingsExport  # noqa: E402
+from storage.models import Period, Person, Result  # noqa: E402
 
 GIVEN = ["An", "Bình", "Chi", "Dũng", "Đức", "Hà", "Hùng", "Lan", "Mai", "Nam", "Thảo", "Tuấn"]
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi"]
@@ -142,7 +153,59 @@ def main() -> int:
         lambda: audit_workbook(trail, data.organization, "2026-11", zone),
     )
     measure("audit trail .csv", len(trail), args.repeat, lambda: audit_csv(trail, zone))
+    with tempfile.TemporaryDirectory(prefix="exports-bench-") as folder:
+        url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.db"
+        migrate(url)
+        populate(url, args.people, args.units)
+        with_results(url, data)
+        os.environ["DATABASE_URL"] = url
+        for fmt in ("xlsx", "csv"):
+            out = Path(folder) / f"export.{fmt}"
+            command = ["export", "--org", "so-bench", "--period", "2026-11", "--out", str(out)]
+            measure(
+                f"admin export .{fmt}",
+                args.people,
+                args.repeat,
+                lambda c=command, o=out: _run(c, o),
+            )
     return 0
+
+
+def with_results(url: str, data: RatingsExport) -> None:
+    """A published result for everyone of the database, with the made-up rows' numbers."""
+    engine = make_engine(url)
+    with transaction(engine) as s:
+        period = s.exec(select(Period)).first()
+        ids = [p.id for p in s.exec(select(Person).order_by(Person.id))]
+        now = datetime(2026, 12, 7, 2, tzinfo=UTC)
+        rows = []
+        for person_id, row in zip(ids, data.rows, strict=False):
+            reasons = [{"rule": "score", "text": text} for text in row.reasons]
+            rows.append(
+                {
+                    "person_id": person_id,
+                    "period_id": period.id,
+                    "score": row.score,
+                    "breakdown": row.breakdown,
+                    "computed_level": row.computed_level,
+                    "level": row.level,
+                    "reasons": {"vi": reasons},
+                    "reward_vnd": 0,
+                    "published_at": now,
+                }
+            )
+        s.execute(insert(Result), rows)
+    engine.dispose()
+
+
+def _run(command: list[str], out: Path) -> bytes:
+    with open(os.devnull, "w") as quiet:
+        stderr, sys.stderr = sys.stderr, quiet
+        try:
+            assert admin(command) == 0
+        finally:
+            sys.stderr = stderr
+    return out.read_bytes()
 
 
 if __name__ == "__main__":
