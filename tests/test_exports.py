@@ -441,5 +441,7 @@ def test_a_reviewers_decision_in_the_chat_is_in_the_audit_trail(tmp_path, monkey
         "Submitted",
         "Returned for correction",
     )
+    tasks = [(x["Field"], x["After"]) for x in lines if x["What"] == "Task result"]
+    assert ("Status", "Exceeded") in tasks and ("Status", "On time") in tasks
     own = [line for line in lines if line["Field"].startswith("General criterion: ")]
     assert own and {line["Changed by"] for line in own} == {"Trần Thị Mai"}
