@@ -532,9 +532,58 @@ def audit_value(field: str, value: Any, locale: str) -> Any:
         if name in ("status", "explanation_status") and value in OUTCOME_NAMES:
             return _(OUTCOME_NAMES[value])
         return value
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, dict):  # a discipline decision or a conclusion, as recorded
+        return "; ".join(
+            f"{_(DETAIL_NAMES[key])}: {_detail(key, item, locale)}"
+            if key in DETAIL_NAMES
+            else f"{key}: {item}"
+            for key, item in value.items()
+            if key != "person_id" and item is not None  # the person has a column
+        )
     return str(value)
+
+
+# What a discipline decision or a conclusion records (storage.conclusions.details), the
+# values named as /conclusions names them (handlers/conclusions.py: the same msgids)
+DETAIL_NAMES = {
+    "kind": N_("Kind of entry"),
+    "date": N_("Date"),
+    "number": N_("Document number"),
+    "form": N_("Form"),
+    "source": N_("Source"),
+    "violation": N_("Violation"),
+    "public_duty": N_("In public duty"),
+    "note": N_("Note"),
+}
+DETAIL_VALUES = {
+    "kind": {
+        "discipline": N_("Discipline decision"),
+        "degeneration": N_("Degeneration in ideology, ethics, lifestyle"),
+        "party_prohibition": N_("Violation of Party prohibitions"),
+        "example_violation": N_("Violation of the duty to set an example"),
+        "unit_corruption": N_("Corruption in the unit they lead"),
+    },
+    "form": {
+        "reprimand": N_("reprimand"),
+        "warning": N_("warning"),
+        "salary_downgrade": N_("salary downgrade"),
+        "demotion": N_("demotion"),
+        "dismissal_from_post": N_("dismissal from post"),
+        "dismissal": N_("dismissal"),
+        "expulsion": N_("expulsion"),
+    },
+    "source": {"admin": N_("administrative discipline"), "party": N_("Party discipline")},
+}
+
+
+def _detail(key: str, value: Any, locale: str) -> str:
+    _ = _t(locale)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if key == "date" and isinstance(value, str) and len(value) == 10:
+        return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
+    names = DETAIL_VALUES.get(key, {})
+    return _(names[value]) if value in names else str(value)
 
 
 def _audit_table(

@@ -262,6 +262,11 @@ def test_the_audit_trail_holds_the_changes_made_through_the_product(demo_year, t
     assert len(recorded) == 1
     assert recorded[0]["Full name"] == name and recorded[0]["Field"] == "Recorded"
     assert recorded[0]["Reason"].startswith("import-conclusions conclusions.csv")
+    assert recorded[0]["After"] == (
+        "Kind of entry: Discipline decision; Date: 12/11/2026; Document number: 05/QĐ-SNV; "
+        "Form: reprimand; Source: administrative discipline; Violation: Lưu trữ hồ sơ; "
+        "In public duty: Yes"
+    )
     # the month's classification run: each result's score and level, by the system
     results = stored(demo_year, Result, period="2026-11")
     levels = {
