@@ -414,6 +414,12 @@ def _audit(
     ):
         person = people.get(owner.get((entry.entity, entry.entity_id)))
         actor = people.get(entry.actor_id) if entry.actor_id is not None else None
+        before, after = entry.before, entry.after
+        if entry.field == "person":  # a task handed over: from whom, to whom, by name
+            before, after = (
+                people[v].full_name if isinstance(v, int) and v in people else v
+                for v in (before, after)
+            )
         rows.append(
             AuditRow(
                 at=entry.at,
@@ -423,8 +429,8 @@ def _audit(
                 unit=units.get(person.unit_id) if person else None,
                 entity=entry.entity,
                 field=entry.field,
-                before=entry.before,
-                after=entry.after,
+                before=before,
+                after=after,
                 reason=entry.reason,
             )
         )
