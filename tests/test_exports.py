@@ -30,6 +30,9 @@ from storage.models import (
     YearRating,
 )
 from tests import test_year_demo
+from tests.test_handover import REASON as HANDOVER_REASON
+from tests.test_handover import notice
+from tests.test_handover import setup as handover_setup
 from tests.test_month import Month
 from tests.test_month import at as month_at
 
@@ -450,3 +453,27 @@ def test_a_reviewers_decision_in_the_chat_is_in_the_audit_trail(tmp_path, monkey
     assert ("Status", "Exceeded") in tasks and ("Status", "On time") in tasks
     own = [line for line in lines if line["Field"].startswith("General criterion: ")]
     assert own and {line["Changed by"] for line in own} == {"Trần Thị Mai"}
+
+
+def test_a_task_handed_over_is_in_the_audit_trail_with_the_peoples_names(tmp_path, monkeypatch):
+    engine, chats = handover_setup(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    mai, head = chats["nv01"], chats["tp01"]
+    mai.send("/plan")
+    mai.press("Không đủ khả năng: nhiệm vụ 1")
+    mai.send(HANDOVER_REASON)
+    notice(engine, head, "tp01", "reported")
+    head.press("Giao cho đồng chí khác")
+    head.press("Lê Minh Tuấn")
+    out = tmp_path / "audit.csv"
+    assert main(["audit", "--org", "so-test", "--period", "2026-11", "--out", str(out)]) == 0
+    lines = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
+    shown = [
+        (x["Người thay đổi"], x["Họ và tên"], x["Đối tượng thay đổi"], x["Trước khi thay đổi"])
+        + (x["Sau khi thay đổi"],)
+        for x in lines
+    ]
+    with Session(engine) as s:
+        head_name = s.exec(select(Person).where(Person.code == "tp01")).one().full_name
+    assert ("Trần Thị Mai", "Trần Thị Mai", "Nhiệm vụ", "", HANDOVER_REASON) in shown
+    assert (head_name, "Lê Minh Tuấn", "Nhiệm vụ", "Trần Thị Mai", "Lê Minh Tuấn") in shown
