@@ -351,7 +351,32 @@ def _summary(sheet: Worksheet, data: RatingsExport, locale: str) -> None:
                 len(line.get("demoted") or ()),
             ]
             _table_row(sheet, sheet.max_row + 1, values, ["export-text"] * len(values))
+    missing = [r for r in data.rows if not r.level]
+    if missing:  # who is not rated, and why
+        start = sheet.max_row + 2
+        xlsx_cell(sheet.cell(start, 1), _("Not rated")).font = _BOLD
+        _heading_row(sheet, start + 1, [_("Unit"), _("ID"), _("Full name"), _("Reason")])
+        for row in missing:
+            _table_row(
+                sheet,
+                sheet.max_row + 1,
+                [row.unit_name, row.code, row.full_name, _not_rated(row, data, locale)],
+                ["export-text", "export-text", "export-text", "export-text"],
+            )
     _print_setup(sheet, locale, freeze=f"B{HEADER_ROWS + 2}")
+
+
+def _not_rated(row: RatingRow, data: RatingsExport, locale: str) -> str:
+    """Why a person has no level: the core's reason, else no self-assessment submitted
+    (a period) or no rated period (a year)."""
+    _ = _t(locale)
+    if row.reasons:
+        return row.reasons[0]
+    if data.is_year:
+        return _("No rated period in the year")
+    if row.status in (None, "draft"):
+        return _("No self-assessment submitted")
+    return _("Not rated yet")
 
 
 def _add_styles(book: Workbook) -> None:

@@ -130,6 +130,9 @@ def test_the_year_in_excel_holds_every_persons_scores_and_level(demo_year, tmp_p
         assert total[level(letter)] == sum(1 for r in rated if r.level == letter)
     quota = [c.value for c in summary["A"] if c.value == "Quota of level A"]
     assert quota  # the quota's use follows the counts
+    cells = [r for r in summary.iter_rows(values_only=True)]
+    start = [r[0] for r in cells].index("Not rated") + 2  # its heading, then its table
+    assert {r[1] for r in cells[start:]} == {c for c, (r, _u) in ratings.items() if not r.level}
 
 
 def test_the_month_in_excel_holds_the_score_breakdown_as_numbers(demo_year, tmp_path):
