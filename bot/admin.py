@@ -27,6 +27,11 @@
                                      the official forms (DOCX): one person's, else a ZIP
     summary --org CODE (--period P|--year YYYY) [--unit CODE] [--out PATH]
                                      the summary table of the levels (DOCX)
+    export --org CODE (--period CODE|--year YYYY) [--unit CODE] [--format xlsx|csv] [--out]
+                                     the ratings of a period or a year as Excel or CSV
+    audit --org CODE (--period CODE|--year YYYY) [--format xlsx|csv] [--out PATH]
+                                     the audit trail of a period or a year (who changed
+                                     which score or level, when, why)
     outbox [--org CODE]              the messages to send: counts, and the failed ones
     settings --org CODE [--ruleset NAME] [--category-ruleset CATEGORY=NAME ...]
              [--tracking month|quarter] [--free-tasks on|off]
@@ -94,7 +99,7 @@ from storage.catalogue import (
 from storage.conclusions_import import check_lines, import_lines, read_lines
 from storage.db import DatabaseUrlError, connect, open_database, transaction
 from storage.demo import demo_data, load_demo
-from storage.forms import scope_of, unit_by_code
+from storage.forms import scope_of
 from storage.ledger import StepRefused
 from storage.models import (
     Category,
@@ -113,6 +118,7 @@ from storage.people import (
     names_by_id,
     people_of,
     registered_person_ids,
+    unit_by_code,
     units_of,
 )
 from storage.periods import count_tasks, newest_period, period_by_code, period_codes_of_year
@@ -365,9 +371,11 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
         "--year", type=int, metavar="YYYY", help=_("the year (default: the current one)")
     )
 
-    for name, help_ in (  # the official papers (papers/forms.py)
+    for name, help_ in (  # the papers (papers/): official forms and exports
         ("form", _("the official forms as DOCX: Form 01 of a period, or the annual form")),
         ("summary", _("the summary table of the levels, as DOCX")),
+        ("export", _("the ratings of a period or a year as Excel (.xlsx) or CSV")),
+        ("audit", _("the audit trail of a period or a year as Excel (.xlsx) or CSV")),
     ):
         paper = commands.add_parser(name, parents=[common], help=help_)
         paper.add_argument(
@@ -378,10 +386,17 @@ def _parser(_: Callable[[str], str], default_locale: str) -> argparse.ArgumentPa
             "--period", metavar="PERIOD", help=_("the month YYYY-MM or the quarter YYYY-Qn")
         )
         when.add_argument("--year", type=int, metavar="YYYY", help=_("the year"))
-        paper.add_argument("--unit", metavar="CODE", help=_("one unit (default: all)"))
+        if name != "audit":
+            paper.add_argument("--unit", metavar="CODE", help=_("one unit (default: all)"))
         if name == "form":
             paper.add_argument(
                 "--person", metavar="ID", help=_("one person: a .docx (.pdf with LibreOffice)")
+            )
+        if name in ("export", "audit"):
+            paper.add_argument(
+                "--format",
+                choices=("xlsx", "csv"),
+                help=_("xlsx or csv (default: from --out, else xlsx)"),
             )
         paper.add_argument(
             "--out", metavar="PATH", help=_("the file (default: in the current folder)")
@@ -895,7 +910,12 @@ def cmd_form(args: argparse.Namespace, out: Output) -> int:
     """The official forms of a period or a year, published: one person's DOCX, or a ZIP
     of everyone's (of a unit, or of the organization) with the summary table."""
     with Session(out.engine()) as session:
-        scope, period, year_round, label = _paper_scope(session, args, out)
+        organization, unit, period, year_round, label = _paper_subject(session, args, out, True)
+        scope = scope_of(session, organization, unit.id if unit else None, args.person)
+        if args.person is not None and (
+            not scope.people or (unit is not None and scope.people[0].unit_id != unit.id)
+        ):
+            raise AdminError(N_("Unknown person ids: {ids}."), ids=args.person)
         one = args.person is not None
         progress = Progress(out.text(N_("Filling in the forms")), len(scope.people))
         if period is not None:
@@ -915,7 +935,8 @@ def cmd_form(args: argparse.Namespace, out: Output) -> int:
     else:
         content = forms.forms_zip([("000-tong-hop.docx", summary), *files])
         default = f"{forms.slug(args.org)}-{forms.slug(label)}.zip"
-    path = _write_paper(Path(args.out or default), content)
+    path = Path(args.out or default)
+    _write_paper(path, content)
     progress.done(
         out.text(
             N_("{count} forms of {period} written to {path} ({size} kB)."),
@@ -930,15 +951,15 @@ def cmd_form(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_summary(args: argparse.Namespace, out: Output) -> int:
     """The summary table of a published period or year, of a unit or the organization."""
-    args.person = None
     with Session(out.engine()) as session:
-        scope, period, year_round, label = _paper_scope(session, args, out)
+        organization, unit, period, year_round, label = _paper_subject(session, args, out, True)
+        scope = scope_of(session, organization, unit.id if unit else None, None)
         if period is not None:
             content = forms.period_summary(session, scope, period)
         else:
             content = forms.year_summary(session, scope, year_round)
-    default = f"{forms.slug(args.org)}-{forms.slug(label)}-tong-hop.docx"
-    path = _write_paper(Path(args.out or default), content)
+    path = Path(args.out or f"{forms.slug(args.org)}-{forms.slug(label)}-tong-hop.docx")
+    _write_paper(path, content)
     out.say(
         N_("The summary table of {period} ({count} people) written to {path}."),
         period=label,
@@ -948,17 +969,78 @@ def cmd_summary(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def _paper_scope(session: Session, args: argparse.Namespace, out: Output):
-    """The people, the period or the round, and the period's label of `form` and
-    `summary`; refused when the organization, the period, the unit or the person is
-    unknown, or the results are not published."""
+def cmd_export(args: argparse.Namespace, out: Output) -> int:
+    """The ratings of a period or a year, one unit or the whole organization, as Excel (a
+    summary sheet and a sheet per unit) or CSV; nothing is written on a refusal."""
+    from papers.exports import ratings_csv, ratings_workbook  # openpyxl only when exporting
+    from storage.exports import period_ratings, year_ratings
+
+    with Session(out.engine()) as session:
+        organization, unit, period, year_round, _ = _paper_subject(session, args, out, False)
+        if period is not None:
+            data = period_ratings(session, organization, period, unit, out.locale)
+        else:
+            data = year_ratings(session, organization, year_round, unit, out.locale)
+    fmt, path = _paper_path(args, f"{organization.code}-{data.period_code}", unit)
+    progress = Progress(out.text(N_("Exporting the ratings")), len(data.rows))
+    write = ratings_csv if fmt == "csv" else ratings_workbook
+    _write_paper(path, write(data, out.locale, progress.update))
+    progress.done(
+        out.text(
+            N_("Exported, {label}: {count} people; units: {units}; written to {path}."),
+            count=len(data.rows),
+            units=len(data.units),
+            label=period_label(data.period_code, out.locale),
+            path=str(path),
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace, out: Output) -> int:
+    """The audit trail of a period or a year's annual rating, as Excel or CSV."""
+    from papers.exports import audit_csv, audit_workbook
+    from storage.exports import period_audit, year_audit
+
+    with Session(out.engine()) as session:
+        organization, _, period, year_round, _ = _paper_subject(session, args, out, False)
+        if period is not None:
+            rows, code = period_audit(session, organization, period), period.code
+        else:
+            rows, code = year_audit(session, organization, year_round), str(year_round.year)
+        name = organization.name
+    fmt, path = _paper_path(args, f"{organization.code}-{code}-audit", None)
+    progress = Progress(out.text(N_("Exporting the audit trail")), len(rows))
+    if fmt == "csv":
+        content = audit_csv(rows, out.timezone, out.locale, progress.update)
+    else:
+        content = audit_workbook(rows, name, code, out.timezone, out.locale, progress.update)
+    _write_paper(path, content)
+    progress.done(
+        out.text(
+            N_("Audit trail of {label} exported: {count} changes; written to {path}."),
+            count=len(rows),
+            label=period_label(code, out.locale),
+            path=str(path),
+        )
+    )
+    return EXIT_OK
+
+
+def _paper_subject(session: Session, args: argparse.Namespace, out: Output, published: bool):
+    """The organization, the unit (None: all), the period or the year's round, and its
+    label, that a paper names; refused when one is unknown or, for the forms (`published`),
+    when its results are not published."""
     organization = _organization(session, args.org)
     unit = None
-    if args.unit:
+    if getattr(args, "unit", None):
         unit = unit_by_code(session, organization.id, args.unit)
         if unit is None:
-            raise AdminError(N_("There is no unit with the code “{code}”."), code=args.unit)
-    period = year_round = None
+            raise AdminError(
+                N_("{name} has no unit with the code “{code}”. Nothing was written."),
+                name=organization.name,
+                code=args.unit,
+            )
     if args.period is not None:
         if not PERIOD.fullmatch(args.period):
             raise AdminError(
@@ -967,29 +1049,44 @@ def _paper_scope(session: Session, args: argparse.Namespace, out: Output):
             )
         label = period_label(args.period, out.locale)
         period = period_by_code(session, organization.id, args.period)
-        if period is None or period.status is not PeriodStatus.PUBLISHED:
+        if period is None:
+            raise AdminError(
+                N_("{name} has no period {period}. Nothing was written."),
+                name=organization.name,
+                period=label,
+            )
+        if published and period.status is not PeriodStatus.PUBLISHED:
             raise AdminError(N_("The results of {period} are not published."), period=label)
-    else:
-        label = period_label(str(args.year), out.locale)
-        year_round = round_of(session, organization.id, args.year)
-        if year_round is None or year_round.status != "published":
-            raise AdminError(N_("The results of {period} are not published."), period=label)
-    scope = scope_of(session, organization, unit.id if unit else None, args.person)
-    if args.person is not None and (
-        not scope.people or (unit is not None and scope.people[0].unit_id != unit.id)
-    ):
-        raise AdminError(N_("Unknown person ids: {ids}."), ids=args.person)
-    return scope, period, year_round, label
+        return organization, unit, period, None, label
+    label = period_label(str(args.year), out.locale)
+    year_round = round_of(session, organization.id, args.year)
+    if year_round is None:
+        raise AdminError(
+            N_("{name} has no annual rating of {year}. Nothing was written."),
+            name=organization.name,
+            year=str(args.year),
+        )
+    if published and year_round.status != "published":
+        raise AdminError(N_("The results of {period} are not published."), period=label)
+    return organization, unit, None, year_round, label
 
 
-def _write_paper(path: Path, content: bytes) -> Path:
+def _paper_path(args: argparse.Namespace, stem: str, unit: Unit | None) -> tuple[str, Path]:
+    """The format (--format, else the suffix of --out, else xlsx) and the file to write."""
+    suffix = Path(args.out).suffix.lower().lstrip(".") if args.out else ""
+    fmt = args.format or (suffix if suffix in ("xlsx", "csv") else "xlsx")
+    if args.out:
+        return fmt, Path(args.out)
+    return fmt, Path(f"{stem}{'-' + unit.code if unit else ''}.{fmt}")
+
+
+def _write_paper(path: Path, content: bytes) -> None:
     try:
         path.write_bytes(content)
     except OSError as error:
         raise AdminError(
             N_("Cannot write {path}: {error}."), path=str(path), error=error.strerror or str(error)
         ) from None
-    return path
 
 
 def cmd_outbox(args: argparse.Namespace, out: Output) -> int:
@@ -1480,6 +1577,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
     "import-scores": cmd_import_scores,
     "form": cmd_form,
     "summary": cmd_summary,
+    "export": cmd_export,
+    "audit": cmd_audit,
     "outbox": cmd_outbox,
     "settings": cmd_settings,
     "health": cmd_health,

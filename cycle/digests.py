@@ -1,4 +1,5 @@
-"""The leaders' digest of a month: chat messages, a bar chart and an Excel workbook.
+"""The leaders' digest of a month: chat messages, a bar chart and an Excel workbook (the
+export of the unit or the organization, papers/exports.py).
 
 Pure functions over plain data (no database, no bot): the caller gathers a unit's results
 (or all units' for the director) into a `UnitDigest` and sends what these functions make.
@@ -14,15 +15,10 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-
 from core.model import Level
 from core.texts import level_name
 from handlers.events import Document, Reply
-from locales import N_, format_number, format_percent, period_label, translations
-from papers.spreadsheet import clean, xlsx_cell, xlsx_row
+from locales import format_number, format_percent, period_label, translations
 
 MESSAGE_LIMIT = 4000
 """The longest chat message made, in UTF-16 code units as Telegram counts them (it allows
@@ -43,26 +39,6 @@ CHART_COLORS = {
     Level.COMPLETED: "#ef6c00",
     Level.NOT_COMPLETED: "#c62828",
 }
-
-# (heading, width) of the results sheet, in order
-RESULT_COLUMNS = (
-    (N_("No."), 6),
-    (N_("ID"), 12),
-    (N_("Full name"), 26),
-    (N_("Unit"), 26),
-    (N_("Group"), 18),
-    (N_("Score"), 9),
-    (N_("General criteria"), 11),
-    (N_("Task results"), 11),
-    (N_("Bonus"), 9),
-    (N_("Deductions"), 9),
-    (N_("Level by score"), 11),
-    (N_("Final level"), 11),
-    (N_("Exemplary reward (VND)"), 15),
-    (N_("Reasons"), 80),
-)
-# breakdown keys shown in the results sheet, in the order of RESULT_COLUMNS
-BREAKDOWN_KEYS = ("general", "tasks", "bonus", "deductions")
 
 
 @dataclass(frozen=True)
@@ -318,97 +294,7 @@ def _chart_figure(digest: UnitDigest, locale: str):
     return figure
 
 
-# -- workbook ---------------------------------------------------------------------------
-
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", start_color="1F4E78")
-_THIN = Side(style="thin", color="A6A6A6")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_WRAPPED = {3, 4, 5, len(RESULT_COLUMNS)}  # names, unit, group, reasons
-
-
-def results_workbook(digest: UnitDigest, locale: str = "vi") -> bytes:
-    """An .xlsx of the results (one row a person) and a summary sheet (counts, missing)."""
-    _ = translations(locale).gettext
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Results")[:31]
-    _header(sheet, 1, [_(heading) for heading, _width in RESULT_COLUMNS])
-    for number, row in enumerate(digest.rows, start=1):
-        values = [
-            number,
-            row.code,
-            row.full_name,
-            row.unit_name,
-            row.group_name,
-            row.score,
-            *(row.breakdown.get(key) for key in BREAKDOWN_KEYS),
-            _level(row.computed_level),
-            _level(row.level),
-            row.reward_vnd,
-            "\n".join(row.reasons),
-        ]
-        _append(sheet, values)
-    for column, (_unused, width) in enumerate(RESULT_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            cell.alignment = Alignment(vertical="top", wrap_text=cell.column in _WRAPPED)
-        cells[12].number_format = "#,##0"
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(RESULT_COLUMNS))}{sheet.max_row}"
-    sheet.print_title_rows = "1:1"
-
-    _summary_sheet(book.create_sheet(_("Summary")[:31]), digest, locale)
-    book.properties.title = clean(_heading(digest, locale))
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _summary_sheet(sheet, digest: UnitDigest, locale: str) -> None:
-    _ = translations(locale).gettext
-    counts = _counts(digest)
-    xlsx_cell(sheet["A1"], _heading(digest, locale))
-    sheet["A1"].font = Font(bold=True, size=13)
-    _header(sheet, 3, [_("Level"), _("Number of people"), _("Share")])
-    for level in LEVELS:
-        _append(sheet, [level_name(level, locale), counts.per_level[level], counts.share(level)])
-        sheet.cell(sheet.max_row, 3).number_format = "0.0%"
-    _append(sheet, [_("Total rated"), counts.rated, 1 if counts.rated else 0])
-    sheet.cell(sheet.max_row, 3).number_format = "0.0%"
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    if counts.not_rated:
-        _append(sheet, [_("Not rated yet"), counts.not_rated, None])
-
-    start = sheet.max_row + 2
-    for cell in xlsx_row(sheet, start, [_("Did not submit the self-assessment")]):
-        cell.font = Font(bold=True)
-    sheet.cell(start, 2, len(digest.not_submitted)).font = Font(bold=True)
-    _header(sheet, start + 1, [_("No."), _("Full name")])
-    for number, name in enumerate(digest.not_submitted, start=1):
-        _append(sheet, [number, name])
-    for column, width in (("A", 40), ("B", 30), ("C", 10)):
-        sheet.column_dimensions[column].width = width
-
-
-def _header(sheet, row: int, headings: list[str]) -> None:
-    for cell in xlsx_row(sheet, row, headings):
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-def _append(sheet, values: list[Any]) -> None:
-    """A row below the last one: numbers as numbers, texts never read as formulas."""
-    for cell in xlsx_row(sheet, sheet.max_row + 1, values):
-        cell.border = _BORDER
-
-
-def _level(level: str | None) -> str | None:
-    return Level(level).value if level else None
+# -- the workbook: the export of the unit or the organization (papers/exports.py) ------
 
 
 def quota_lines(
@@ -428,10 +314,11 @@ def quota_lines(
     )
 
 
-def digest_replies(digest: UnitDigest, locale: str, name: str) -> list[Reply]:
+def digest_replies(digest: UnitDigest, locale: str, name: str, workbook: bytes) -> list[Reply]:
     """The digest as a leader receives it: the messages, the chart (`name`.png) and the
-    workbook (`name`.xlsx)."""
+    workbook (`name`.xlsx): the export of the unit or the organization
+    (`papers.exports.ratings_workbook`), the same file the office exports."""
     replies = [Reply(text) for text in digest_text(digest, locale)]
     replies.append(Reply("", document=Document(f"{name}.png", level_chart_png(digest, locale))))
-    replies.append(Reply("", document=Document(f"{name}.xlsx", results_workbook(digest, locale))))
+    replies.append(Reply("", document=Document(f"{name}.xlsx", workbook)))
     return replies

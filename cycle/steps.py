@@ -27,8 +27,10 @@ from cycle.year import run_year, years_to_watch
 from handlers import notices
 from handlers.events import Reply
 from locales import N_, SUPPORTED_LOCALES, name_sort_key, text_sort_key
+from papers.exports import only_unit, ratings_workbook
 from storage.audit import audit, change, record
 from storage.db import transaction
+from storage.exports import RatingsExport, period_ratings
 from storage.ledger import (
     StepRefused,
     StepTaken,
@@ -447,12 +449,20 @@ class Cycle:
         """Each head gets the digest of the unit, the director of all units: the counts,
         who did not submit, the quota, the warnings; with a chart and an Excel file."""
         month = _Month.load(self.session, self.organization, self.period)
+        exports: dict[str, RatingsExport] = {}  # the organization's, read once a language
         for leader in leaders:
             unit = month.units[leader.unit_id]
             whole = leader.role is Role.DIRECTOR
-            digest = month.digest(None if whole else unit, leader.language)
+            language = leader.language
+            digest = month.digest(None if whole else unit, language)
             name = f"{self.organization.code if whole else unit.code}-{self.period.code}"
-            self.send(leader, "digest", digest_replies(digest, leader.language, name))
+            if language not in exports:
+                exports[language] = period_ratings(
+                    self.session, self.organization, self.period, locale=language
+                )
+            export = exports[language] if whole else only_unit(exports[language], unit.code)
+            workbook = ratings_workbook(export, language)
+            self.send(leader, "digest", digest_replies(digest, language, name, workbook))
 
     # -- helpers -----------------------------------------------------------------------------
 

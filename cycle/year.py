@@ -32,8 +32,10 @@ from handlers import notices
 from handlers import year as texts
 from handlers.events import Reply
 from locales import N_, SUPPORTED_LOCALES, name_sort_key, text_sort_key
+from papers.exports import only_unit, ratings_workbook
 from storage.audit import change, record
 from storage.db import transaction
+from storage.exports import RatingsExport, year_ratings
 from storage.ledger import StepRefused, StepTaken, outbox_count, record_step, steps_done
 from storage.models import Organization, Person, Role, YearRating, YearRound
 from storage.people import active_people, groups_of, registered_person_ids, units_of
@@ -360,6 +362,7 @@ class YearCycle:
             self.people,
             key=lambda p: (text_sort_key(units[p.unit_id].name), name_sort_key(p.full_name)),
         )
+        exports: dict[str, RatingsExport] = {}  # the organization's, read once a language
         for leader in [p for p in self.people if p.role in (Role.HEAD, Role.DIRECTOR)]:
             whole = leader.role is Role.DIRECTOR
             unit = None if whole else units[leader.unit_id]
@@ -406,7 +409,13 @@ class YearCycle:
                 quota_lines=quota_lines(run, codes, whole, self.organization.name),
             )
             name = f"{self.organization.code if whole else unit.code}-{self.round.year}"
-            self.send(leader, "digest", digest_replies(digest, language, name))
+            if language not in exports:
+                exports[language] = year_ratings(
+                    self.session, self.organization, self.round, locale=language
+                )
+            export = exports[language] if whole else only_unit(exports[language], unit.code)
+            workbook = ratings_workbook(export, language)
+            self.send(leader, "digest", digest_replies(digest, language, name, workbook))
 
 
 # The steps an administrator may run at once (`python -m bot admin year STEP`), with the

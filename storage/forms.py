@@ -93,12 +93,6 @@ class Scope:
     reviewers: dict[int, Person | None]
 
 
-def unit_by_code(session: Session, organization_id: int, code: str) -> Unit | None:
-    return session.exec(
-        select(Unit).where(Unit.organization_id == organization_id, Unit.code == code)
-    ).first()
-
-
 def scope_of(
     session: Session,
     organization: Organization,

@@ -60,6 +60,13 @@ def units_of(session: Session, organization_id: int) -> list[Unit]:
     return list(session.exec(select(Unit).where(Unit.organization_id == organization_id)))
 
 
+def unit_by_code(session: Session, organization_id: int, code: str) -> Unit | None:
+    """The organization's unit with this code, if any."""
+    return session.exec(
+        select(Unit).where(Unit.organization_id == organization_id, Unit.code == code)
+    ).first()
+
+
 def units_with_active_people(session: Session, organization_id: int) -> list[Unit]:
     """The organization's units that have at least one active person."""
     return list(

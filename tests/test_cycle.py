@@ -177,9 +177,16 @@ def test_the_whole_month_reviews_classification_and_publication(tmp_path):
     workbook = next(
         r.document for r in digest if r.document and r.document.filename.endswith(".xlsx")
     )
-    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).worksheets[0]
-    rows = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows["nv01"][5] == 100 and rows["nv01"][11] == "A"
+    # the export of the unit (papers/exports.py): a summary sheet, then the unit's
+    book = openpyxl.load_workbook(io.BytesIO(workbook.content))
+    sheet = book.worksheets[1]
+    headings = [c.value for c in sheet[5]]
+    rows = {
+        row[1]: dict(zip(headings, row, strict=True))
+        for row in sheet.iter_rows(min_row=6, values_only=True)
+    }
+    assert rows["nv01"]["Điểm"] == 100
+    assert rows["nv01"]["Mức xếp loại chính thức"] == "Hoàn thành xuất sắc nhiệm vụ (A)"
     with Session(engine) as s:
         steps = [
             c.step

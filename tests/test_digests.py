@@ -1,4 +1,5 @@
-"""The leaders' digest: chat messages, the chart of levels and the results workbook.
+"""The leaders' digest: chat messages and the chart of levels (the workbook is the export
+of papers/exports.py: tests/test_exports.py).
 
 The texts are checked in English (the source language); in Vietnamese only what does not
 wait for the catalogue: names from the data and the official level names.
@@ -7,12 +8,10 @@ wait for the catalogue: names from the data and the official level names.
 from __future__ import annotations
 
 import warnings
-import zipfile
 from io import BytesIO
 
 import pytest
 from matplotlib.image import imread
-from openpyxl import load_workbook
 
 from core.model import Level
 from core.texts import level_name
@@ -23,7 +22,6 @@ from cycle.digests import (
     _chart_figure,
     digest_text,
     level_chart_png,
-    results_workbook,
 )
 
 UNIT = "Phòng Tổ chức cán bộ"
@@ -112,8 +110,6 @@ def test_an_unknown_level_or_period_is_refused():
         digest_text(unit(rows=(row(1, "E"),)), "en")
     with pytest.raises(ValueError):
         digest_text(unit(period_code="11/2026"), "en")
-    with pytest.raises(ValueError):
-        results_workbook(unit(rows=(row(1, "B", computed_level="X"),)), "en")
 
 
 def test_those_who_did_not_submit_are_named():
@@ -231,144 +227,3 @@ def test_the_chart_shows_the_count_of_each_level_and_its_official_name():
     (legend,) = figure.legends
     assert [t.get_text() for t in legend.get_texts()] == LEVEL_NAMES_EN
     assert "11/2026" in axes.get_title() and UNIT in axes.get_title()
-
-
-# -- workbook ---------------------------------------------------------------------------
-
-
-def test_the_workbook_holds_the_results_as_numbers():
-    rows = (
-        row(
-            1,
-            "A",
-            score=93.5,
-            breakdown={"general": 28, "tasks": 66.5, "bonus": 2, "deductions": 3},
-            computed_level="A",
-            reasons=("Đạt 93,5 điểm.", "Tiêu biểu trong tháng."),
-            reward_vnd=2_340_000,
-        ),
-        row(2, "B", score=88.25, computed_level="A", reasons=()),
-        row(3, None, score=None, breakdown={}, submitted=False),
-    )
-    book = load_workbook(BytesIO(results_workbook(unit(rows=rows), "en")))
-    assert book.sheetnames == ["Results", "Summary"]
-    sheet = book["Results"]
-    assert [c.value for c in sheet[1]] == [
-        "No.",
-        "ID",
-        "Full name",
-        "Unit",
-        "Group",
-        "Score",
-        "General criteria",
-        "Task results",
-        "Bonus",
-        "Deductions",
-        "Level by score",
-        "Final level",
-        "Exemplary reward (VND)",
-        "Reasons",
-    ]
-    assert [c.value for c in sheet[2]] == [
-        1,
-        "nv001",
-        "Nguyễn Thị Hằng 1",
-        UNIT,
-        "Chuyên viên",
-        93.5,
-        28,
-        66.5,
-        2,
-        3,
-        "A",
-        "A",
-        2_340_000,
-        "Đạt 93,5 điểm.\nTiêu biểu trong tháng.",
-    ]
-    assert all(c.data_type == "n" for c in sheet[2][5:10] + (sheet[2][12], sheet[2][0]))
-    assert sheet["M2"].number_format == "#,##0"
-    assert [c.value for c in sheet[3]][5:12] == [88.25, 28, 56.5, 2, 1, "A", "B"]
-    assert [c.value for c in sheet[4]][5:13] == [None] * 7 + [0]
-    assert sheet.max_row == 4
-    assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:N4"
-    assert sheet["A1"].font.bold
-    assert sheet.column_dimensions["N"].width > sheet.column_dimensions["A"].width
-
-
-def test_the_summary_sheet_counts_the_levels_and_lists_who_did_not_submit():
-    missing = ("Đỗ Thị Lan", "Vũ Minh Quân")
-    book = load_workbook(BytesIO(results_workbook(unit(not_submitted=missing), "en")))
-    cells = [tuple(r) for r in book["Summary"].iter_rows(values_only=True)]
-    by_label = {r[0]: r[1:] for r in cells if r[0] is not None}
-    assert by_label["Excellent completion of duties (A)"][:2] == (2, 0.1)
-    assert by_label["Good completion of duties (B)"][:2] == (15, 0.75)
-    assert by_label["Completion of duties (C)"][:2] == (3, 0.15)
-    assert by_label["Non-completion of duties (D)"][:2] == (0, 0)
-    assert by_label["Total rated"][0] == 20
-    assert by_label["Did not submit the self-assessment"][0] == 2
-    start = cells.index(("No.", "Full name", None))
-    assert cells[start + 1 :] == [(1, "Đỗ Thị Lan", None), (2, "Vũ Minh Quân", None)]
-
-
-def test_the_vietnamese_workbook_keeps_the_names_and_the_official_levels():
-    book = load_workbook(BytesIO(results_workbook(unit())))
-    results, summary = book.worksheets
-    assert results["C2"].value == "Nguyễn Thị Hằng 1"
-    assert results["D2"].value == UNIT
-    labels = [r[0] for r in summary.iter_rows(values_only=True)]
-    assert labels[0].endswith(UNIT)
-    for level in Level:
-        assert level_name(level, "vi") in labels
-    assert "Hoàn thành xuất sắc nhiệm vụ (A)" in labels
-
-
-TRAPS = {
-    '=HYPERLINK("http://example.com","x")': '=HYPERLINK("http://example.com","x")',
-    "+1": "+1",
-    "-2+3": "-2+3",
-    "@SUM(A1)": "@SUM(A1)",
-    "\t=1+1": "\t=1+1",
-    " =1+1": " =1+1",
-    "Lan\x07": "Lan",
-    "Nguyễn\x07 Văn A\x1b": "Nguyễn Văn A",
-    "#N/A": "#N/A",
-}
-
-
-def test_a_text_that_looks_like_a_formula_stays_a_text():
-    rows = tuple(
-        row(
-            n,
-            "B",
-            code=text,
-            full_name=text,
-            unit_name=text,
-            group_name=text,
-            reasons=(text, "=1+1"),
-            score=-2.5,
-        )
-        for n, text in enumerate(TRAPS, start=1)
-    )
-    digest = unit(rows=rows, title="=Phòng\x07 X", not_submitted=tuple(TRAPS))
-    data = results_workbook(digest, "en")  # no IllegalCharacterError
-    book = load_workbook(BytesIO(data))
-    sheet = book["Results"]
-    for n, kept in enumerate(TRAPS.values(), start=2):
-        for cell in (sheet.cell(n, c) for c in (2, 3, 4, 5)):
-            assert cell.value == kept and cell.data_type == "s", (cell.coordinate, kept)
-            assert cell.quotePrefix == (kept.lstrip()[:1] in "=+-@"), cell.coordinate
-        assert sheet.cell(n, 14).value == kept + "\n=1+1"
-        assert sheet.cell(n, 14).data_type == "s"
-        assert sheet.cell(n, 1).value == n - 1 and sheet.cell(n, 1).data_type == "n"
-        assert sheet.cell(n, 6).value == -2.5 and sheet.cell(n, 6).data_type == "n"
-    summary = book["Summary"]
-    assert summary["A1"].value == "Rating results for month 11/2026 — =Phòng X"
-    listed = [r[1] for r in summary.iter_rows() if isinstance(r[0].value, int)]
-    assert [c.value for c in listed] == list(TRAPS.values())
-    assert all(c.data_type == "s" for c in listed)
-    assert book.properties.title == "Rating results for month 11/2026 — =Phòng X"
-    with zipfile.ZipFile(BytesIO(data)) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/"):
-                assert "<f>" not in archive.read(name).decode(), name  # not one formula
