@@ -68,7 +68,6 @@ FLOWS = {
     conclusions.PREFIX: conclusions,
     messengers.PREFIX: messengers,
     year.PREFIX: year,
-    forms.PREFIX: forms,
 }
 
 

@@ -14,8 +14,6 @@ from storage.forms import newest_published_period, scope_of
 from storage.models import Role
 from storage.year import PUBLISHED, latest_round
 
-PREFIX = "fm"
-
 
 def show(ctx: Context) -> list[Reply]:
     person = ctx.person
@@ -95,11 +93,3 @@ def _many(ctx: Context, period, year_round) -> list[Reply]:
 
 def _caption(name: str) -> str:
     return name[4:].removesuffix(".docx")
-
-
-def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
-    return show(ctx)
-
-
-def on_text(ctx: Context, text: str) -> list[Reply]:
-    return show(ctx)
