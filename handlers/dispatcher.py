@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from handlers import (
     assessment,
+    assign,
     conclusions,
     menu,
     messengers,
@@ -50,6 +51,7 @@ COMMANDS: dict[str, Callable[[Context], list[Reply]]] = {
     "/assess": assessment.start,
     "/result": result.show,
     "/review": review.show_next,
+    "/assign": assign.start,
     "/status": status.show,
     "/conclusions": conclusions.start,
     "/link": messengers.show,
@@ -59,6 +61,7 @@ COMMANDS: dict[str, Callable[[Context], list[Reply]]] = {
 FLOWS = {
     menu.PREFIX: menu,
     plan.PREFIX: plan,
+    assign.PREFIX: assign,
     assessment.PREFIX: assessment,
     result.PREFIX: result,
     review.PREFIX: review,

@@ -306,6 +306,19 @@ def reviewers_of(people: list[Person]) -> dict[int, Person | None]:
     return found
 
 
+def assignees(session: Session, leader: Person) -> list[Person]:
+    """The active people whose self-assessments `leader` reviews (`reviewer_of`): those a
+    leader assigns tasks to, by name as Vietnamese lists sort them."""
+    people = list(
+        session.exec(
+            select(Person).where(Person.organization_id == leader.organization_id, Person.active)
+        )
+    )
+    reviewers = reviewers_of(people)
+    found = [p for p in people if (r := reviewers.get(p.id)) is not None and r.id == leader.id]
+    return sorted(found, key=lambda p: name_sort_key(p.full_name))
+
+
 def decisions_awaited(session: Session, period: Period, people: list[Person]) -> Counter[int]:
     """How many submissions of the period each reviewer still has to decide on
     (`awaits_decision`, at the reviewer's stage), by reviewer id; `people`: the

@@ -1,18 +1,31 @@
-"""Adding a task in the plan conversation with the task catalogue: the person searches
-the products of their job position by words (any case, without diacritics), picks one
-by its button, and the factor is the product's (points ÷ 5); a free task stays possible
-where the organization allows it, marked as such, and is refused politely where not."""
+"""Adding a task with the task catalogue: the person searches the products of their job
+position by words (any case, without diacritics), picks one by its button, and the factor
+is the product's (points ÷ 5); a free task stays possible where the organization allows
+it, marked as such, and is refused politely where not. The same for a head assigning a
+task to a person of the unit (`/assign`: the catalogue of THAT person's job position) and
+for the ad-hoc tasks of the self-assessment."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
+from handlers.events import payload_to_replies
 from storage.catalogue import TABLE, check_catalogue, import_catalogue
 from storage.db import transaction
-from storage.models import Organization, PeriodStatus, Person, Task
+from storage.models import (
+    AuditLog,
+    Organization,
+    OutboxMessage,
+    Period,
+    PeriodStatus,
+    Person,
+    Task,
+    TaskKind,
+    Unit,
+)
 from storage.tables import parse_table
 from tests.chat import NOW, Chat, database, small_organization
 
@@ -146,3 +159,140 @@ def test_the_search_question_reads_in_vietnamese(tmp_path, language, expected):
     chat.send("/plan")
     chat.press("Thêm nhiệm vụ")
     assert expected in chat.text and "Đồng chí" in chat.text
+
+
+# -- a head assigns a task to a person of the unit ---------------------------------------------
+
+
+def person(engine, code: str) -> Person:
+    with Session(engine) as s:
+        return s.exec(select(Person).where(Person.code == code)).one()
+
+
+def notices_of(engine, code: str, kind: str) -> list[str]:
+    """The texts of the outbox messages of `kind` to the person."""
+    with Session(engine) as s:
+        rows = s.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.person_id == person(engine, code).id, OutboxMessage.kind == kind
+            )
+        ).all()
+    return ["\n".join(r.text for r in payload_to_replies(row.payload)) for row in rows]
+
+
+def all_tasks(engine) -> list[Task]:
+    with Session(engine) as s:
+        return list(s.exec(select(Task)).all())
+
+
+def test_a_head_assigns_a_product_of_the_members_catalogue_and_the_member_is_told(tmp_path):
+    engine, codes = setup(tmp_path)
+    member = registered(engine, codes, "nv01")  # Trần Thị Mai, Chuyên viên tổng hợp
+    head = registered(engine, codes, "tp01")
+    head.send("/assign")
+    labels = head.labels()
+    # by given name: Mai before Tuấn; the head is not among them
+    assert labels.index("Trần Thị Mai") < labels.index("Lê Minh Tuấn")
+    assert "Nguyễn Văn Hùng" not in labels
+    head.press("Trần Thị Mai")
+    assert "job position of Trần Thị Mai (Chuyên viên tổng hợp)" in head.text
+    head.send("chuong trinh")
+    assert "1. Chương trình công tác tháng của Sở (TH-01) — 7.5 points, factor 1.5" in head.text
+    head.press("1")
+    assert "Product: Chương trình công tác tháng của Sở (TH-01), factor 1.5." in head.text
+    head.send("20/11")
+    assert "is added to Trần Thị Mai's plan of month 11/2026" in head.text
+    assert "Trần Thị Mai is told" in head.text
+    task = only_task(engine)
+    assert (task.person_id, task.kind, task.weight, task.free, task.deadline) == (
+        person(engine, "nv01").id,
+        TaskKind.PLANNED,
+        1.5,
+        False,
+        date(2026, 11, 20),
+    )
+    assert task.catalogue_item_id is not None
+    assert task.assigned_by == person(engine, "tp01").id
+    (notice,) = notices_of(engine, "nv01", "assigned")
+    assert "assigned you the task “Chương trình công tác tháng của Sở”" in notice
+    assert "Deadline: 20/11/2026." in notice and "Conversion factor: 1.5." in notice
+    member.send("/plan")
+    assert "1. Chương trình công tác tháng của Sở — due 20/11 — factor 1.5" in member.text
+    with Session(engine) as s:
+        audit = s.exec(select(AuditLog).where(AuditLog.field == "assigned")).one()
+        assert audit.entity_id == task.id
+
+
+def test_a_heads_free_task_where_allowed_and_refused_where_not(tmp_path):
+    engine, codes = setup(tmp_path)
+    head = registered(engine, codes, "tp01")
+    head.send("/assign")
+    head.press("Trần Thị Mai")
+    head.press("A task outside the catalogue")
+    head.send("Chuẩn bị hội nghị tổng kết")
+    head.press("No deadline")
+    task = only_task(engine)
+    assert (task.free, task.catalogue_item_id, task.assigned_by) == (
+        True,
+        None,
+        person(engine, "tp01").id,
+    )
+    refused, refused_codes = setup(tmp_path / "refused", free_tasks=False)
+    head = registered(refused, refused_codes, "tp01")
+    head.send("/assign")
+    head.press("Trần Thị Mai")
+    assert "A task outside the catalogue" not in " ".join(head.labels())
+    head._handle(payload="ag:free", message_id=1)  # an old button, or a forged one
+    assert "adds tasks only from the catalogue" in head.text
+    assert "job position of Trần Thị Mai" in head.text  # the question again
+    head.send("/assign")
+    head.press("Lê Minh Tuấn")  # no job position: no product of theirs
+    assert "no product of the job position of Lê Minh Tuấn" in head.text
+    assert "Send the task's title" not in head.text
+    assert all_tasks(refused) == []
+
+
+def test_a_head_is_refused_for_a_person_outside_the_unit_and_a_closed_plan(tmp_path):
+    engine, codes = setup(tmp_path)
+    with Session(engine) as s:
+        org = s.exec(select(Organization)).one()
+        office = Unit(organization_id=org.id, code="vp", name="Văn phòng")
+        s.add(office)
+        s.flush()
+        tp01 = s.exec(select(Person).where(Person.code == "tp01")).one()
+        outsider = Person(
+            organization_id=org.id,
+            code="vp01",
+            full_name="Phạm Thu Hà",
+            unit_id=office.id,
+            group_id=tp01.group_id,
+            role=tp01.role.STAFF,
+        )
+        s.add(outsider)
+        s.commit()
+        outsider_id = outsider.id
+    head = registered(engine, codes, "tp01")
+    head.send("/assign")
+    assert "Phạm Thu Hà" not in head.labels()
+    head._handle(payload=f"ag:to:{outsider_id}", message_id=1)  # a forged button
+    assert "Phạm Thu Hà is not among the people you lead" in head.text
+    staff = registered(engine, codes, "nv01")
+    staff.send("/assign")
+    assert "assigned by the leaders" in staff.text
+    head.send("/assign")
+    head.press("Lê Minh Tuấn")
+    with Session(engine) as s:  # the plan closes while the head is typing
+        period = s.exec(select(Period)).one()
+        period.plan_until = NOW - timedelta(hours=1)
+        s.add(period)
+        s.commit()
+    head.send("Chuẩn bị hội trường")
+    assert "The plan of month 11/2026 was closed at" in head.text
+    with Session(engine) as s:
+        period = s.exec(select(Period)).one()
+        period.plan_until, period.status = None, PeriodStatus.OPEN
+        s.add(period)
+        s.commit()
+    head.send("/assign")
+    assert "The self-assessment of month 11/2026 has opened" in head.text
+    assert all_tasks(engine) == []
