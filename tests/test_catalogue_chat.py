@@ -37,9 +37,14 @@ Thanh tra viên,TT-04,Báo cáo công tác tiếp công dân tháng,5
 """
 
 
-def setup(tmp_path, free_tasks: bool = True, language: str = "en"):
+def setup(
+    tmp_path,
+    free_tasks: bool = True,
+    language: str = "en",
+    status: PeriodStatus = PeriodStatus.PLANNING,
+):
     engine = database(tmp_path)
-    codes = small_organization(engine, status=PeriodStatus.PLANNING, tasks=0, language=language)
+    codes = small_organization(engine, status=status, tasks=0, language=language)
     products = check_catalogue(parse_table(CATALOGUE.encode(), "so-tay.csv", TABLE))
     with transaction(engine) as s:
         org = s.exec(select(Organization)).one()
@@ -296,3 +301,67 @@ def test_a_head_is_refused_for_a_person_outside_the_unit_and_a_closed_plan(tmp_p
     head.send("/assign")
     assert "The self-assessment of month 11/2026 has opened" in head.text
     assert all_tasks(engine) == []
+
+
+# -- the ad-hoc tasks of the self-assessment ------------------------------------------------
+
+
+def at_ad_hoc_tasks(engine, codes, who: str = "nv01") -> Chat:
+    chat = registered(engine, codes, who)
+    chat.send("/assess")
+    chat.score_all()  # no planned task: the ad-hoc tasks come next
+    assert "Were you assigned ad-hoc tasks" in chat.text
+    return chat
+
+
+def ad_hoc_tasks(engine) -> list[Task]:
+    with Session(engine) as s:
+        return list(s.exec(select(Task).where(Task.kind == TaskKind.AD_HOC).order_by(Task.id)))
+
+
+def test_an_ad_hoc_task_is_picked_from_the_catalogue_or_kept_free(tmp_path):
+    engine, codes = setup(tmp_path, status=PeriodStatus.OPEN)
+    chat = at_ad_hoc_tasks(engine, codes)
+    chat.send("bao cao tong ket")  # the title typed is searched in the catalogue
+    assert "1. Báo cáo sơ kết, tổng kết công tác năm (TH-03) — 15 points, factor 3" in chat.text
+    chat.press("1")
+    assert "Ad-hoc task 1: “Báo cáo sơ kết, tổng kết công tác năm”" in chat.text
+    chat.press("Done on time")
+    assert "Báo cáo sơ kết" in chat.text  # back to the list of ad-hoc tasks
+    chat.send("Tiếp đoàn kiểm tra của Bộ")
+    assert "No product of the catalogue matches “Tiếp đoàn kiểm tra của Bộ”" in chat.text
+    chat.press("A task outside the catalogue")
+    assert "Ad-hoc task 2: “Tiếp đoàn kiểm tra của Bộ”" in chat.text
+    chat.press("Exceeded")
+    picked, free = ad_hoc_tasks(engine)
+    assert (picked.title, picked.weight, picked.free) == (
+        "Báo cáo sơ kết, tổng kết công tác năm",
+        3.0,
+        False,
+    )
+    assert picked.catalogue_item_id is not None
+    assert (free.title, free.weight, free.free, free.catalogue_item_id) == (
+        "Tiếp đoàn kiểm tra của Bộ",
+        1.0,
+        True,
+        None,
+    )
+
+
+def test_a_free_ad_hoc_task_is_refused_where_the_organization_allows_none(tmp_path):
+    engine, codes = setup(tmp_path, free_tasks=False, status=PeriodStatus.OPEN)
+    chat = at_ad_hoc_tasks(engine, codes)
+    chat.send("Tiếp đoàn kiểm tra của Bộ")
+    assert "No product of the catalogue matches" in chat.text
+    assert "A task outside the catalogue" not in " ".join(chat.labels())
+    chat._handle(payload="as:free", message_id=1)  # an old button, or a forged one
+    assert "adds tasks only from the catalogue" in chat.text
+    assert "Send a few words of the product" in chat.text  # the question again
+    chat.press("Cancel")
+    assert "Were you assigned ad-hoc tasks" in chat.text
+    assert ad_hoc_tasks(engine) == []
+    other = at_ad_hoc_tasks(engine, codes, "nv02")  # no job position: no product of theirs
+    other.send("Chuẩn bị hội trường")
+    assert "no product of your job position" in other.text
+    assert "Were you assigned ad-hoc tasks" in other.text  # the question again
+    assert ad_hoc_tasks(engine) == []
