@@ -20,7 +20,6 @@ from handlers.catalogue_pick import (
     ask_deadline,
     ask_search,
     ask_title,
-    ask_weight,
     end_of_period,
     start_of_period,
 )
@@ -118,16 +117,16 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
         ctx.remember(title=text)
         ctx.state.step = "due"
         return [ask_deadline(ctx, period, PREFIX)]
-    if step == "due":
-        day = catalogue_pick.parse_date(text, period)
-        if day is None:
-            return catalogue_pick.deadline_refused(ctx, period, PREFIX)
-        return _deadline(ctx, period, member, day)
-    if step == "weight":
-        weight = catalogue_pick.factor(text)
-        if weight is None:
-            return catalogue_pick.weight_refused(ctx, PREFIX)
-        return _save(ctx, period, member, weight)
+    answered = catalogue_pick.typed(
+        ctx,
+        period,
+        PREFIX,
+        text,
+        lambda day: _deadline(ctx, period, member, day),
+        lambda weight: _save(ctx, period, member, weight),
+    )
+    if answered is not None:
+        return answered
     return [reply(ctx._("Please answer with the buttons below.")), *start(ctx)]
 
 
@@ -178,13 +177,9 @@ def _chosen(ctx: Context, period: Period, person_id: str) -> list[Reply]:
 def _deadline(ctx: Context, period: Period, member: Person, day: date | None) -> list[Reply]:
     if ctx.recall("title") is None:  # a stale button: nothing being assigned
         return start(ctx)
-    ctx.remember(due=day.isoformat() if day else None)
-    if ctx.recall("item") is not None:  # a product's factor: its points ÷ 5
-        return _save(ctx, period, member, ctx.recall("weight", 1.0))
-    if ctx.organization.uses_weights:
-        ctx.state.step = "weight"
-        return [ask_weight(ctx, PREFIX)]
-    return _save(ctx, period, member, 1.0)
+    return catalogue_pick.deadline_given(
+        ctx, PREFIX, day, lambda weight: _save(ctx, period, member, weight)
+    )
 
 
 def _save(ctx: Context, period: Period, member: Person, weight: float) -> list[Reply]:

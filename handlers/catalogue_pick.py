@@ -13,6 +13,7 @@ where it does not."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -209,6 +210,40 @@ def weight_refused(ctx: Context, prefix: str) -> list[Reply]:
         ),
         ask_weight(ctx, prefix),
     ]
+
+
+def typed(
+    ctx: Context,
+    period: Period,
+    prefix: str,
+    text: str,
+    deadline: Callable[[date | None], list[Reply]],
+    weight: Callable[[float], list[Reply]],
+) -> list[Reply] | None:
+    """A deadline or a factor typed at its question (the conversation's step "due" or
+    "weight"): handed to `deadline` or `weight`, or refused with the question again;
+    None at another step."""
+    if ctx.state.step == "due":
+        day = parse_date(text, period)
+        return deadline(day) if day is not None else deadline_refused(ctx, period, prefix)
+    if ctx.state.step == "weight":
+        value = factor(text)
+        return weight(value) if value is not None else weight_refused(ctx, prefix)
+    return None
+
+
+def deadline_given(
+    ctx: Context, prefix: str, day: date | None, save: Callable[[float], list[Reply]]
+) -> list[Reply]:
+    """The new task's deadline: a product's task is saved with the product's factor; a
+    free one asks its factor where the organization uses factors, else is saved with 1."""
+    ctx.remember(due=day.isoformat() if day else None)
+    if ctx.recall("item") is not None:  # a product's factor: its points ÷ 5
+        return save(ctx.recall("weight", 1.0))
+    if ctx.organization.uses_weights:
+        ctx.state.step = "weight"
+        return [ask_weight(ctx, prefix)]
+    return save(1.0)
 
 
 def factor(text: str) -> float | None:

@@ -185,16 +185,16 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
         ctx.remember(title=text)
         ctx.state.step = "due"
         return [ask_deadline(ctx, period, PREFIX)]
-    if step == "due":
-        day = catalogue_pick.parse_date(text, period)
-        if day is None:
-            return catalogue_pick.deadline_refused(ctx, period, PREFIX)
-        return _set_deadline(ctx, period, day)
-    if step == "weight":
-        weight = catalogue_pick.factor(text)
-        if weight is None:
-            return catalogue_pick.weight_refused(ctx, PREFIX)
-        return _set_weight(ctx, period, weight)
+    answered = catalogue_pick.typed(
+        ctx,
+        period,
+        PREFIX,
+        text,
+        lambda day: _set_deadline(ctx, period, day),
+        lambda weight: _set_weight(ctx, period, weight),
+    )
+    if answered is not None:
+        return answered
     ctx.go(None)
     return [_list(ctx)]
 
@@ -210,13 +210,9 @@ def _set_deadline(ctx: Context, period: Period, day: date | None) -> list[Reply]
         return [_list(ctx)]
     if ctx.recall("title") is None:  # a stale button: nothing being added
         return [_list(ctx)]
-    ctx.remember(due=day.isoformat() if day else None)
-    if ctx.recall("item") is not None:  # a product's factor: its points ÷ 5
-        return _save_new(ctx, period, ctx.recall("weight", 1.0))
-    if ctx.organization.uses_weights:
-        ctx.state.step = "weight"
-        return [ask_weight(ctx, PREFIX)]
-    return _save_new(ctx, period, 1.0)
+    return catalogue_pick.deadline_given(
+        ctx, PREFIX, day, lambda weight: _save_new(ctx, period, weight)
+    )
 
 
 def _set_weight(ctx: Context, period: Period, weight: float) -> list[Reply]:
