@@ -365,3 +365,23 @@ def test_a_free_ad_hoc_task_is_refused_where_the_organization_allows_none(tmp_pa
     assert "no product of your job position" in other.text
     assert "Were you assigned ad-hoc tasks" in other.text  # the question again
     assert ad_hoc_tasks(engine) == []
+
+
+def test_the_heads_assignment_and_the_members_notice_read_in_vietnamese(tmp_path):
+    engine, codes = setup(tmp_path, language="vi")
+    registered(engine, codes, "nv01")
+    head = registered(engine, codes, "tp01")
+    head.press("Giao nhiệm vụ")  # the menu's button
+    assert "Giao nhiệm vụ trong kế hoạch công tác tháng 11/2026" in head.text
+    head.press("Trần Thị Mai")
+    assert "vị trí việc làm của đồng chí Trần Thị Mai (Chuyên viên tổng hợp)" in head.text
+    head.send("chương trình")
+    head.press("1")
+    head.send("20/11")
+    assert "đồng chí Trần Thị Mai đã được báo" in head.text
+    (notice,) = notices_of(engine, "nv01", "assigned")
+    assert notice.startswith(
+        "Trưởng phòng Tổ chức đã giao đồng chí nhiệm vụ “Chương trình công tác tháng của Sở” "
+        "trong kế hoạch công tác tháng 11/2026."
+    )
+    assert "Hệ số quy đổi: 1,5." in notice
