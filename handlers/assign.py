@@ -40,11 +40,14 @@ def start(ctx: Context) -> list[Reply]:
     """The people the leader may assign a task to, as buttons."""
     period = _period(ctx)
     refusal = _refusal(ctx, period)
+    people = assignees(ctx.session, ctx.person) if refusal is None else []
+    if refusal is None and not people:
+        refusal = ctx._("There is nobody whose self-assessment you review, to assign a task to.")
     if refusal is not None:
         ctx.go(None)
         return [reply(refusal, *menu_buttons.buttons(ctx))]
     ctx.go(PREFIX, "who")
-    buttons = [Button(p.full_name, f"ag:to:{p.id}") for p in assignees(ctx.session, ctx.person)]
+    buttons = [Button(p.full_name, f"ag:to:{p.id}") for p in people]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     text = ctx._("Assign a task in the plan of {period}: to whom?").format(
         **periods(period.code, ctx.language)
@@ -251,8 +254,6 @@ def _refusal(ctx: Context, period: Period) -> str | None:
             **periods(period.code, ctx.language),
             time=format_moment(period.plan_until, ctx.timezone, ctx.language),
         )
-    if not assignees(ctx.session, ctx.person):
-        return ctx._("There is nobody whose self-assessment you review, to assign a task to.")
     return None
 
 
