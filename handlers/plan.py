@@ -304,6 +304,11 @@ def _list(ctx: Context, edit: bool = False) -> Reply:
         line = f"{number}. {task.title}"
         if task.free:
             line += " " + ctx._("(free task)")
+        leader = ctx.session.get(Person, task.assigned_by) if task.assigned_by else None
+        if leader is not None:  # assigned in the chat (`/assign`)
+            line += " " + ctx._("(assigned by {leader})").format(
+                leader=_title_of(ctx, leader, ctx.language)
+            )
         line += _due(ctx, task)
         if weights or task.catalogue_item_id is not None:  # a product's factor is shown
             line += " — " + ctx._("factor {weight}").format(

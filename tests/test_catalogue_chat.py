@@ -13,6 +13,7 @@ import pytest
 from sqlmodel import Session, select
 
 from handlers.events import payload_to_replies
+from storage import invites
 from storage.catalogue import TABLE, check_catalogue, import_catalogue
 from storage.db import transaction
 from storage.models import (
@@ -222,7 +223,10 @@ def test_a_head_assigns_a_product_of_the_members_catalogue_and_the_member_is_tol
     assert "assigned you the task “Chương trình công tác tháng của Sở”" in notice
     assert "Deadline: 20/11/2026." in notice and "Conversion factor: 1.5." in notice
     member.send("/plan")
-    assert "1. Chương trình công tác tháng của Sở — due 20/11 — factor 1.5" in member.text
+    assert (
+        "1. Chương trình công tác tháng của Sở (assigned by Head of Division Tổ chức) — "
+        "due 20/11 — factor 1.5" in member.text
+    )
     with Session(engine) as s:
         audit = s.exec(select(AuditLog).where(AuditLog.field == "assigned")).one()
         assert audit.entity_id == task.id
@@ -385,3 +389,42 @@ def test_the_heads_assignment_and_the_members_notice_read_in_vietnamese(tmp_path
         "trong kế hoạch công tác tháng 11/2026."
     )
     assert "Hệ số quy đổi: 1,5." in notice
+
+
+def test_the_director_assigns_to_the_heads_not_to_their_units_people(tmp_path):
+    engine, codes = setup(tmp_path)
+    with transaction(engine) as s:
+        org = s.exec(select(Organization)).one()
+        board = Unit(organization_id=org.id, code="bgd", name="Ban Giám đốc")
+        s.add(board)
+        s.flush()
+        head = s.exec(select(Person).where(Person.code == "tp01")).one()
+        director = Person(
+            organization_id=org.id,
+            code="gd01",
+            full_name="Đỗ Văn Bình",
+            unit_id=board.id,
+            group_id=head.group_id,
+            role=head.role.DIRECTOR,
+            language="en",
+        )
+        s.add(director)
+        s.flush()
+        code = invites.issue(s, director, now=NOW)[0]
+    registered(engine, codes, "tp01")
+    chat = Chat(engine, chat_id="gd01")
+    chat.send(f"/start {code}")
+    chat.send("/assign")
+    # the head only: the unit's people are the head's to review
+    assert [label for label in chat.labels() if label != "Cancel"] == ["Nguyễn Văn Hùng"]
+    chat.press("Nguyễn Văn Hùng")  # no job position: a free task, where allowed
+    chat.send("Chuẩn bị báo cáo giao ban")
+    chat.press("No deadline")
+    task = only_task(engine)
+    assert (task.person_id, task.assigned_by, task.free) == (
+        person(engine, "tp01").id,
+        person(engine, "gd01").id,
+        True,
+    )
+    (notice,) = notices_of(engine, "tp01", "assigned")
+    assert notice.startswith("Director of the Department assigned you the task")
