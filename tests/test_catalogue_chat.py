@@ -23,6 +23,7 @@ from storage.models import (
     Period,
     PeriodStatus,
     Person,
+    Role,
     Task,
     TaskKind,
     Unit,
@@ -232,6 +233,28 @@ def test_a_head_assigns_a_product_of_the_members_catalogue_and_the_member_is_tol
         assert audit.entity_id == task.id
 
 
+def in_another_unit(engine, unit: str, code: str, name: str, role: Role) -> tuple[int, str]:
+    """A person of a new unit of the organization: their id and registration code."""
+    with transaction(engine) as s:
+        org = s.exec(select(Organization)).one()
+        other = Unit(organization_id=org.id, code=code, name=unit)
+        s.add(other)
+        s.flush()
+        group = s.exec(select(Person).where(Person.code == "tp01")).one().group_id
+        found = Person(
+            organization_id=org.id,
+            code=code,
+            full_name=name,
+            unit_id=other.id,
+            group_id=group,
+            role=role,
+            language="en",
+        )
+        s.add(found)
+        s.flush()
+        return found.id, invites.issue(s, found, now=NOW)[0]
+
+
 def test_a_heads_free_task_where_allowed_and_refused_where_not(tmp_path):
     engine, codes = setup(tmp_path)
     head = registered(engine, codes, "tp01")
@@ -263,23 +286,7 @@ def test_a_heads_free_task_where_allowed_and_refused_where_not(tmp_path):
 
 def test_a_head_is_refused_for_a_person_outside_the_unit_and_a_closed_plan(tmp_path):
     engine, codes = setup(tmp_path)
-    with Session(engine) as s:
-        org = s.exec(select(Organization)).one()
-        office = Unit(organization_id=org.id, code="vp", name="Văn phòng")
-        s.add(office)
-        s.flush()
-        tp01 = s.exec(select(Person).where(Person.code == "tp01")).one()
-        outsider = Person(
-            organization_id=org.id,
-            code="vp01",
-            full_name="Phạm Thu Hà",
-            unit_id=office.id,
-            group_id=tp01.group_id,
-            role=tp01.role.STAFF,
-        )
-        s.add(outsider)
-        s.commit()
-        outsider_id = outsider.id
+    outsider_id, _ = in_another_unit(engine, "Văn phòng", "vp01", "Phạm Thu Hà", Role.STAFF)
     head = registered(engine, codes, "tp01")
     head.send("/assign")
     assert "Phạm Thu Hà" not in head.labels()
@@ -393,24 +400,7 @@ def test_the_heads_assignment_and_the_members_notice_read_in_vietnamese(tmp_path
 
 def test_the_director_assigns_to_the_heads_not_to_their_units_people(tmp_path):
     engine, codes = setup(tmp_path)
-    with transaction(engine) as s:
-        org = s.exec(select(Organization)).one()
-        board = Unit(organization_id=org.id, code="bgd", name="Ban Giám đốc")
-        s.add(board)
-        s.flush()
-        head = s.exec(select(Person).where(Person.code == "tp01")).one()
-        director = Person(
-            organization_id=org.id,
-            code="gd01",
-            full_name="Đỗ Văn Bình",
-            unit_id=board.id,
-            group_id=head.group_id,
-            role=head.role.DIRECTOR,
-            language="en",
-        )
-        s.add(director)
-        s.flush()
-        code = invites.issue(s, director, now=NOW)[0]
+    _, code = in_another_unit(engine, "Ban Giám đốc", "gd01", "Đỗ Văn Bình", Role.DIRECTOR)
     registered(engine, codes, "tp01")
     chat = Chat(engine, chat_id="gd01")
     chat.send(f"/start {code}")
