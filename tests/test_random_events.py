@@ -298,7 +298,8 @@ def snapshot(engine) -> dict:
         data["results"] = sorted((r.person_id, r.level, r.score) for r in s.exec(select(Result)))
         data["identities"] = sorted((i.platform, i.user_id) for i in s.exec(select(Identity)))
         data["tasks"] = {
-            (owner[t.person_id], t.id, t.title, t.weight, t.deadline) for t in s.exec(select(Task))
+            (owner[t.person_id], t.id, t.title, t.weight, t.deadline, owner.get(t.assigned_by))
+            for t in s.exec(select(Task))
         }
         for table, entity in (
             (DisciplineDecision, "discipline_decision"),
@@ -340,8 +341,10 @@ def check(engine, actor: str, before: dict, after: dict, replies) -> None:
     }
     for who, entity, _, field in changed:
         assert allowed(actor, who, entity, field), f"{actor} changed {who}'s {entity}.{field}"
-    for who, *_ in {t for t in after["tasks"] ^ before["tasks"]}:
-        assert who == actor, f"{actor} changed a task of {who}"
+    for who, *_, assigned_by in {t for t in after["tasks"] ^ before["tasks"]}:
+        # a person's own tasks, or one their reviewer assigned them (`/assign`)
+        by_reviewer = assigned_by == actor and REVIEWER.get(who) == actor
+        assert who == actor or by_reviewer, f"{actor} changed a task of {who}"
     with Session(engine) as s:
         logged = {
             (e.entity, e.entity_id, e.field)
