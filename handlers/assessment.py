@@ -2,7 +2,10 @@
 
     each general criterion (a score by buttons, up to its maximum in the ruleset)
     → each planned task (exceeded / on time / late → how many delays / not done → explanation)
-    → ad-hoc tasks (titles sent one by one, each with its result) → initiatives
+    → ad-hoc tasks (titles sent one by one, each with its result; where the catalogue
+      has products of the person's job position, the title is searched there and a
+      product picked, or kept as a free task where the organization allows it)
+    → initiatives
     → summary with the score the core computes live
     → the proposed level (a reason is asked when it is above the computed level) → submit.
 
@@ -17,7 +20,8 @@ again until the heads' review deadline; its reviewer is told. Every change of a 
 level is audited.
 
 Steps: "c:<criterion>", "t:<task id>", "d:<task id>" (delays), "x:<task id>"
-(explanation), "adhoc", "init", "sum", "prop", "why".
+(explanation), "adhoc", "ap" (an ad-hoc task's product, `handlers.catalogue_pick`),
+"init", "sum", "prop", "why".
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from core import CoreError
 from core.model import Level
 from core.ruleset import Ruleset
 from core.texts import level_name
-from handlers import menu_buttons, notices
+from handlers import catalogue_pick, menu_buttons, notices
+from handlers.catalogue_pick import Start, Where, start_of_period
 from handlers.context import Context, reply, short_label, whole_number
 from handlers.events import Button, Reply
 from locales import N_, format_moment, format_number, format_percent, periods
@@ -63,7 +68,6 @@ PREFIX = "as"
 STATUS_CODES = {"e": "exceeded", "o": "on_time", "l": "late", "n": "not_done"}
 LEVELS = ("A", "B", "C", "D")
 RANK = {"A": 3, "B": 2, "C": 1, "D": 0}
-MAX_TITLE = 300
 MAX_EXPLANATION = 1000
 MIN_EXPLANATION = 10
 MAX_ITEMS = 20  # ad-hoc tasks, initiatives
@@ -105,8 +109,21 @@ _ANSWERS = {
     "same": lambda parts: f"c:{parts[1]}",
     "rma": lambda parts: "adhoc",
     "rmi": lambda parts: "init",
+    "pick": lambda parts: "ap",
+    "free": lambda parts: "ap",
 }
-_ARITY = {"c": 3, "t": 3, "d": 3, "p": 2, "skip": 2, "rma": 2, "rmi": 2, "same": 2}
+_ARITY = {
+    "c": 3,
+    "t": 3,
+    "d": 3,
+    "p": 2,
+    "skip": 2,
+    "rma": 2,
+    "rmi": 2,
+    "same": 2,
+    "pick": 2,
+    "free": 1,
+}
 
 
 def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
@@ -140,6 +157,9 @@ def _pressed(
         case ["sum"]:
             ctx.go(PREFIX, "sum")
             return [_summary(ctx, period, assessment, edit=True)]
+        case ["ac"] if ctx.state.flow == PREFIX and ctx.state.step == "ap":  # no product
+            ctx.go(PREFIX, "adhoc", editing=bool(ctx.recall("editing")))
+            return [_ask(ctx, period, assessment, "adhoc", edit=True)]
         case ["edit"]:
             ctx.go(PREFIX, "sum")
             return [_edit_menu(ctx, period, assessment)]
@@ -203,6 +223,25 @@ def _answer(
             return _then(ctx, period, assessment, _delays_text(ctx, task, delays), f"t:{task.id}")
         case ["p", level] if level in LEVELS:
             return _propose(ctx, period, assessment, level)
+        case ["pick", item_id]:
+            item = catalogue_pick.picked(ctx, _where(ctx, period), item_id)
+            if item is None:
+                return _stale(ctx, period, assessment)
+            return [
+                *_record(ctx, catalogue_pick.chosen(ctx, item).text),
+                _new_ad_hoc(ctx, period, assessment, item.title, item.factor, item=item.id),
+            ]
+        case ["free"]:
+            if not ctx.organization.free_tasks:
+                return [
+                    catalogue_pick.free_refused(ctx),
+                    catalogue_pick.ask_search(ctx, _where(ctx, period)),
+                ]
+            title = ctx.recall("title") or ""
+            return [
+                *_record(ctx, ctx._("“{title}”: a task outside the catalogue").format(title=title)),
+                _new_ad_hoc(ctx, period, assessment, title, free=True),
+            ]
         case ["same", _]:
             earlier = _earlier_scores(ctx, period, assessment)
             if earlier is None:
@@ -265,8 +304,8 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
             return _then(ctx, period, assessment, None, f"t:{task.id}")
     if kind == "x":
         return _explain(ctx, period, assessment, arg, text)
-    if kind in ("adhoc", "init"):
-        return _add_item(ctx, period, assessment, kind, text)
+    if kind in ("adhoc", "init", "ap"):
+        return _add_item(ctx, period, assessment, "adhoc" if kind == "ap" else kind, text)
     if kind == "why":
         if not MIN_EXPLANATION <= len(text) <= MAX_EXPLANATION or not _has_words(text):
             return [
@@ -322,35 +361,67 @@ def _add_item(
 ) -> list[Reply]:
     """A title sent at the ad-hoc tasks or the initiatives: an ad-hoc task then asks its
     result; an initiative is listed."""
-    refusal = None
-    if len(text) > MAX_TITLE:
-        refusal = ctx._(
-            "The title is too long (at most {n} characters); please shorten it."
-        ).format(n=MAX_TITLE)
-    elif not _has_words(text):
-        refusal = ctx._("Please send the title in words (an emoji or a sticker is not a title).")
-    elif kind == "adhoc" and len(_ad_hoc(ctx, period)) >= MAX_ITEMS:
+    refusal = catalogue_pick.title_refusal(ctx, text)
+    if refusal is None and kind == "adhoc" and len(_ad_hoc(ctx, period)) >= MAX_ITEMS:
         refusal = ctx._("At most {n} ad-hoc tasks a month.").format(n=MAX_ITEMS)
-    elif kind == "init" and len(initiatives_of(ctx.session, assessment.id)) >= MAX_ITEMS:
+    elif (
+        refusal is None
+        and kind == "init"
+        and len(initiatives_of(ctx.session, assessment.id)) >= MAX_ITEMS
+    ):
         refusal = ctx._("At most {n} initiatives a month.").format(n=MAX_ITEMS)
     if refusal is not None:
         return [reply(refusal), _ask(ctx, period, assessment, kind)]
-    _touch(ctx, assessment)
     if kind == "init":
+        _touch(ctx, assessment)
         ctx.session.add(Initiative(assessment_id=assessment.id, title=text))
         ctx.session.flush()
         return [_ask(ctx, period, assessment, "init", note=_updated(ctx, assessment))]
+    begins = catalogue_pick.start_of(ctx, _where(ctx, period))
+    if begins is Start.SEARCH:  # the title searched in the catalogue of the job position
+        ctx.go(PREFIX, "ap", title=text, editing=bool(ctx.recall("editing")))
+        return [catalogue_pick.found(ctx, _where(ctx, period), text)]
+    if begins is Start.REFUSED:
+        refusal = ctx._(
+            "{organization} adds tasks only from the catalogue of products, and the "
+            "catalogue has no product of your job position yet. Please ask the office to "
+            "add them."
+        ).format(organization=ctx.organization.name)
+        return [reply(refusal), _ask(ctx, period, assessment, "adhoc")]
+    return [_new_ad_hoc(ctx, period, assessment, text, free=begins is Start.FREE)]
+
+
+def _where(ctx: Context, period: Period) -> Where:
+    """The catalogue of the person's job position in force at the period's start."""
+    return Where(ctx.person.job_position, start_of_period(period), PREFIX, "as:ac")
+
+
+def _new_ad_hoc(
+    ctx: Context,
+    period: Period,
+    assessment: SelfAssessment,
+    title: str,
+    weight: float = 1.0,
+    item: int | None = None,
+    free: bool = False,
+) -> Reply:
+    """An ad-hoc task (a product of the catalogue, a free task or, without a catalogue, a
+    title), then the question of its result."""
+    _touch(ctx, assessment)
     task = Task(
         person_id=ctx.person.id,
         period_id=period.id,
         kind=TaskKind.AD_HOC,
-        title=text,
+        title=title,
+        weight=weight,
         position=len(_ad_hoc(ctx, period)) + 1,
+        catalogue_item_id=item,
+        free=free,
     )
     ctx.session.add(task)
     ctx.session.flush()
     ctx.go(PREFIX, f"t:{task.id}", editing=bool(ctx.recall("editing")))
-    return [_ask(ctx, period, assessment, f"t:{task.id}")]
+    return _ask(ctx, period, assessment, f"t:{task.id}")
 
 
 # -- questions -------------------------------------------------------------------------------
@@ -483,6 +554,8 @@ def _ask(
         )
         items = [(i.id, i.title) for i in initiatives_of(ctx.session, assessment.id)]
         return _item_list(ctx, head + question, items, "init", back, edit)
+    if kind == "ap":
+        return catalogue_pick.ask_search(ctx, _where(ctx, period))
     if kind == "prop":
         return _ask_proposal(ctx, period, assessment, edit)
     if kind == "why":
@@ -742,6 +815,8 @@ def _previous(ctx: Context, period: Period, step: str) -> str:
     kind, _, arg = step.partition(":")
     if kind in ("d", "x"):
         return f"t:{arg}"
+    if kind == "ap":
+        return "adhoc"
     if step in ("prop", "why"):
         return "sum"
     index = steps.index(step) if step in steps else len(steps) - 1

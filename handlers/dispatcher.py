@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from handlers import (
     assessment,
+    assign,
     conclusions,
     forms,
     menu,
@@ -51,6 +52,7 @@ COMMANDS: dict[str, Callable[[Context], list[Reply]]] = {
     "/assess": assessment.start,
     "/result": result.show,
     "/review": review.show_next,
+    "/assign": assign.start,
     "/status": status.show,
     "/conclusions": conclusions.start,
     "/link": messengers.show,
@@ -62,6 +64,7 @@ COMMANDS: dict[str, Callable[[Context], list[Reply]]] = {
 FLOWS = {
     menu.PREFIX: menu,
     plan.PREFIX: plan,
+    assign.PREFIX: assign,
     assessment.PREFIX: assessment,
     result.PREFIX: result,
     review.PREFIX: review,

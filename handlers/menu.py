@@ -83,7 +83,9 @@ def help(ctx: Context) -> list[Reply]:
             "For leaders:\n"
             "/review – review the self-assessments of the people you lead: agree, lower "
             "the level with a reason, re-score a criterion, return for correction\n"
-            "/status – who has submitted, in real time"
+            "/status – who has submitted, in real time\n"
+            "/assign – add a task to the plan of a person you lead while the plan is open, "
+            "from the catalogue of their job position"
         )
     if ctx.person is not None and ctx.person.role is Role.DIRECTOR:
         text += "\n" + ctx._(
@@ -114,7 +116,11 @@ def commands(language: str, leader: bool, director: bool = False) -> tuple[tuple
         ("forms", _("Official forms")),
     ]
     if leader:
-        items += [("review", _("Review")), ("status", _("Who has submitted"))]
+        items += [
+            ("review", _("Review")),
+            ("status", _("Who has submitted")),
+            ("assign", _("Assign a task")),
+        ]
     if director:
         items.append(("conclusions", _("Discipline and conclusions")))
     items += [("help", _("Help")), ("lang", _("Language")), ("link", _("Messengers"))]

@@ -18,6 +18,7 @@ def buttons(ctx: Context) -> list[list[Button]]:
     ]
     if ctx.person is not None and ctx.person.role in STAGES:
         rows.append([Button(ctx._("🗂 Review"), "rv:next"), Button(ctx._("📈 Status"), "mn:status")])
+        rows.append([Button(ctx._("➕ Assign a task"), "ag:start")])
     if ctx.person is not None and ctx.person.role is Role.DIRECTOR:
         rows.append([Button(ctx._("⚖️ Discipline and conclusions"), "cc:list")])
     rows += [

@@ -277,6 +277,28 @@ def task_handed_from(language: str, title: str, to_name: str, leader: str) -> Re
     )
 
 
+def task_assigned(
+    language: str,
+    period_code: str,
+    title: str,
+    leader: str,
+    deadline: date | None,
+    factor: float,
+) -> Reply:
+    """To a person: their leader added a task to their plan in the chat (`/assign`)."""
+    _ = translations(language).gettext
+    text = _("{leader} assigned you the task “{title}” in your plan of {period}.").format(
+        leader=_capitalized(leader), title=title, **periods(period_code, language)
+    )
+    if deadline is not None:
+        text += "\n" + _("Deadline: {date}.").format(date=deadline.strftime("%d/%m/%Y"))
+    if factor != 1:
+        text += "\n" + _("Conversion factor: {factor}.").format(
+            factor=format_number(factor, language)
+        )
+    return Reply(text, ((Button(_("📋 Work plan"), "pl:list"),),))
+
+
 def plan_changed(
     language: str,
     period_code: str,

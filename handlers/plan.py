@@ -19,17 +19,23 @@ answered "already answered" and the plan shown again."""
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 
-from handlers import menu, menu_buttons, notices
+from handlers import catalogue_pick, menu, menu_buttons, notices
+from handlers.catalogue_pick import (
+    Start,
+    Where,
+    ask_deadline,
+    ask_title,
+    ask_weight,
+    end_of_period,
+    start_of_period,
+)
 from handlers.context import Context, reply, whole_number
 from handlers.events import Button, Reply
 from locales import format_moment, format_number, periods
-from storage.catalogue import has_products, position_key, search, version_in_force
 from storage.models import (
     AssessmentStatus,
-    CatalogueItem,
     Period,
     PeriodStatus,
     Person,
@@ -48,12 +54,9 @@ from storage.queries import (
 )
 
 PREFIX = "pl"
-MAX_TITLE = 300
 MAX_TASKS = 30
-WEIGHTS = ("0.5", "1", "1.5", "2", "3")
 MIN_REASON = 10
 MAX_REASON = 1000
-MAX_SEARCH = 100  # characters of a search
 
 
 def start(ctx: Context) -> list[Reply]:
@@ -97,14 +100,14 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
             return _pick(ctx, period, item_id)
         case ["free"]:
             if not ctx.organization.free_tasks:
-                return [_free_refused(ctx), _ask_search(ctx, period)]
+                return [catalogue_pick.free_refused(ctx), _ask_search(ctx, period)]
             ctx.go(PREFIX, "title", free=True)
-            return [_ask_title(ctx)]
+            return [ask_title(ctx, "pl:list")]
         case ["due", "end"]:
-            return _set_deadline(ctx, period, _end_of_period(period))
+            return _set_deadline(ctx, period, end_of_period(period))
         case ["due", "none"]:
             return _set_deadline(ctx, period, None)
-        case ["w", weight] if weight in WEIGHTS:
+        case ["w", weight] if weight in catalogue_pick.WEIGHTS:
             return _set_weight(ctx, period, float(weight))
         case ["edit", task_id]:
             task = _own_task(ctx, period, task_id)
@@ -130,8 +133,10 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
                 return [_list(ctx)]
             ctx.go(PREFIX, field, task=task.id)
             if field == "title":
-                return [_ask_title(ctx)]
-            return [_ask_deadline(ctx, period) if field == "due" else _ask_weight(ctx)]
+                return [ask_title(ctx, "pl:list")]
+            return [
+                ask_deadline(ctx, period, PREFIX) if field == "due" else ask_weight(ctx, PREFIX)
+            ]
         case ["del", task_id]:
             task = _own_task(ctx, period, task_id)
             if task is None:
@@ -167,19 +172,11 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
         return [closed, _list(ctx)]
     step = ctx.state.step
     if step == "search":
-        return _search(ctx, period, text)
+        return [catalogue_pick.found(ctx, _where(ctx, period), text)]
     if step == "title":
-        refusal = None
-        if len(text) > MAX_TITLE:
-            refusal = ctx._(
-                "The title is too long (at most {n} characters); please shorten it."
-            ).format(n=MAX_TITLE)
-        elif not any(c.isalnum() for c in text):
-            refusal = ctx._(
-                "Please send the title in words (an emoji or a sticker is not a title)."
-            )
+        refusal = catalogue_pick.title_refusal(ctx, text)
         if refusal is not None:
-            return [reply(refusal), _ask_title(ctx)]
+            return [reply(refusal), ask_title(ctx, "pl:list")]
         task = _editing(ctx, period)
         if task is not None:
             task.title = text
@@ -187,33 +184,17 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
             return [_list(ctx)]
         ctx.remember(title=text)
         ctx.state.step = "due"
-        return [_ask_deadline(ctx, period)]
-    if step == "due":
-        day = _parse_date(text, period)
-        if day is None:
-            return [
-                reply(
-                    ctx._(
-                        "Please write the deadline as day/month, for example "
-                        "25/{month}, or use a button."
-                    ).format(month=f"{_end_of_period(period).month:02d}")
-                ),
-                _ask_deadline(ctx, period),
-            ]
-        return _set_deadline(ctx, period, day)
-    if step == "weight":
-        weight = _factor(text)
-        if weight is None:
-            return [
-                reply(
-                    ctx._(
-                        "The conversion factor is a number greater than 0 and at most 10, "
-                        "for example 1 or 1,5."
-                    )
-                ),
-                _ask_weight(ctx),
-            ]
-        return _set_weight(ctx, period, weight)
+        return [ask_deadline(ctx, period, PREFIX)]
+    answered = catalogue_pick.typed(
+        ctx,
+        period,
+        PREFIX,
+        text,
+        lambda day: _set_deadline(ctx, period, day),
+        lambda weight: _set_weight(ctx, period, weight),
+    )
+    if answered is not None:
+        return answered
     ctx.go(None)
     return [_list(ctx)]
 
@@ -229,13 +210,9 @@ def _set_deadline(ctx: Context, period: Period, day: date | None) -> list[Reply]
         return [_list(ctx)]
     if ctx.recall("title") is None:  # a stale button: nothing being added
         return [_list(ctx)]
-    ctx.remember(due=day.isoformat() if day else None)
-    if ctx.recall("item") is not None:  # a product's factor: its points ÷ 5
-        return _save_new(ctx, period, ctx.recall("weight", 1.0))
-    if ctx.organization.uses_weights:
-        ctx.state.step = "weight"
-        return [_ask_weight(ctx)]
-    return _save_new(ctx, period, 1.0)
+    return catalogue_pick.deadline_given(
+        ctx, PREFIX, day, lambda weight: _save_new(ctx, period, weight)
+    )
 
 
 def _set_weight(ctx: Context, period: Period, weight: float) -> list[Reply]:
@@ -273,24 +250,19 @@ def _save_new(ctx: Context, period: Period, weight: float) -> list[Reply]:
 # -- a task from the catalogue of the person's job position, or a free one ---------------------
 
 
-def _products_in_force(ctx: Context, period: Period) -> tuple[bool, bool]:
-    """(whether the organization has a catalogue in force at the period's start, whether
-    it has products of the person's job position)."""
-    first = _start_of_period(period)
-    version = version_in_force(ctx.session, ctx.organization.id, first)
-    if version is None:
-        return False, False
-    return True, has_products(ctx.session, ctx.organization.id, ctx.person.job_position, first)
+def _where(ctx: Context, period: Period) -> Where:
+    """The catalogue of the person's job position in force at the period's start."""
+    return Where(ctx.person.job_position, start_of_period(period), PREFIX, "pl:list")
 
 
 def _begin_new(ctx: Context, period: Period) -> list[Reply]:
     """A new task: searched in the catalogue of the person's job position where it has
     products; else a free task, where the organization allows them (or has no catalogue)."""
-    catalogue, products = _products_in_force(ctx, period)
-    if products:
+    begins = catalogue_pick.start_of(ctx, _where(ctx, period))
+    if begins is Start.SEARCH:
         ctx.go(PREFIX, "search")
         return [_ask_search(ctx, period)]
-    if catalogue and not ctx.organization.free_tasks:
+    if begins is Start.REFUSED:
         ctx.go(None)
         return [
             reply(
@@ -302,84 +274,21 @@ def _begin_new(ctx: Context, period: Period) -> list[Reply]:
             ),
             _list(ctx),
         ]
-    ctx.go(PREFIX, "title", free=catalogue)  # free: outside a catalogue that exists
-    return [_ask_title(ctx)]
+    ctx.go(PREFIX, "title", free=begins is Start.FREE)  # free: outside a catalogue that exists
+    return [ask_title(ctx, "pl:list")]
 
 
-def _ask_search(ctx: Context, period: Period, text: str | None = None) -> Reply:
-    question = ctx._(
-        "Send a few words of the product to find it in the catalogue of your job position "
-        "({position}), for example “báo cáo”."
-    ).format(position=ctx.person.job_position)
-    rows = []
-    if ctx.organization.free_tasks:
-        rows.append([Button(ctx._("✍️ A task outside the catalogue"), "pl:free")])
-    rows.append([Button(ctx._("Cancel"), "pl:list")])
-    return reply(f"{text}\n{question}" if text else question, *rows)
-
-
-def _free_refused(ctx: Context) -> Reply:
-    return reply(
-        ctx._(
-            "{organization} adds tasks only from the catalogue of products: please choose "
-            "the product of your task."
-        ).format(organization=ctx.organization.name)
-    )
-
-
-def _search(ctx: Context, period: Period, text: str) -> list[Reply]:
-    words = " ".join(text.split())[:MAX_SEARCH]
-    found = search(
-        ctx.session,
-        ctx.organization.id,
-        ctx.person.job_position,
-        words,
-        _start_of_period(period),
-    )
-    if not found:
-        return [
-            _ask_search(
-                ctx,
-                period,
-                ctx._("No product of the catalogue matches “{words}”.").format(words=words),
-            )
-        ]
-    lines = [ctx._("Products matching “{words}”:").format(words=words)]
-    buttons = []
-    for number, item in enumerate(found, start=1):
-        lines.append(
-            f"{number}. {item.title} ({item.code}) — "
-            + ctx._("{points} points, factor {factor}").format(
-                points=format_number(item.points, ctx.language),
-                factor=format_number(item.factor, ctx.language),
-            )
-        )
-        buttons.append(Button(str(number), f"pl:pick:{item.id}"))
-    lines.append(ctx._("Choose the product by its number, or send other words."))
-    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    if ctx.organization.free_tasks:
-        rows.append([Button(ctx._("✍️ A task outside the catalogue"), "pl:free")])
-    rows.append([Button(ctx._("Cancel"), "pl:list")])
-    return [reply("\n".join(lines), *rows)]
+def _ask_search(ctx: Context, period: Period) -> Reply:
+    return catalogue_pick.ask_search(ctx, _where(ctx, period))
 
 
 def _pick(ctx: Context, period: Period, item_id: str) -> list[Reply]:
     """A product chosen: its name is the task's title and its factor the task's."""
-    number = whole_number(item_id)
-    item = ctx.session.get(CatalogueItem, number) if number is not None else None
-    version = version_in_force(ctx.session, ctx.organization.id, _start_of_period(period))
-    if (
-        item is None
-        or version is None
-        or item.version_id != version.id
-        or position_key(item.job_position) != position_key(ctx.person.job_position)
-    ):
+    item = catalogue_pick.picked(ctx, _where(ctx, period), item_id)
+    if item is None:
         return [_stale(ctx), _list(ctx)]
     ctx.go(PREFIX, "due", title=item.title, item=item.id, weight=item.factor)
-    chosen = ctx._("Product: {title} ({code}), factor {factor}.").format(
-        title=item.title, code=item.code, factor=format_number(item.factor, ctx.language)
-    )
-    return [reply(chosen), _ask_deadline(ctx, period)]
+    return [catalogue_pick.chosen(ctx, item), ask_deadline(ctx, period, PREFIX)]
 
 
 def _list(ctx: Context, edit: bool = False) -> Reply:
@@ -395,6 +304,11 @@ def _list(ctx: Context, edit: bool = False) -> Reply:
         line = f"{number}. {task.title}"
         if task.free:
             line += " " + ctx._("(free task)")
+        leader = ctx.session.get(Person, task.assigned_by) if task.assigned_by else None
+        if leader is not None:  # assigned in the chat (`/assign`)
+            line += " " + ctx._("(assigned by {leader})").format(
+                leader=_title_of(ctx, leader, ctx.language)
+            )
         line += _due(ctx, task)
         if weights or task.catalogue_item_id is not None:  # a product's factor is shown
             line += " — " + ctx._("factor {weight}").format(
@@ -440,40 +354,6 @@ def _list(ctx: Context, edit: bool = False) -> Reply:
     return reply("\n".join(lines), *rows, edit=edit)
 
 
-def _ask_title(ctx: Context) -> Reply:
-    return reply(
-        ctx._("Send the task's title, for example: “Draft the 2027 recruitment plan”."),
-        [Button(ctx._("Cancel"), "pl:list")],
-    )
-
-
-def _ask_deadline(ctx: Context, period: Period) -> Reply:
-    end = _end_of_period(period)
-    return reply(
-        ctx._("When is it due? Write day/month (for example 25/{month}) or choose:").format(
-            month=f"{_end_of_period(period).month:02d}"
-        ),
-        [
-            Button(
-                (
-                    ctx._("End of quarter ({date})")
-                    if "Q" in period.code
-                    else ctx._("End of month ({date})")
-                ).format(date=end.strftime("%d/%m")),
-                "pl:due:end",
-            ),
-            Button(ctx._("No deadline"), "pl:due:none"),
-        ],
-    )
-
-
-def _ask_weight(ctx: Context) -> Reply:
-    return reply(
-        ctx._("What is the task's conversion factor? Choose or write a number:"),
-        [Button(w.replace(".", ","), f"pl:w:{w}") for w in WEIGHTS],
-    )
-
-
 def _closed(ctx: Context, period: Period) -> Reply | None:
     """Why the plan can no longer be changed, or None while its window is open."""
     if period.status is not PeriodStatus.PLANNING:
@@ -498,17 +378,6 @@ def _closed(ctx: Context, period: Period) -> Reply | None:
 
 def _stale(ctx: Context) -> Reply:
     return reply(ctx._("This question was already answered; nothing was changed."), edit=True)
-
-
-def _factor(text: str) -> float | None:
-    """A conversion factor typed as 1, 1,5 or 1.5: greater than 0, at most 10."""
-    whole, _, decimals = text.strip().replace(",", ".").partition(".")
-    number = whole_number(whole, 10)
-    fraction = whole_number(decimals, 10**6) if decimals else 0
-    if number is None or fraction is None:
-        return None
-    value = float(f"{number}.{decimals or 0}")
-    return value if 0 < value <= 10 else None
 
 
 # -- a task beyond the person's ability, handed over to a colleague ---------------------------
@@ -789,36 +658,3 @@ def _own_task(ctx: Context, period: Period, task_id: str) -> Task | None:
 def _editing(ctx: Context, period: Period) -> Task | None:
     task_id = ctx.recall("task")
     return _own_task(ctx, period, str(task_id)) if task_id is not None else None
-
-
-def _start_of_period(period: Period) -> date:
-    """The first day of the month, or of the quarter's first month."""
-    year, _, part = period.code.partition("-")
-    month = 3 * int(part[1:]) - 2 if part.startswith("Q") else int(part)
-    return date(int(year), month, 1)
-
-
-def _end_of_period(period: Period) -> date:
-    """The last day of the month, or of the quarter's last month ("2026-Q4": 31/12)."""
-    year, _, part = period.code.partition("-")
-    month = 3 * int(part[1:]) if part.startswith("Q") else int(part)
-    return date(int(year), month, calendar.monthrange(int(year), month)[1])
-
-
-def _parse_date(text: str, period: Period) -> date | None:
-    parts = text.replace("-", "/").replace(".", "/").split("/")
-    numbers = [whole_number(p.strip(), 9999) for p in parts]
-    if None in numbers:
-        return None
-    year = int(period.code[:4])
-    if len(numbers) == 2:
-        numbers.append(year)
-    if len(numbers) != 3:
-        return None
-    day, month, year = numbers
-    if year < 100:
-        year += 2000
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None

@@ -215,6 +215,9 @@ class Task(SQLModel, table=True):
     # the plan file the task was assigned by (`admin import-plan`); a later import of the
     # period removes the tasks it assigned that its file no longer lists, and only those
     imported_from: str | None = None
+    # the leader who assigned the task to the person in the chat (`/assign`); None for
+    # the tasks the person added and those of a plan file
+    assigned_by: int | None = None  # a person's id; no foreign key: as source_task_id
 
 
 class CatalogueVersion(SQLModel, table=True):

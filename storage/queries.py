@@ -306,6 +306,38 @@ def reviewers_of(people: list[Person]) -> dict[int, Person | None]:
     return found
 
 
+def assignees(session: Session, leader: Person) -> list[Person]:
+    """The active people whose self-assessments `leader` reviews (`reviewer_of`): those a
+    leader assigns tasks to, by name as Vietnamese lists sort them."""
+    if leader.role is Role.HEAD:  # the unit's deputies and staff, in one query
+        director = director_of(session, leader.organization_id)
+        if director is not None and director.unit_id == leader.unit_id:
+            return []  # the director's own unit is the director's
+        people = list(
+            session.exec(
+                select(Person).where(
+                    Person.organization_id == leader.organization_id,
+                    Person.unit_id == leader.unit_id,
+                    Person.active,
+                    col(Person.role).in_((Role.HEAD, Role.DEPUTY, Role.STAFF)),
+                )
+            )
+        )
+    elif leader.role is Role.DIRECTOR:
+        people = list(
+            session.exec(
+                select(Person).where(
+                    Person.organization_id == leader.organization_id, Person.active
+                )
+            )
+        )
+    else:
+        return []
+    reviewers = reviewers_of(people)
+    found = [p for p in people if (r := reviewers.get(p.id)) is not None and r.id == leader.id]
+    return sorted(found, key=lambda p: name_sort_key(p.full_name))
+
+
 def decisions_awaited(session: Session, period: Period, people: list[Person]) -> Counter[int]:
     """How many submissions of the period each reviewer still has to decide on
     (`awaits_decision`, at the reviewer's stage), by reviewer id; `people`: the

@@ -57,6 +57,7 @@ def copy_of(engine: Engine, folder: Path) -> Engine:
         shutil.copy(url.database, folder / "copy.db")
         return make_engine(f"sqlite:///{folder / 'copy.db'}")
     name = f"danhgia_test_{uuid.uuid4().hex[:16]}"
+    engine.dispose()  # a template database must have no session open
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -86,6 +87,7 @@ def _postgresql_database() -> Engine:
     server = make_url(POSTGRESQL)
     template = f"danhgia_test_template_{_head()}"
     name = f"danhgia_test_{uuid.uuid4().hex[:16]}"
+    engine.dispose()  # a template database must have no session open
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:

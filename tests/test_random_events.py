@@ -225,6 +225,10 @@ PLAUSIBLE = st.one_of(
     st.sampled_from(["as:skip:adhoc", "as:skip:init", "as:go:prop", "mn:lang:en", "mn:lang:vi"]),
     st.builds("pl:{}:{}".format, st.sampled_from(["edit", "del", "delok", "w", "due"]), ID),
     st.sampled_from(["pl:add", "pl:list", "pl:menu", "pl:due:end", "pl:due:none", "pl:w:1"]),
+    st.builds("ag:{}:{}".format, st.sampled_from(["to", "pick"]), ID),
+    st.sampled_from(["ag:start", "ag:free", "ag:cancel", "ag:due:end", "ag:due:none", "ag:w:1"]),
+    st.builds("as:pick:{}".format, ID),
+    st.sampled_from(["as:free", "as:ac"]),
     st.builds("cc:{}:{}".format, st.sampled_from(["u", "p", "v", "d"]), ID),
     st.builds("cc:rm:{}{}".format, st.sampled_from(["d", "c", "x"]), ID),
     st.builds("cc:rmok:{}{}".format, st.sampled_from(["d", "c"]), ID),
@@ -298,7 +302,8 @@ def snapshot(engine) -> dict:
         data["results"] = sorted((r.person_id, r.level, r.score) for r in s.exec(select(Result)))
         data["identities"] = sorted((i.platform, i.user_id) for i in s.exec(select(Identity)))
         data["tasks"] = {
-            (owner[t.person_id], t.id, t.title, t.weight, t.deadline) for t in s.exec(select(Task))
+            (owner[t.person_id], t.id, t.title, t.weight, t.deadline, owner.get(t.assigned_by))
+            for t in s.exec(select(Task))
         }
         for table, entity in (
             (DisciplineDecision, "discipline_decision"),
@@ -340,8 +345,10 @@ def check(engine, actor: str, before: dict, after: dict, replies) -> None:
     }
     for who, entity, _, field in changed:
         assert allowed(actor, who, entity, field), f"{actor} changed {who}'s {entity}.{field}"
-    for who, *_ in {t for t in after["tasks"] ^ before["tasks"]}:
-        assert who == actor, f"{actor} changed a task of {who}"
+    for who, *_, assigned_by in {t for t in after["tasks"] ^ before["tasks"]}:
+        # a person's own tasks, or one their reviewer assigned them (`/assign`)
+        by_reviewer = assigned_by == actor and REVIEWER.get(who) == actor
+        assert who == actor or by_reviewer, f"{actor} changed a task of {who}"
     with Session(engine) as s:
         logged = {
             (e.entity, e.entity_id, e.field)

@@ -330,6 +330,7 @@ def crafted(agency: Agency) -> dict[str, list[str]]:
             f"pl:hand:{reported}",
             f"pl:to:{reported}:{a.person('a2')}",
         ],
+        "ag": [f"ag:to:{a.person('a1')}", "ag:free", "ag:due:end", "ag:w:1"],
         "rs": [f"rs:{old}", f"rs:{mine}"],
         "cc": ["cc:add", "cc:rm", f"cc:u:{unit}", f"cc:p:{a.person('a1')}", "cc:ok"],
         "ms": ["ms:use:zalo", "ms:use:last"],
