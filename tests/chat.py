@@ -87,7 +87,6 @@ def _postgresql_database() -> Engine:
     server = make_url(POSTGRESQL)
     template = f"danhgia_test_template_{_head()}"
     name = f"danhgia_test_{uuid.uuid4().hex[:16]}"
-    engine.dispose()  # a template database must have no session open
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
