@@ -68,15 +68,13 @@ def help(ctx: Context) -> list[Reply]:
         "/result – your level, score and the reasons, once published\n"
         "/year – the annual rating: the proposed score and level of the year, to confirm "
         "or comment (in December); for leaders, its review\n"
+        "/forms – your official forms as DOCX, to print and sign: Form 01 of the last "
+        "published period, and the annual form; for leaders, those of the people they lead\n"
         "/lang – Vietnamese or English\n"
         "/link – your messengers (Telegram, Zalo): where notices go, and a code to link "
         "another\n"
         "/menu – the main menu\n"
         "Your answers are saved as you go: you can stop and continue later."
-    )
-    text += "\n" + ctx._(
-        "/forms – your official forms as DOCX, to print and sign: Form 01 of the last "
-        "published period, and the annual form; for leaders, those of the people they lead"
     )
     if ctx.person is not None and ctx.person.role in STAGES:
         text += "\n" + ctx._(
