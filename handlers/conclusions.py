@@ -32,9 +32,12 @@ from locales import N_, format_moment, name_sort_key, periods, text_sort_key, tr
 from storage.conclusions import (
     DISCIPLINE,
     EARLIEST,
+    FORM_NAMES,
     FORMS,
+    KIND_NAMES,
     MAX_NUMBER,
     MAX_VIOLATION,
+    SOURCE_NAMES,
     SOURCES,
     Entry,
     allowed_kinds,
@@ -65,13 +68,6 @@ from storage.queries import identities_of, period_code, reviewer_of, tracking_of
 PREFIX = "cc"
 MIN_VIOLATION = 3
 
-KIND_NAMES = {
-    DISCIPLINE: N_("Discipline decision"),
-    "degeneration": N_("Degeneration in ideology, ethics, lifestyle"),
-    "party_prohibition": N_("Violation of Party prohibitions"),
-    "example_violation": N_("Violation of the duty to set an example"),
-    "unit_corruption": N_("Corruption in the unit they lead"),
-}
 # The decree's own words for each ground of D (NĐ 335 Điều 20 khoản 4; VIETNAMESE.md).
 WORDING = {
     "degeneration": N_(
@@ -85,16 +81,6 @@ WORDING = {
         "lead or manage"
     ),
 }
-FORM_NAMES = {
-    "reprimand": N_("reprimand"),
-    "warning": N_("warning"),
-    "salary_downgrade": N_("salary downgrade"),
-    "demotion": N_("demotion"),
-    "dismissal_from_post": N_("dismissal from post"),
-    "dismissal": N_("dismissal"),
-    "expulsion": N_("expulsion"),
-}
-SOURCE_NAMES = {"admin": N_("administrative discipline"), "party": N_("Party discipline")}
 
 
 # -- texts, in any language (the notices go in the recipient's) ------------------------------

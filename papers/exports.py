@@ -31,6 +31,7 @@ from core.ruleset import load
 from core.texts import level_name
 from locales import N_, period_label, translations
 from papers.spreadsheet import clean, write_csv, xlsx_cell, xlsx_row
+from storage.conclusions import FORM_NAMES, KIND_NAMES, SOURCE_NAMES
 from storage.exports import AuditRow, Decision, RatingRow, RatingsExport
 
 Progress = Callable[[int, int], None]
@@ -569,7 +570,7 @@ def audit_value(field: str, value: Any, locale: str) -> Any:
 
 
 # What a discipline decision or a conclusion records (storage.conclusions.details), the
-# values named as /conclusions names them (handlers/conclusions.py: the same msgids)
+# values named by storage.conclusions as /conclusions names them
 DETAIL_NAMES = {
     "kind": N_("Kind of entry"),
     "date": N_("Date"),
@@ -580,25 +581,7 @@ DETAIL_NAMES = {
     "public_duty": N_("In public duty"),
     "note": N_("Note"),
 }
-DETAIL_VALUES = {
-    "kind": {
-        "discipline": N_("Discipline decision"),
-        "degeneration": N_("Degeneration in ideology, ethics, lifestyle"),
-        "party_prohibition": N_("Violation of Party prohibitions"),
-        "example_violation": N_("Violation of the duty to set an example"),
-        "unit_corruption": N_("Corruption in the unit they lead"),
-    },
-    "form": {
-        "reprimand": N_("reprimand"),
-        "warning": N_("warning"),
-        "salary_downgrade": N_("salary downgrade"),
-        "demotion": N_("demotion"),
-        "dismissal_from_post": N_("dismissal from post"),
-        "dismissal": N_("dismissal"),
-        "expulsion": N_("expulsion"),
-    },
-    "source": {"admin": N_("administrative discipline"), "party": N_("Party discipline")},
-}
+DETAIL_VALUES = {"kind": KIND_NAMES, "form": FORM_NAMES, "source": SOURCE_NAMES}
 
 
 def _detail(key: str, value: Any, locale: str) -> str:

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, or_, select
 
 from core.model import DisciplineForm as CoreForm
 from core.model import Flags as CoreFlags
-from locales import name_sort_key
+from locales import N_, name_sort_key
 from storage.audit import audit
 from storage.db import in_batches
 from storage.models import Conclusion, DisciplineDecision, Person, Role
@@ -44,6 +44,25 @@ FORMS = {
     "party": ("reprimand", "warning", "dismissal_from_post", "expulsion"),
 }
 ALL_FORMS = tuple(dict.fromkeys(FORMS["admin"] + FORMS["party"]))
+
+# The names of the kinds, forms and sources, as /conclusions and the exports show them
+KIND_NAMES = {
+    DISCIPLINE: N_("Discipline decision"),
+    "degeneration": N_("Degeneration in ideology, ethics, lifestyle"),
+    "party_prohibition": N_("Violation of Party prohibitions"),
+    "example_violation": N_("Violation of the duty to set an example"),
+    "unit_corruption": N_("Corruption in the unit they lead"),
+}
+FORM_NAMES = {
+    "reprimand": N_("reprimand"),
+    "warning": N_("warning"),
+    "salary_downgrade": N_("salary downgrade"),
+    "demotion": N_("demotion"),
+    "dismissal_from_post": N_("dismissal from post"),
+    "dismissal": N_("dismissal"),
+    "expulsion": N_("expulsion"),
+}
+SOURCE_NAMES = {"admin": N_("administrative discipline"), "party": N_("Party discipline")}
 
 MAX_NUMBER = 50  # "123/QĐ-UBND" has 11 characters
 MAX_VIOLATION = 200
