@@ -131,7 +131,7 @@ def language(ctx: Context) -> list[Reply]:
 
 
 def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
-    from handlers import result, status  # the menu leads everywhere: not imported at the top
+    from handlers import forms, result, status, year  # the menu leads everywhere: not at the top
 
     match parts:
         case ["help"]:
@@ -153,6 +153,10 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
             return result.show(ctx)
         case ["status"]:
             return status.show(ctx)
+        case ["year"]:
+            return year.show(ctx)
+        case ["forms"]:
+            return forms.show(ctx)
         case ["show"]:
             return show(ctx)
     return [not_understood(ctx)]

@@ -22,7 +22,8 @@ def buttons(ctx: Context) -> list[list[Button]]:
     if ctx.person is not None and ctx.person.role is Role.DIRECTOR:
         rows.append([Button(ctx._("⚖️ Discipline and conclusions"), "cc:list")])
     rows += [
-        [Button(ctx._("📊 Result"), "mn:result"), Button(ctx._("❓ Help"), "mn:help")],
+        [Button(ctx._("📊 Result"), "mn:result"), Button(ctx._("📅 Annual rating"), "mn:year")],
+        [Button(ctx._("🖨 Official forms"), "mn:forms"), Button(ctx._("❓ Help"), "mn:help")],
         [Button(ctx._("🌐 Language"), "mn:lang"), Button(ctx._("📱 Messengers"), "ms:show")],
     ]
     return rows

@@ -354,8 +354,14 @@ def documents(replies) -> dict[str, bytes]:
     return {r.document.filename: r.document.content for r in replies if r.document}
 
 
-def test_a_staff_member_gets_their_own_forms(demo_year):
-    replies = chat_of(demo_year, "vp-03").send("/forms")
+@pytest.mark.parametrize("how", ["/forms", "🖨 Biểu mẫu"])
+def test_a_staff_member_gets_their_own_forms(demo_year, how):
+    chat = chat_of(demo_year, "vp-03")
+    if how.startswith("/"):
+        replies = chat.send(how)
+    else:  # the main menu's button
+        chat.send("/menu")
+        replies = chat.press(how)
     files = documents(replies)
     assert sorted(files) == [
         "van-phong-so-vu-thi-lan-anh-vp-03-mau-01-2026-11.docx",

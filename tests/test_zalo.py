@@ -127,7 +127,7 @@ async def test_registration_and_a_numbered_menu_answered_by_number_and_words(fak
         assert "Chào mừng đồng chí Trần Thị Mai" in welcome
         # no buttons: the menu is numbered, with its hint in Vietnamese
         assert "2. 📝 Tự đánh giá" in welcome
-        assert "Đồng chí trả lời bằng số (1–6) hoặc nội dung của lựa chọn." in welcome
+        assert "Đồng chí trả lời bằng số (1–8) hoặc nội dung của lựa chọn." in welcome
         assert option(welcome, "Tự đánh giá") == "2"
         # "2" picks the self-assessment
         first = await say(fake_zalo, "2")
