@@ -500,6 +500,8 @@ FIELD_NAMES = {
     "cohesion": N_("e) Cohesion"),
     "report": N_("Reported as beyond the person's ability"),
     "person": N_("Handed over to"),
+    "assigned": N_("Assigned to"),
+    "weight": N_("Conversion factor"),
     "recorded": N_("Recorded"),
     "removed": N_("Removed"),
 }

@@ -408,7 +408,7 @@ def _audit(
         person = people.get(owner.get((entry.entity, entry.entity_id)))
         actor = people.get(entry.actor_id) if entry.actor_id is not None else None
         before, after = entry.before, entry.after
-        if entry.field == "person":  # a task handed over: from whom, to whom, by name
+        if entry.field in ("person", "assigned"):  # a task handed over or assigned: by name
             before, after = (
                 people[v].full_name if isinstance(v, int) and v in people else v
                 for v in (before, after)

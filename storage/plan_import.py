@@ -31,6 +31,7 @@ from sqlmodel import Session, col, func, select
 
 from core.texts import Term
 from locales import N_
+from storage.audit import audit
 from storage.catalogue import (
     factor_of,
     items_of,
@@ -348,7 +349,9 @@ def import_plan(
     now: datetime,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Write `changes` (`compare_plan`): nothing is committed here."""
+    """Write `changes` (`compare_plan`): nothing is committed here. Each task assigned or
+    taken away, and each factor changed, is audited with the file and its line as the
+    reason (as a head's /assign is)."""
     total = sum(p.changes for p in changes.people)
     done = 0
     positions = dict(
@@ -358,38 +361,72 @@ def import_plan(
             .group_by(col(Task.person_id))
         ).all()
     )
+    added: list[tuple[Task, PlannedTask]] = []
     for person in changes.people:
         position = positions.get(person.person.id, 0)
         for task in person.removed:
+            audit(
+                session,
+                None,
+                "task",
+                task.id,
+                "assigned",
+                task.person_id,
+                None,
+                reason=source,
+                at=now,
+                decision=True,
+            )
             session.delete(task)
         for task, planned in person.changed:
+            audit(
+                session,
+                None,
+                "task",
+                task.id,
+                "weight",
+                task.weight,
+                planned.factor,
+                reason=f"{source}:{planned.line}",
+                at=now,
+            )
             task.title, task.deadline, task.weight = planned.title, planned.deadline, planned.factor
             task.catalogue_item_id = planned.item.id if planned.item else None
             task.free, task.imported_from = planned.free, source
             session.add(task)
-        new = []
         for planned in person.added:
             position += 1
-            new.append(
-                {
-                    "person_id": person.person.id,
-                    "period_id": changes.period.id,
-                    "kind": TaskKind.PLANNED,
-                    "title": planned.title,
-                    "deadline": planned.deadline,
-                    "weight": planned.factor,
-                    "position": position,
-                    "catalogue_item_id": planned.item.id if planned.item else None,
-                    "free": planned.free,
-                    "imported_from": source,
-                    "created_at": now,
-                }
+            task = Task(
+                person_id=person.person.id,
+                period_id=changes.period.id,
+                kind=TaskKind.PLANNED,
+                title=planned.title,
+                deadline=planned.deadline,
+                weight=planned.factor,
+                position=position,
+                catalogue_item_id=planned.item.id if planned.item else None,
+                free=planned.free,
+                imported_from=source,
+                created_at=now,
             )
-        if new:
-            session.bulk_insert_mappings(Task, new)
+            session.add(task)
+            added.append((task, planned))
         before, done = done, done + person.changes
         if progress is not None and (done // PROGRESS_EVERY > before // PROGRESS_EVERY):
             progress(done, total)
+    session.flush()  # the new tasks' ids, for their audit
+    for task, planned in added:
+        audit(
+            session,
+            None,
+            "task",
+            task.id,
+            "assigned",
+            None,
+            task.person_id,
+            reason=f"{source}:{planned.line}",
+            at=now,
+            decision=True,
+        )
     if progress is not None and total:
         progress(total, total)
-    session.flush()

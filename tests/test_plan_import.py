@@ -14,7 +14,16 @@ from sqlmodel import Session, select
 from bot.admin import main
 from handlers.events import payload_to_replies
 from storage.db import make_engine, migrate, transaction
-from storage.models import Identity, OutboxMessage, Period, PeriodStatus, Person, Task, TaskKind
+from storage.models import (
+    AuditLog,
+    Identity,
+    OutboxMessage,
+    Period,
+    PeriodStatus,
+    Person,
+    Task,
+    TaskKind,
+)
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội
 ROSTER = """Mã,Họ và tên,Đơn vị,Nhóm,Chức vụ,Loại,Vị trí việc làm
@@ -152,6 +161,24 @@ def test_a_new_file_updates_and_removes_only_what_the_files_assigned(engine, tmp
     latest = told(engine)[-1]
     assert "Báo cáo kết quả công tác tháng của Sở" in latest  # removed
     assert "Chương trình công tác tháng 02/2027" in latest  # changed
+    # every task assigned or taken away by a file is audited, with the file and its line;
+    # the change of a deadline alone is no change of a score
+    with Session(engine) as s:
+        people = {p.id: p.code for p in s.exec(select(Person))}
+        trail = [
+            (e.field, people.get(e.before, e.before), people.get(e.after, e.after), e.reason)
+            for e in s.exec(select(AuditLog).where(AuditLog.entity == "task"))
+        ]
+    assert sorted(trail, key=str) == sorted(
+        [
+            ("assigned", None, "vp-03", "ke-hoach.csv:2"),
+            ("assigned", None, "vp-03", "ke-hoach.csv:3"),
+            ("assigned", None, "vp-08", "ke-hoach.csv:4"),
+            ("assigned", None, "vp-08", "ke-hoach.csv:5"),
+            ("assigned", "vp-03", None, "ke-hoach.csv"),
+        ],
+        key=str,
+    )
 
 
 def test_one_bad_line_changes_nothing_and_each_problem_names_its_line(engine, tmp_path, capsys):
