@@ -119,11 +119,10 @@ from storage.people import (
     people_of,
     registered_person_ids,
     unit_by_code,
-    units_of,
 )
 from storage.periods import count_tasks, newest_period, period_by_code, period_codes_of_year
 from storage.plan_import import check_plan, compare_plan, import_plan, plan_period, read_plan
-from storage.queries import CATEGORIES, chats_for_notices, period_code, tracking_of
+from storage.queries import CATEGORIES, period_code, tracking_of
 from storage.roster import (
     Problem,
     RosterError,
@@ -133,7 +132,7 @@ from storage.roster import (
     read_roster,
 )
 from storage.scores_import import check_scores, import_scores, read_scores
-from storage.year import round_of
+from storage.year import PUBLISHED, round_of
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 MAX_LISTED_IDS = 10
@@ -627,11 +626,7 @@ def cmd_import_conclusions(args: argparse.Namespace, out: Output) -> int:
         summary = import_lines(
             session, checked, now, f"import-conclusions {Path(args.file).name}", progress.update
         )
-        try:
-            calendar = CalendarSettings.from_overrides(organization.calendar or {})
-            not_before = release_time(now, calendar)  # not in the quiet hours
-        except ValueError:  # a calendar the cycle refuses too: the message goes now
-            not_before = now
+        not_before = _not_before(organization, now)
         told, unreachable = 0, set()
         for entry, _person in summary.recorded:
             reached, missed = announce(session, entry, None, not_before)
@@ -909,6 +904,8 @@ def cmd_import_scores(args: argparse.Namespace, out: Output) -> int:
 def cmd_form(args: argparse.Namespace, out: Output) -> int:
     """The official forms of a period or a year, published: one person's DOCX, or a ZIP
     of everyone's (of a unit, or of the organization) with the summary table."""
+    if args.person is None and args.out and Path(args.out).suffix.lower() == ".pdf":
+        raise AdminError(N_("A PDF is written for one person (--person); many forms go in a .zip."))
     with Session(out.engine()) as session:
         organization, unit, period, year_round, label = _paper_subject(session, args, out, True)
         scope = scope_of(session, organization, unit.id if unit else None, args.person)
@@ -1032,15 +1029,7 @@ def _paper_subject(session: Session, args: argparse.Namespace, out: Output, publ
     label, that a paper names; refused when one is unknown or, for the forms (`published`),
     when its results are not published."""
     organization = _organization(session, args.org)
-    unit = None
-    if getattr(args, "unit", None):
-        unit = unit_by_code(session, organization.id, args.unit)
-        if unit is None:
-            raise AdminError(
-                N_("{name} has no unit with the code “{code}”. Nothing was written."),
-                name=organization.name,
-                code=args.unit,
-            )
+    unit = _unit(session, organization, getattr(args, "unit", None))
     if args.period is not None:
         if not PERIOD.fullmatch(args.period):
             raise AdminError(
@@ -1066,14 +1055,34 @@ def _paper_subject(session: Session, args: argparse.Namespace, out: Output, publ
             name=organization.name,
             year=str(args.year),
         )
-    if published and year_round.status != "published":
+    if published and year_round.status != PUBLISHED:
         raise AdminError(N_("The results of {period} are not published."), period=label)
     return organization, unit, None, year_round, label
+
+
+def _unit(session: Session, organization: Organization, code: str | None) -> Unit | None:
+    """The unit a command names with --unit (None: all of them); refused when unknown."""
+    if code is None:
+        return None
+    unit = unit_by_code(session, organization.id, code)
+    if unit is None:
+        raise AdminError(
+            N_("{name} has no unit with the code “{code}”. Nothing was changed."),
+            name=organization.name,
+            code=code,
+        )
+    return unit
 
 
 def _paper_path(args: argparse.Namespace, stem: str, unit: Unit | None) -> tuple[str, Path]:
     """The format (--format, else the suffix of --out, else xlsx) and the file to write."""
     suffix = Path(args.out).suffix.lower().lstrip(".") if args.out else ""
+    if args.format and suffix in ("xlsx", "csv") and suffix != args.format:
+        raise AdminError(
+            N_("--format {format} does not match the file {path}."),
+            format=args.format,
+            path=args.out,
+        )
     fmt = args.format or (suffix if suffix in ("xlsx", "csv") else "xlsx")
     if args.out:
         return fmt, Path(args.out)
@@ -1224,6 +1233,15 @@ def cmd_restore(args: argparse.Namespace, out: Output) -> int:
 # -- the task catalogue and the plans from spreadsheets -------------------------------
 
 
+def _not_before(organization: Organization, now: datetime) -> datetime:
+    """When a message the office's command queues may go: not in the organization's quiet
+    hours (a calendar the cycle refuses too: now)."""
+    try:
+        return release_time(now, CalendarSettings.from_overrides(organization.calendar or {}))
+    except ValueError:
+        return now
+
+
 def _date_argument(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -1260,14 +1278,8 @@ def cmd_import_catalogue(args: argparse.Namespace, out: Output) -> int:
     rows = [[out.text(N_("new")), p.job_position, p.code, p.title] for p in changes.added]
     rows += [[out.text(N_("changed")), p.job_position, p.code, p.title] for p in changes.changed]
     rows += [[out.text(N_("removed")), i.job_position, i.code, i.title] for i in changes.removed]
-    if rows and (args.dry_run or len(rows) <= MAX_LISTED_ROWS):
-        headers = [
-            out.text(h)
-            for h in (N_("Change"), N_("Job position"), N_("Product code"), N_("Product"))
-        ]
-        print(_table(headers, rows[:MAX_LISTED_ROWS]))
-        if len(rows) > MAX_LISTED_ROWS:
-            out.say(N_("… and {count} more."), count=len(rows) - MAX_LISTED_ROWS)
+    headers = (N_("Change"), N_("Job position"), N_("Product code"), N_("Product"))
+    _print_changes(out, headers, rows, args.dry_run)
     params = {
         "file": str(args.file),
         "rows": len(products),
@@ -1306,6 +1318,15 @@ def cmd_import_catalogue(args: argparse.Namespace, out: Output) -> int:
             ids=_some(uncovered),
         )
     return EXIT_OK
+
+
+def _print_changes(out: Output, headers: Sequence[str], rows: list[list[str]], dry_run: bool):
+    """The table of what an import changes (or would): the first MAX_LISTED_ROWS rows, in a
+    dry run or when the change is small; a large change applied shows its counts only."""
+    if rows and (dry_run or len(rows) <= MAX_LISTED_ROWS):
+        print(_table([out.text(h) for h in headers], rows[:MAX_LISTED_ROWS]))
+        if len(rows) > MAX_LISTED_ROWS:
+            out.say(N_("… and {count} more."), count=len(rows) - MAX_LISTED_ROWS)
 
 
 def _system_user() -> str | None:
@@ -1381,12 +1402,7 @@ def cmd_import_plan(args: argparse.Namespace, out: Output) -> int:
                 kind=out.text(N_("quarter") if "Q" not in args.period else N_("month")),
                 value=args.period,
             )
-        unit = None
-        if args.unit:
-            units = {u.code: u for u in units_of(session, organization.id)}
-            unit = units.get(args.unit)
-            if unit is None:
-                raise AdminError(N_("There is no unit with the code “{code}”."), code=args.unit)
+        unit = _unit(session, organization, args.unit)
         period = plan_period(session, organization, args.period)
         if period.status is not PeriodStatus.PLANNING:
             raise AdminError(
@@ -1411,11 +1427,8 @@ def cmd_import_plan(args: argparse.Namespace, out: Output) -> int:
             ):
                 who = [person.person.code, person.person.full_name, out.text(kind)]
                 rows += [[*who, title] for title in titles]
-        if rows and (args.dry_run or len(rows) <= MAX_LISTED_ROWS):
-            headers = [out.text(h) for h in (N_("ID"), N_("Full name"), N_("Change"), N_("Task"))]
-            print(_table(headers, rows[:MAX_LISTED_ROWS]))
-            if len(rows) > MAX_LISTED_ROWS:
-                out.say(N_("… and {count} more."), count=len(rows) - MAX_LISTED_ROWS)
+        headers = (N_("ID"), N_("Full name"), N_("Change"), N_("Task"))
+        _print_changes(out, headers, rows, args.dry_run)
         params = {
             "file": str(args.file),
             "rows": changes.rows,
@@ -1440,11 +1453,6 @@ def cmd_import_plan(args: argparse.Namespace, out: Output) -> int:
         total = sum(p.changes for p in changes.people)
         progress = Progress(out.text(N_("Recording the tasks")), total)
         import_plan(session, changes, Path(args.file).name, now, progress.update)
-        try:
-            calendar = CalendarSettings.from_overrides(organization.calendar or {})
-            not_before = release_time(now, calendar)  # not in the quiet hours
-        except ValueError:
-            not_before = now
         notices = [
             (
                 person.person,
@@ -1460,8 +1468,7 @@ def cmd_import_plan(args: argparse.Namespace, out: Output) -> int:
             for person in changes.people
             if person.changes
         ]
-        deliver_all(session, notices, not_before)
-        reached = chats_for_notices(session, [person for person, _key, _reply in notices])
+        reached = deliver_all(session, notices, _not_before(organization, now))
     unreachable = sorted(p.code for p, _key, _reply in notices if p.id not in reached)
     out.say(
         N_(
@@ -1649,7 +1656,7 @@ def _invite_rows(
 
 def _write_table(path: Path, headers: list[str], rows: list[list[str]]) -> None:
     """CSV in UTF-8 with a BOM (Excel then reads the diacritics), or .xlsx; the names
-    typed by people are never read as formulas (`cycle.spreadsheet`)."""
+    typed by people are never read as formulas (`papers.spreadsheet`)."""
     from papers.spreadsheet import write_csv, xlsx_row  # only the writing pays for openpyxl
 
     if path.suffix.lower() == ".xlsx":

@@ -42,9 +42,10 @@ def deliver_all(
     session: Session,
     notices: Sequence[tuple[Person, str, Reply | Sequence[Reply]]],
     not_before: datetime,
-) -> None:
+) -> set[int]:
     """`deliver` (person, key, message(s)) of each of `notices`, the chats of all the
-    recipients read at once (`chats_for_notices`): a step of the month writes thousands."""
+    recipients read at once (`chats_for_notices`): a step of the month writes thousands.
+    Returns the ids of the people reached (those with a chat)."""
     chats = chats_for_notices(session, [person for person, _, _ in notices])
     for person, key, replies in notices:
         identity = chats.get(person.id)
@@ -60,6 +61,7 @@ def deliver_all(
             person_id=person.id,
             not_before=not_before,
         )
+    return set(chats)
 
 
 def _time(moment: datetime, timezone: ZoneInfo) -> str:

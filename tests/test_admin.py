@@ -768,3 +768,21 @@ def test_the_tracking_period_does_not_change_within_a_year_that_has_periods(engi
     assert main(["settings", "--org", org, "--tracking", "quarter"], clock=lambda: next_year) == 0
     with Session(engine) as session:
         assert session.exec(select(Organization)).one().calendar["tracking"] == "quarter"
+
+
+def test_a_paper_whose_file_contradicts_what_is_asked_is_refused_and_not_written(
+    engine, tmp_path, capsys
+):
+    load_demo(engine, date(2026, 11, 3))
+    pdf, xlsx = tmp_path / "forms.pdf", tmp_path / "ratings.xlsx"
+    # many forms go in a ZIP: a .pdf is one person's
+    argv = ["--locale", "en", "form", "--org", "so-noi-vu-demo", "--year", "2026"]
+    assert main([*argv, "--out", str(pdf)]) == 2
+    assert "many forms go in a .zip" in capsys.readouterr().err
+    # CSV asked into a file named .xlsx
+    argv = ["--locale", "en", "export", "--org", "so-noi-vu-demo", "--period", "2026-11"]
+    assert main([*argv, "--format", "csv", "--out", str(xlsx)]) == 2
+    assert f"--format csv does not match the file {xlsx}" in capsys.readouterr().err
+    assert not pdf.exists() and not xlsx.exists()
+    assert main([*argv, "--format", "xlsx", "--out", str(xlsx)]) == 0  # as asked: written
+    assert xlsx.read_bytes()[:2] == b"PK"
