@@ -777,12 +777,14 @@ def test_a_paper_whose_file_contradicts_what_is_asked_is_refused_and_not_written
     pdf, xlsx = tmp_path / "forms.pdf", tmp_path / "ratings.xlsx"
     # many forms go in a ZIP: a .pdf is one person's
     argv = ["--locale", "en", "form", "--org", "so-noi-vu-demo", "--year", "2026"]
-    assert main([*argv, "--out", str(pdf)]) == 2
+    assert main([*argv, "--out", str(pdf)], clock=lambda: NOW) == 2
     assert "many forms go in a .zip" in capsys.readouterr().err
     # CSV asked into a file named .xlsx
     argv = ["--locale", "en", "export", "--org", "so-noi-vu-demo", "--period", "2026-11"]
-    assert main([*argv, "--format", "csv", "--out", str(xlsx)]) == 2
+    assert main([*argv, "--format", "csv", "--out", str(xlsx)], clock=lambda: NOW) == 2
     assert f"--format csv does not match the file {xlsx}" in capsys.readouterr().err
     assert not pdf.exists() and not xlsx.exists()
-    assert main([*argv, "--format", "xlsx", "--out", str(xlsx)]) == 0  # as asked: written
+    assert (
+        main([*argv, "--format", "xlsx", "--out", str(xlsx)], clock=lambda: NOW) == 0
+    )  # as asked: written
     assert xlsx.read_bytes()[:2] == b"PK"
