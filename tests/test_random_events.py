@@ -223,6 +223,7 @@ PLAUSIBLE = st.one_of(
     st.builds("as:{}:{}".format, st.sampled_from(["rma", "rmi", "skip", "go"]), ID),
     st.sampled_from(["as:start", "as:sum", "as:edit", "as:next", "as:back", "as:submit"]),
     st.sampled_from(["as:skip:adhoc", "as:skip:init", "as:go:prop", "mn:lang:en", "mn:lang:vi"]),
+    st.sampled_from(["mn:year", "mn:forms"]),
     st.builds("pl:{}:{}".format, st.sampled_from(["edit", "del", "delok", "w", "due"]), ID),
     st.sampled_from(["pl:add", "pl:list", "pl:menu", "pl:due:end", "pl:due:none", "pl:w:1"]),
     st.builds("ag:{}:{}".format, st.sampled_from(["to", "pick"]), ID),
