@@ -358,13 +358,12 @@ def task_points(task: FormTask) -> tuple[str, str, str, str, str, str, str]:
         return ("", "", "", "", "", "", "")
     if task.status == "not_done":
         return ("", L.MARK, "0%", "", "", "", "")
+    delays = max(1, task.delays) if task.status == "late" else 0
     if task.objective_reason:
         quality = progress = 1.0
     else:
         quality = max(0.0, 1 - PENALTY * task.quality_failures)
-        late = max(1, task.delays) if task.status == "late" else 0
-        progress = max(0.0, 1 - PENALTY * late)
-    delays = max(1, task.delays) if task.status == "late" else 0
+        progress = max(0.0, 1 - PENALTY * delays)
     return (
         L.MARK,
         "",
