@@ -535,7 +535,7 @@ class UnitCounts:
     name: str
     total: int = 0
     levels: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LEVEL_ORDER, 0))
-    not_rated: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
+    not_rated: list[tuple[str, str, str]] = field(default_factory=list)  # (name, unit, reason)
 
     @property
     def rated(self) -> int:
@@ -563,7 +563,7 @@ def count_levels(
             if level in into.levels:
                 into.levels[level] += 1
             else:
-                into.not_rated.append((name, reason or ""))
+                into.not_rated.append((name, unit, reason or ""))
     return list(units.values()), everyone
 
 
@@ -610,10 +610,9 @@ def summary_table(
     _para(doc, L.QUOTA_NOTE, italic=True, size=TABLE)
     if everyone.not_rated:
         _para(doc, L.SUMMARY_LIST, bold=True)
-        names = {name: unit.name for unit in units for name, _ in unit.not_rated}
         rows = [list(L.SUMMARY_LIST_HEAD)]
-        for index, (name, reason) in enumerate(everyone.not_rated, start=1):
-            rows.append([str(index), name, names.get(name, ""), reason])
+        for index, (name, unit, reason) in enumerate(everyone.not_rated, start=1):
+            rows.append([str(index), name, unit, reason])
         _table(doc, rows, [12, 70, 80, 90])
     _signatures(doc, [(L.SIGN_MAKER, L.SIGN_HINT, ""), (L.SIGN_DIRECTOR, L.SIGN_HINT_SEAL, "")])
     return _bytes(doc)
