@@ -64,21 +64,13 @@ def _many(ctx: Context, period, year_round) -> list[Reply]:
     files: list[tuple[str, bytes]] = []
     labels = []
     if period is not None:
-        files.append(
-            (
-                f"000-tong-hop-{period.code.lower()}.docx",
-                forms.period_summary(session, scope, period),
-            )
-        )
-        files += forms.period_files(session, scope, period)
+        summary, sheets = forms.period_papers(session, scope, period)
+        files += [(f"000-tong-hop-{period.code.lower()}.docx", summary), *sheets]
         labels.append(periods(period.code, ctx.language)["period"])
     if year_round is not None:
-        files.append(
-            (f"000-tong-hop-{year_round.year}.docx", forms.year_summary(session, scope, year_round))
-        )
-        files += [
-            (f"y{name}", content) for name, content in forms.year_files(session, scope, year_round)
-        ]
+        summary, sheets = forms.year_papers(session, scope, year_round)
+        files.append((f"000-tong-hop-{year_round.year}.docx", summary))
+        files += [(f"y{name}", content) for name, content in sheets]
         labels.append(periods(str(year_round.year), ctx.language)["period"])
     count = len(files) - len(labels)
     what = forms.slug(scope.units[unit].name if unit else scope.organization.code)

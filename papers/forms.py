@@ -673,8 +673,14 @@ def period_files(
 ) -> list[tuple[str, bytes]]:
     """Mẫu số 01 of each person of `scope` who has one in the period, as (file name,
     DOCX), in the scope's order; `progress(n)` after each."""
+    return _period_files(period_sheets(session, scope, period), period, progress)
+
+
+def _period_files(
+    sheets: list[PeriodSheet], period: Period, progress: Callable[[int], None] | None = None
+) -> list[tuple[str, bytes]]:
     files = []
-    for index, sheet in enumerate(period_sheets(session, scope, period), start=1):
+    for index, sheet in enumerate(sheets, start=1):
         person = sheet.person
         kind = f"mau-01-{period.code.lower()}"
         files.append(
@@ -692,8 +698,14 @@ def year_files(
     progress: Callable[[int], None] | None = None,
 ) -> list[tuple[str, bytes]]:
     """The annual form of each person of `scope` rated in the round, as (file name, DOCX)."""
+    return _year_files(year_sheets(session, scope, year_round), year_round, progress)
+
+
+def _year_files(
+    sheets: list[YearSheet], year_round: YearRound, progress: Callable[[int], None] | None = None
+) -> list[tuple[str, bytes]]:
     files = []
-    for index, sheet in enumerate(year_sheets(session, scope, year_round), start=1):
+    for index, sheet in enumerate(sheets, start=1):
         person = sheet.person
         kind = f"xep-loai-{year_round.year}"
         files.append(
@@ -705,14 +717,14 @@ def year_files(
 
 
 def period_entries(
-    session: Session, scope: Scope, period: Period
+    scope: Scope, sheets: list[PeriodSheet]
 ) -> list[tuple[str, str, str | None, str | None]]:
     """(unit, name, level, reason when not rated) of each active person of `scope` in the
-    period: the summary table's input."""
-    sheets = {s.person.id: s for s in period_sheets(session, scope, period)}
+    period (`sheets`: theirs): the summary table's input."""
+    by_person = {s.person.id: s for s in sheets}
     entries = []
     for person in scope.people:
-        sheet = sheets.get(person.id)
+        sheet = by_person.get(person.id)
         result = sheet.result if sheet else None
         if result is not None and result.score is not None and result.level:
             level, reason = result.level, None
@@ -725,13 +737,14 @@ def period_entries(
 
 
 def year_entries(
-    session: Session, scope: Scope, year_round: YearRound
+    scope: Scope, sheets: list[YearSheet]
 ) -> list[tuple[str, str, str | None, str | None]]:
-    """(unit, name, level, reason when not rated) of each person of `scope` for the year."""
-    sheets = {s.person.id: s for s in year_sheets(session, scope, year_round)}
+    """(unit, name, level, reason when not rated) of each person of `scope` for the year
+    (`sheets`: theirs)."""
+    by_person = {s.person.id: s for s in sheets}
     entries = []
     for person in scope.people:
-        sheet = sheets.get(person.id)
+        sheet = by_person.get(person.id)
         level = sheet.rating.level if sheet else None
         entries.append(
             (
@@ -746,19 +759,48 @@ def year_entries(
 
 def period_summary(session: Session, scope: Scope, period: Period) -> bytes:
     """The summary table of a month or a quarter (the levels are informative there)."""
+    return _period_summary(scope, period, period_sheets(session, scope, period))
+
+
+def _period_summary(scope: Scope, period: Period, sheets: list[PeriodSheet]) -> bytes:
     return summary_table(
         scope.organization.name,
         L.SUMMARY_PERIOD_TITLE,
         L.PERIOD_LINE.format(period=period_name(period.code)).strip("()"),
-        period_entries(session, scope, period),
+        period_entries(scope, sheets),
     )
 
 
 def year_summary(session: Session, scope: Scope, year_round: YearRound) -> bytes:
     """The summary table of the annual rating."""
+    return _year_summary(scope, year_round, year_sheets(session, scope, year_round))
+
+
+def _year_summary(scope: Scope, year_round: YearRound, sheets: list[YearSheet]) -> bytes:
     return summary_table(
         scope.organization.name,
         L.SUMMARY_TITLE,
         L.YEAR_LINE.format(year=year_round.year),
-        year_entries(session, scope, year_round),
+        year_entries(scope, sheets),
     )
+
+
+def period_papers(
+    session: Session, scope: Scope, period: Period, progress: Callable[[int], None] | None = None
+) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """The period's summary table and its Mẫu số 01 (`period_summary`, `period_files`)
+    from one read of the sheets."""
+    sheets = period_sheets(session, scope, period)
+    return _period_summary(scope, period, sheets), _period_files(sheets, period, progress)
+
+
+def year_papers(
+    session: Session,
+    scope: Scope,
+    year_round: YearRound,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """The year's summary table and its annual forms (`year_summary`, `year_files`) from
+    one read of the ratings."""
+    sheets = year_sheets(session, scope, year_round)
+    return _year_summary(scope, year_round, sheets), _year_files(sheets, year_round, progress)
