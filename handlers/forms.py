@@ -32,7 +32,7 @@ def show(ctx: Context) -> list[Reply]:
                 *menu_buttons.buttons(ctx),
             )
         ]
-    if person.role is Role.DIRECTOR or person.role is Role.HEAD:
+    if person.role in (Role.DIRECTOR, Role.HEAD):
         return _many(ctx, period, year_round)
     scope = scope_of(session, ctx.organization, person_code=person.code)
     files = []
@@ -52,7 +52,9 @@ def show(ctx: Context) -> list[Reply]:
         ]
     replies = [Reply(ctx._("Your official forms, to print and sign:"))]
     for name, content in files:
-        replies.append(Reply("", document=Document(name[4:], content, caption=_caption(name))))
+        name = name[4:]  # without its place in a ZIP's order ("001-")
+        caption = name.removesuffix(".docx")
+        replies.append(Reply("", document=Document(name, content, caption=caption)))
     return replies
 
 
@@ -81,7 +83,3 @@ def _many(ctx: Context, period, year_round) -> list[Reply]:
         count,
     ).format(count=count, periods=", ".join(labels))
     return [reply(text), Reply("", document=Document(name, forms.forms_zip(files)))]
-
-
-def _caption(name: str) -> str:
-    return name[4:].removesuffix(".docx")
