@@ -13,11 +13,9 @@ labels are the forms' own words (papers/labels.py); the numbers are the core's, 
 from __future__ import annotations
 
 import io
-import re
 import shutil
 import subprocess
 import tempfile
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -38,6 +36,7 @@ from papers import labels as L
 from papers.spreadsheet import clean
 from storage.forms import FormTask, PeriodSheet, Scope, YearSheet, period_sheets, year_sheets
 from storage.models import Period, Role, TaskKind, YearRound
+from storage.roster import slugify
 
 FONT = "Times New Roman"
 TEXT, TITLE, TABLE = Pt(13), Pt(14), Pt(12)
@@ -622,10 +621,8 @@ def summary_table(
 
 
 def slug(text: str) -> str:
-    """ASCII-safe: "Nguyễn Thị Đào" → "nguyen-thi-dao"."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-") or "x"
+    """ASCII-safe, as the roster makes a unit's code: "Nguyễn Thị Đào" → "nguyen-thi-dao"."""
+    return slugify(text) or "x"
 
 
 def file_name(index: int, unit: str, name: str, code: str, kind: str) -> str:
