@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from bot.admin import main
 from locales import format_number, format_percent
+from papers import forms
 from papers import labels as L
 from papers.forms import file_name, period_form, slug, summary_table, task_points, year_form
 from storage.db import transaction
@@ -438,3 +439,22 @@ def test_the_summary_lists_each_person_not_rated_with_their_own_unit():
         ["Nguyễn Văn An", "Phòng Tổ chức", L.NO_ASSESSMENT],
         ["Nguyễn Văn An", "Thanh tra Sở", L.NO_TASKS],
     ]
+
+
+def test_the_directors_zip_reads_the_sheets_once(demo_year, monkeypatch):
+    """The summary table and the forms of the period and of the year come from one read of
+    each (the old /forms read each twice)."""
+    calls = Counter()
+
+    def counted(read):
+        def wrapper(*args, **kwargs):
+            calls[read.__name__] += 1
+            return read(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(forms, "period_sheets", counted(forms.period_sheets))
+    monkeypatch.setattr(forms, "year_sheets", counted(forms.year_sheets))
+    replies = chat_of(demo_year, "bgd-01").send("/forms")
+    assert [name for name in documents(replies) if name.endswith(".zip")]
+    assert calls == {"period_sheets": 1, "year_sheets": 1}
