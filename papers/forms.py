@@ -43,11 +43,7 @@ TEXT, TITLE, TABLE = Pt(13), Pt(14), Pt(12)
 PENALTY = 0.25  # a quarter of a task's points per failure or delay (the scoring sheet's rule)
 LEADERS = (Role.HEAD, Role.DEPUTY, Role.DIRECTOR)
 LEVEL_ORDER = ("A", "B", "C", "D")
-CENTER, LEFT, JUSTIFY = (
-    WD_ALIGN_PARAGRAPH.CENTER,
-    WD_ALIGN_PARAGRAPH.LEFT,
-    WD_ALIGN_PARAGRAPH.JUSTIFY,
-)
+CENTER, JUSTIFY = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
 # -- the pieces of every form -----------------------------------------------------------
