@@ -9,7 +9,6 @@ from handlers import menu_buttons
 from handlers.context import Context, reply
 from handlers.events import Document, Reply
 from locales import periods
-from papers import forms
 from storage.forms import newest_published_period, scope_of
 from storage.models import Role
 from storage.year import PUBLISHED, latest_round
@@ -34,6 +33,8 @@ def show(ctx: Context) -> list[Reply]:
         ]
     if person.role in (Role.DIRECTOR, Role.HEAD):
         return _many(ctx, period, year_round)
+    from papers import forms  # python-docx only when a form is printed, not at start-up
+
     scope = scope_of(session, ctx.organization, person_code=person.code)
     files = []
     if period is not None:
@@ -60,6 +61,8 @@ def show(ctx: Context) -> list[Reply]:
 
 def _many(ctx: Context, period, year_round) -> list[Reply]:
     """The unit's forms for a head, everyone's for the director: one ZIP."""
+    from papers import forms
+
     session, person = ctx.session, ctx.person
     unit = None if person.role is Role.DIRECTOR else person.unit_id
     scope = scope_of(session, ctx.organization, unit)
