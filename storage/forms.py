@@ -120,7 +120,7 @@ def scope_of(
 
 def period_sheets(session: Session, scope: Scope, period: Period) -> list[PeriodSheet]:
     """The Mẫu số 01 of each person of `scope` who has a self-assessment or a result in
-    the period, in the scope's order; six queries whatever the number of people."""
+    the period, in the scope's order; five queries whatever the number of people."""
     ids = [p.id for p in scope.people]
     assessments = {
         a.person_id: a
