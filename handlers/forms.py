@@ -9,7 +9,6 @@ from handlers import menu_buttons
 from handlers.context import Context, reply
 from handlers.events import Document, Reply
 from locales import periods
-from papers import forms
 from storage.forms import newest_published_period, scope_of
 from storage.models import Role
 from storage.year import PUBLISHED, latest_round
@@ -32,8 +31,10 @@ def show(ctx: Context) -> list[Reply]:
                 *menu_buttons.buttons(ctx),
             )
         ]
-    if person.role is Role.DIRECTOR or person.role is Role.HEAD:
+    if person.role in (Role.DIRECTOR, Role.HEAD):
         return _many(ctx, period, year_round)
+    from papers import forms  # python-docx only when a form is printed, not at start-up
+
     scope = scope_of(session, ctx.organization, person_code=person.code)
     files = []
     if period is not None:
@@ -52,33 +53,29 @@ def show(ctx: Context) -> list[Reply]:
         ]
     replies = [Reply(ctx._("Your official forms, to print and sign:"))]
     for name, content in files:
-        replies.append(Reply("", document=Document(name[4:], content, caption=_caption(name))))
+        name = name[4:]  # without its place in a ZIP's order ("001-")
+        caption = name.removesuffix(".docx")
+        replies.append(Reply("", document=Document(name, content, caption=caption)))
     return replies
 
 
 def _many(ctx: Context, period, year_round) -> list[Reply]:
     """The unit's forms for a head, everyone's for the director: one ZIP."""
+    from papers import forms
+
     session, person = ctx.session, ctx.person
     unit = None if person.role is Role.DIRECTOR else person.unit_id
     scope = scope_of(session, ctx.organization, unit)
     files: list[tuple[str, bytes]] = []
     labels = []
     if period is not None:
-        files.append(
-            (
-                f"000-tong-hop-{period.code.lower()}.docx",
-                forms.period_summary(session, scope, period),
-            )
-        )
-        files += forms.period_files(session, scope, period)
+        summary, sheets = forms.period_papers(session, scope, period)
+        files += [(f"000-tong-hop-{period.code.lower()}.docx", summary), *sheets]
         labels.append(periods(period.code, ctx.language)["period"])
     if year_round is not None:
-        files.append(
-            (f"000-tong-hop-{year_round.year}.docx", forms.year_summary(session, scope, year_round))
-        )
-        files += [
-            (f"y{name}", content) for name, content in forms.year_files(session, scope, year_round)
-        ]
+        summary, sheets = forms.year_papers(session, scope, year_round)
+        files.append((f"000-tong-hop-{year_round.year}.docx", summary))
+        files += [(f"y{name}", content) for name, content in sheets]
         labels.append(periods(str(year_round.year), ctx.language)["period"])
     count = len(files) - len(labels)
     what = forms.slug(scope.units[unit].name if unit else scope.organization.code)
@@ -89,7 +86,3 @@ def _many(ctx: Context, period, year_round) -> list[Reply]:
         count,
     ).format(count=count, periods=", ".join(labels))
     return [reply(text), Reply("", document=Document(name, forms.forms_zip(files)))]
-
-
-def _caption(name: str) -> str:
-    return name[4:].removesuffix(".docx")

@@ -13,11 +13,9 @@ labels are the forms' own words (papers/labels.py); the numbers are the core's, 
 from __future__ import annotations
 
 import io
-import re
 import shutil
 import subprocess
 import tempfile
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -38,17 +36,14 @@ from papers import labels as L
 from papers.spreadsheet import clean
 from storage.forms import FormTask, PeriodSheet, Scope, YearSheet, period_sheets, year_sheets
 from storage.models import Period, Role, TaskKind, YearRound
+from storage.roster import slugify
 
 FONT = "Times New Roman"
 TEXT, TITLE, TABLE = Pt(13), Pt(14), Pt(12)
 PENALTY = 0.25  # a quarter of a task's points per failure or delay (the scoring sheet's rule)
 LEADERS = (Role.HEAD, Role.DEPUTY, Role.DIRECTOR)
 LEVEL_ORDER = ("A", "B", "C", "D")
-CENTER, LEFT, JUSTIFY = (
-    WD_ALIGN_PARAGRAPH.CENTER,
-    WD_ALIGN_PARAGRAPH.LEFT,
-    WD_ALIGN_PARAGRAPH.JUSTIFY,
-)
+CENTER, JUSTIFY = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
 # -- the pieces of every form -----------------------------------------------------------
@@ -358,13 +353,12 @@ def task_points(task: FormTask) -> tuple[str, str, str, str, str, str, str]:
         return ("", "", "", "", "", "", "")
     if task.status == "not_done":
         return ("", L.MARK, "0%", "", "", "", "")
+    delays = max(1, task.delays) if task.status == "late" else 0
     if task.objective_reason:
         quality = progress = 1.0
     else:
         quality = max(0.0, 1 - PENALTY * task.quality_failures)
-        late = max(1, task.delays) if task.status == "late" else 0
-        progress = max(0.0, 1 - PENALTY * late)
-    delays = max(1, task.delays) if task.status == "late" else 0
+        progress = max(0.0, 1 - PENALTY * delays)
     return (
         L.MARK,
         "",
@@ -536,7 +530,7 @@ class UnitCounts:
     name: str
     total: int = 0
     levels: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LEVEL_ORDER, 0))
-    not_rated: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
+    not_rated: list[tuple[str, str, str]] = field(default_factory=list)  # (name, unit, reason)
 
     @property
     def rated(self) -> int:
@@ -564,7 +558,7 @@ def count_levels(
             if level in into.levels:
                 into.levels[level] += 1
             else:
-                into.not_rated.append((name, reason or ""))
+                into.not_rated.append((name, unit, reason or ""))
     return list(units.values()), everyone
 
 
@@ -611,10 +605,9 @@ def summary_table(
     _para(doc, L.QUOTA_NOTE, italic=True, size=TABLE)
     if everyone.not_rated:
         _para(doc, L.SUMMARY_LIST, bold=True)
-        names = {name: unit.name for unit in units for name, _ in unit.not_rated}
         rows = [list(L.SUMMARY_LIST_HEAD)]
-        for index, (name, reason) in enumerate(everyone.not_rated, start=1):
-            rows.append([str(index), name, names.get(name, ""), reason])
+        for index, (name, unit, reason) in enumerate(everyone.not_rated, start=1):
+            rows.append([str(index), name, unit, reason])
         _table(doc, rows, [12, 70, 80, 90])
     _signatures(doc, [(L.SIGN_MAKER, L.SIGN_HINT, ""), (L.SIGN_DIRECTOR, L.SIGN_HINT_SEAL, "")])
     return _bytes(doc)
@@ -624,10 +617,8 @@ def summary_table(
 
 
 def slug(text: str) -> str:
-    """ASCII-safe: "Nguyễn Thị Đào" → "nguyen-thi-dao"."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-") or "x"
+    """ASCII-safe, as the roster makes a unit's code: "Nguyễn Thị Đào" → "nguyen-thi-dao"."""
+    return slugify(text) or "x"
 
 
 def file_name(index: int, unit: str, name: str, code: str, kind: str) -> str:
@@ -675,8 +666,14 @@ def period_files(
 ) -> list[tuple[str, bytes]]:
     """Mẫu số 01 of each person of `scope` who has one in the period, as (file name,
     DOCX), in the scope's order; `progress(n)` after each."""
+    return _period_files(period_sheets(session, scope, period), period, progress)
+
+
+def _period_files(
+    sheets: list[PeriodSheet], period: Period, progress: Callable[[int], None] | None = None
+) -> list[tuple[str, bytes]]:
     files = []
-    for index, sheet in enumerate(period_sheets(session, scope, period), start=1):
+    for index, sheet in enumerate(sheets, start=1):
         person = sheet.person
         kind = f"mau-01-{period.code.lower()}"
         files.append(
@@ -694,8 +691,14 @@ def year_files(
     progress: Callable[[int], None] | None = None,
 ) -> list[tuple[str, bytes]]:
     """The annual form of each person of `scope` rated in the round, as (file name, DOCX)."""
+    return _year_files(year_sheets(session, scope, year_round), year_round, progress)
+
+
+def _year_files(
+    sheets: list[YearSheet], year_round: YearRound, progress: Callable[[int], None] | None = None
+) -> list[tuple[str, bytes]]:
     files = []
-    for index, sheet in enumerate(year_sheets(session, scope, year_round), start=1):
+    for index, sheet in enumerate(sheets, start=1):
         person = sheet.person
         kind = f"xep-loai-{year_round.year}"
         files.append(
@@ -707,14 +710,14 @@ def year_files(
 
 
 def period_entries(
-    session: Session, scope: Scope, period: Period
+    scope: Scope, sheets: list[PeriodSheet]
 ) -> list[tuple[str, str, str | None, str | None]]:
     """(unit, name, level, reason when not rated) of each active person of `scope` in the
-    period: the summary table's input."""
-    sheets = {s.person.id: s for s in period_sheets(session, scope, period)}
+    period (`sheets`: theirs): the summary table's input."""
+    by_person = {s.person.id: s for s in sheets}
     entries = []
     for person in scope.people:
-        sheet = sheets.get(person.id)
+        sheet = by_person.get(person.id)
         result = sheet.result if sheet else None
         if result is not None and result.score is not None and result.level:
             level, reason = result.level, None
@@ -727,13 +730,14 @@ def period_entries(
 
 
 def year_entries(
-    session: Session, scope: Scope, year_round: YearRound
+    scope: Scope, sheets: list[YearSheet]
 ) -> list[tuple[str, str, str | None, str | None]]:
-    """(unit, name, level, reason when not rated) of each person of `scope` for the year."""
-    sheets = {s.person.id: s for s in year_sheets(session, scope, year_round)}
+    """(unit, name, level, reason when not rated) of each person of `scope` for the year
+    (`sheets`: theirs)."""
+    by_person = {s.person.id: s for s in sheets}
     entries = []
     for person in scope.people:
-        sheet = sheets.get(person.id)
+        sheet = by_person.get(person.id)
         level = sheet.rating.level if sheet else None
         entries.append(
             (
@@ -748,19 +752,48 @@ def year_entries(
 
 def period_summary(session: Session, scope: Scope, period: Period) -> bytes:
     """The summary table of a month or a quarter (the levels are informative there)."""
+    return _period_summary(scope, period, period_sheets(session, scope, period))
+
+
+def _period_summary(scope: Scope, period: Period, sheets: list[PeriodSheet]) -> bytes:
     return summary_table(
         scope.organization.name,
         L.SUMMARY_PERIOD_TITLE,
         L.PERIOD_LINE.format(period=period_name(period.code)).strip("()"),
-        period_entries(session, scope, period),
+        period_entries(scope, sheets),
     )
 
 
 def year_summary(session: Session, scope: Scope, year_round: YearRound) -> bytes:
     """The summary table of the annual rating."""
+    return _year_summary(scope, year_round, year_sheets(session, scope, year_round))
+
+
+def _year_summary(scope: Scope, year_round: YearRound, sheets: list[YearSheet]) -> bytes:
     return summary_table(
         scope.organization.name,
         L.SUMMARY_TITLE,
         L.YEAR_LINE.format(year=year_round.year),
-        year_entries(session, scope, year_round),
+        year_entries(scope, sheets),
     )
+
+
+def period_papers(
+    session: Session, scope: Scope, period: Period, progress: Callable[[int], None] | None = None
+) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """The period's summary table and its Mẫu số 01 (`period_summary`, `period_files`)
+    from one read of the sheets."""
+    sheets = period_sheets(session, scope, period)
+    return _period_summary(scope, period, sheets), _period_files(sheets, period, progress)
+
+
+def year_papers(
+    session: Session,
+    scope: Scope,
+    year_round: YearRound,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """The year's summary table and its annual forms (`year_summary`, `year_files`) from
+    one read of the ratings."""
+    sheets = year_sheets(session, scope, year_round)
+    return _year_summary(scope, year_round, sheets), _year_files(sheets, year_round, progress)

@@ -16,6 +16,7 @@ from locales import name_sort_key, text_sort_key
 from storage.models import (
     Organization,
     Period,
+    PeriodStatus,
     Person,
     Result,
     Review,
@@ -29,6 +30,7 @@ from storage.models import (
     YearRound,
 )
 from storage.queries import _KIND_ORDER, reviewers_of
+from storage.year import PUBLISHED
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,6 @@ class PeriodSheet:
     proposal_reason: str | None = None
     result: Result | None = None
     comments: dict[str, str] = field(default_factory=dict)  # head, director
-    review_levels: dict[str, str] = field(default_factory=dict)  # a stage's lower level
 
 
 @dataclass
@@ -119,7 +120,7 @@ def scope_of(
 
 def period_sheets(session: Session, scope: Scope, period: Period) -> list[PeriodSheet]:
     """The Mẫu số 01 of each person of `scope` who has a self-assessment or a result in
-    the period, in the scope's order; six queries whatever the number of people."""
+    the period, in the scope's order; five queries whatever the number of people."""
     ids = [p.id for p in scope.people]
     assessments = {
         a.person_id: a
@@ -195,9 +196,6 @@ def period_sheets(session: Session, scope: Scope, period: Period) -> list[Period
                 proposal_reason=assessment.proposal_reason if assessment else None,
                 result=result,
                 comments={s: r.comment for s, r in staged.items() if r.comment},
-                review_levels={
-                    s: r.level for s, r in staged.items() if r.decision == "change" and r.level
-                },
             )
         )
     return sheets
@@ -224,7 +222,7 @@ def year_sheets(session: Session, scope: Scope, year_round: YearRound) -> list[Y
             title=scope.groups[person.group_id].name,
             reviewer=scope.reviewers.get(person.id),
             rating=ratings[person.id],
-            published=year_round.status == "published",
+            published=year_round.status == PUBLISHED,
         )
         for person in scope.people
         if person.id in ratings
@@ -235,6 +233,6 @@ def newest_published_period(session: Session, organization_id: int) -> Period | 
     """The organization's latest period whose results are published."""
     return session.exec(
         select(Period)
-        .where(Period.organization_id == organization_id, Period.status == "published")
+        .where(Period.organization_id == organization_id, Period.status == PeriodStatus.PUBLISHED)
         .order_by(col(Period.code).desc())
     ).first()

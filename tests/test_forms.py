@@ -16,8 +16,9 @@ from sqlmodel import Session, select
 
 from bot.admin import main
 from locales import format_number, format_percent
+from papers import forms
 from papers import labels as L
-from papers.forms import file_name, period_form, slug, task_points, year_form
+from papers.forms import file_name, period_form, slug, summary_table, task_points, year_form
 from storage.db import transaction
 from storage.forms import FormTask, PeriodSheet, YearSheet
 from storage.models import (
@@ -424,3 +425,36 @@ def test_the_help_names_the_forms(tmp_path, command):
     assert "/forms" in "\n".join(r.text for r in chat.send("/help"))
     assert chat.send(command)  # answered, never "unknown command"
     assert "không nhận diện" not in chat.text.lower()
+
+
+def test_the_summary_lists_each_person_not_rated_with_their_own_unit():
+    """Two people of one name in two units, neither rated: each row names its own unit."""
+    entries = [
+        ("Phòng Tổ chức", "Nguyễn Văn An", None, L.NO_ASSESSMENT),
+        ("Thanh tra Sở", "Nguyễn Văn An", None, L.NO_TASKS),
+        ("Thanh tra Sở", "Lê Thị Bình", "B", None),
+    ]
+    _, tables = texts(summary_table("Sở Thử nghiệm", L.SUMMARY_TITLE, "Năm 2026", entries))
+    assert [row[1:] for row in tables[2][1:]] == [
+        ["Nguyễn Văn An", "Phòng Tổ chức", L.NO_ASSESSMENT],
+        ["Nguyễn Văn An", "Thanh tra Sở", L.NO_TASKS],
+    ]
+
+
+def test_the_directors_zip_reads_the_sheets_once(demo_year, monkeypatch):
+    """The summary table and the forms of the period and of the year come from one read of
+    each (the old /forms read each twice)."""
+    calls = Counter()
+
+    def counted(read):
+        def wrapper(*args, **kwargs):
+            calls[read.__name__] += 1
+            return read(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(forms, "period_sheets", counted(forms.period_sheets))
+    monkeypatch.setattr(forms, "year_sheets", counted(forms.year_sheets))
+    replies = chat_of(demo_year, "bgd-01").send("/forms")
+    assert [name for name in documents(replies) if name.endswith(".zip")]
+    assert calls == {"period_sheets": 1, "year_sheets": 1}
