@@ -915,12 +915,10 @@ def cmd_form(args: argparse.Namespace, out: Output) -> int:
             raise AdminError(N_("Unknown person ids: {ids}."), ids=args.person)
         one = args.person is not None
         progress = Progress(out.text(N_("Filling in the forms")), len(scope.people))
-        if period is not None:
-            files = forms.period_files(session, scope, period, progress.update)
-            summary = forms.period_summary(session, scope, period)
+        if period is not None:  # the summary and the forms from one read of the sheets
+            summary, files = forms.period_papers(session, scope, period, progress.update)
         else:
-            files = forms.year_files(session, scope, year_round, progress.update)
-            summary = forms.year_summary(session, scope, year_round)
+            summary, files = forms.year_papers(session, scope, year_round, progress.update)
     if not files:
         raise AdminError(N_("Nobody has a form for {period}: nothing was written."), period=label)
     if one:

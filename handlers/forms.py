@@ -9,15 +9,16 @@ from handlers import menu_buttons
 from handlers.context import Context, reply
 from handlers.events import Document, Reply
 from locales import periods
-from storage.forms import newest_published_period, scope_of
-from storage.models import Role
+from storage.forms import scope_of
+from storage.models import PeriodStatus, Role
+from storage.periods import newest_period_in
 from storage.year import PUBLISHED, latest_round
 
 
 def show(ctx: Context) -> list[Reply]:
     person = ctx.person
     session = ctx.session
-    period = newest_published_period(session, person.organization_id)
+    period = newest_period_in(session, person.organization_id, PeriodStatus.PUBLISHED)
     year_round = latest_round(session, person.organization_id)
     if year_round is not None and year_round.status != PUBLISHED:
         year_round = None

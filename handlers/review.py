@@ -45,7 +45,7 @@ from storage.models import (
     TaskOutcome,
     Unit,
 )
-from storage.periods import assessments_of_period, newest_closed_period
+from storage.periods import assessments_of_period, newest_period_in
 from storage.queries import (
     STAGES,
     awaits_decision,
@@ -740,7 +740,7 @@ def _rank(ctx: Context, period: Period, assessment_id: str) -> list[Reply]:
 
 def _review_period(ctx: Context) -> Period | None:
     """The newest period being reviewed: closed, not yet published."""
-    return newest_closed_period(ctx.session, ctx.person.organization_id)
+    return newest_period_in(ctx.session, ctx.person.organization_id, PeriodStatus.CLOSED)
 
 
 def _closed_for(ctx: Context, period: Period, stage: str) -> str | None:

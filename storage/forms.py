@@ -16,7 +16,6 @@ from locales import name_sort_key, text_sort_key
 from storage.models import (
     Organization,
     Period,
-    PeriodStatus,
     Person,
     Result,
     Review,
@@ -227,12 +226,3 @@ def year_sheets(session: Session, scope: Scope, year_round: YearRound) -> list[Y
         for person in scope.people
         if person.id in ratings
     ]
-
-
-def newest_published_period(session: Session, organization_id: int) -> Period | None:
-    """The organization's latest period whose results are published."""
-    return session.exec(
-        select(Period)
-        .where(Period.organization_id == organization_id, Period.status == PeriodStatus.PUBLISHED)
-        .order_by(col(Period.code).desc())
-    ).first()

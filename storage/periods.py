@@ -50,11 +50,12 @@ def newest_period(session: Session, organization_id: int) -> Period | None:
     ).first()
 
 
-def newest_closed_period(session: Session, organization_id: int) -> Period | None:
-    """The organization's latest period being reviewed: closed, not yet published."""
+def newest_period_in(session: Session, organization_id: int, status: PeriodStatus) -> Period | None:
+    """The organization's latest period in `status`: CLOSED, the one being reviewed;
+    PUBLISHED, the last whose results are out."""
     return session.exec(
         select(Period)
-        .where(Period.organization_id == organization_id, Period.status == PeriodStatus.CLOSED)
+        .where(Period.organization_id == organization_id, Period.status == status)
         .order_by(col(Period.code).desc())
     ).first()
 
