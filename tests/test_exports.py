@@ -259,6 +259,12 @@ def test_the_audit_trail_holds_the_changes_made_through_the_product(demo_year, t
         == 0
     )
     sheet = load_workbook(out).active
+    # the agency's header: the organization, then the title, each across the table
+    with Session(demo_year) as s:
+        organization = s.exec(select(Organization).where(Organization.code == ORG)).one().name
+    assert sheet["A1"].value == organization.upper() and sheet["A1"].font.bold
+    assert sheet["A2"].value == "AUDIT TRAIL OF THE RATING, MONTH 11/2026"
+    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:K1", "A2:K2"}
     headings = [c.value for c in sheet[HEADER]]
     rows = [
         dict(zip(headings, r, strict=True))
