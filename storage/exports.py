@@ -38,8 +38,7 @@ from storage.models import (
     YearRound,
 )
 from storage.people import groups_of, names_by_id, people_of, units_of
-
-STAGES = ("head", "director")
+from storage.queries import STAGES
 
 
 @dataclass(frozen=True)
@@ -177,7 +176,7 @@ def period_ratings(
         result = results.get(person.id)
         assessment = assessments.get(person.id)
         decisions = {}
-        for stage in STAGES:
+        for stage in STAGES.values():
             review = reviews.get((assessment.id, stage)) if assessment else None
             if review is not None and review.decision:
                 decisions[stage] = Decision(
@@ -234,7 +233,7 @@ def year_ratings(
     for person in _ordered(people, units):
         rating = ratings.get(person.id)
         decisions = {}
-        for stage in STAGES:
+        for stage in STAGES.values():
             decision = getattr(rating, f"{stage}_decision") if rating else None
             if decision:
                 decisions[stage] = Decision(
