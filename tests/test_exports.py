@@ -133,6 +133,10 @@ def test_the_year_in_excel_holds_every_persons_scores_and_level(demo_year, tmp_p
     cells = [r for r in summary.iter_rows(values_only=True)]
     start = [r[0] for r in cells].index("Not rated") + 2  # its heading, then its table
     assert {r[1] for r in cells[start:]} == {c for c, (r, _u) in ratings.items() if not r.level}
+    for _unit, code, _name, reason in (r[:4] for r in cells[start:]):  # and why
+        reasons = ratings[code][0].reasons
+        texts = [x["text"] for x in reasons.get("en") or reasons.get("vi") or []]
+        assert reason == (texts[0] if texts else "No rated period in the year")
 
 
 def test_the_month_in_excel_holds_the_score_breakdown_as_numbers(demo_year, tmp_path):
@@ -141,7 +145,8 @@ def test_the_month_in_excel_holds_the_score_breakdown_as_numbers(demo_year, tmp_
         admin("export", "--org", ORG, "--period", "2026-11", "--out", str(out), "--locale", "en")
         == 0
     )
-    rows = everyone(load_workbook(out))
+    book = load_workbook(out)
+    rows = everyone(book)
     results = stored(demo_year, Result, period="2026-11")
     assert set(rows) == set(results)
     rated = 0
@@ -162,6 +167,12 @@ def test_the_month_in_excel_holds_the_score_breakdown_as_numbers(demo_year, tmp_
         else:
             assert row["Self-assessment"] == "Not begun" and row["Final level"] is None
     assert rated == 27
+    # the summary names who is not rated, and why
+    cells = list(book["Summary"].iter_rows(values_only=True))
+    start = [r[0] for r in cells].index("Not rated") + 2
+    why = {r[1]: r[3] for r in cells[start:]}
+    assert set(why) == {c for c, (r, _u) in results.items() if not r.level}
+    assert set(why.values()) == {"No self-assessment submitted"}
 
 
 def test_the_csv_holds_the_same_numbers_with_a_unit_column(demo_year, tmp_path, capsys):
