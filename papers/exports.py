@@ -32,7 +32,7 @@ from core.texts import level_name
 from locales import N_, period_label, translations
 from papers.spreadsheet import clean, write_csv, xlsx_cell, xlsx_row
 from storage.conclusions import FORM_NAMES, KIND_NAMES, SOURCE_NAMES
-from storage.exports import AuditRow, Decision, RatingRow, RatingsExport
+from storage.exports import AuditRow, Decision, RatingRow, RatingsExport, unit_quota
 
 Progress = Callable[[int, int], None]
 LEVELS = (Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED)
@@ -288,7 +288,7 @@ def only_unit(data: RatingsExport, unit_code: str) -> RatingsExport:
         data,
         units=tuple(u for u in data.units if u[0] == unit_code),
         rows=tuple(r for r in data.rows if r.unit_code == unit_code),
-        quota=tuple(g for g in data.quota if g.get("unit") in (None, unit_code)),
+        quota=unit_quota(data.quota, unit_code),
     )
 
 

@@ -10,6 +10,7 @@ writer translates them.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -136,11 +137,12 @@ def _ordered(people: list[Person], units: dict[int, Unit]) -> list[Person]:
     )
 
 
-def _quota(run: dict[str, Any], unit: Unit | None) -> tuple[dict[str, Any], ...]:
-    """The quota lines of the run that concern the export: all, or the unit's."""
-    return tuple(
-        g for g in run.get("units", []) if unit is None or g.get("unit") in (None, unit.code)
-    )
+def unit_quota(
+    lines: Iterable[dict[str, Any]], unit_code: str | None
+) -> tuple[dict[str, Any], ...]:
+    """The quota lines (the run's `units`) that concern an export: all (`unit_code` None),
+    or the unit's and the whole organization's."""
+    return tuple(g for g in lines if unit_code is None or g.get("unit") in (None, unit_code))
 
 
 def period_ratings(
@@ -285,7 +287,7 @@ def _export(organization, code, units, groups, unit, rows, run) -> RatingsExport
         period_code=code,
         units=tuple((u.code, u.name) for u in shown if unit is not None or u.code in present),
         rows=tuple(rows),
-        quota=_quota(run, unit),
+        quota=unit_quota(run.get("units", []), unit.code if unit is not None else None),
         unit_names=run.get("unit_names") or {u.code: u.name for u in units.values()},
         group_names=run.get("group_names") or {g.code: g.name for g in groups.values()},
     )

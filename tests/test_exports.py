@@ -422,8 +422,12 @@ def test_an_unknown_level_is_refused():
 def test_a_unit_of_the_organizations_export():
     data = trapped()
     other = replace(data.rows[0], code="q1", unit_code="v", unit_name="Phòng khác")
-    whole = replace(data, units=(*data.units, ("v", "Phòng khác")), rows=(*data.rows, other))
+    quota = ({"unit": "u", "group": "g"}, {"unit": "v", "group": "g"}, {"unit": None, "group": "h"})
+    whole = replace(
+        data, units=(*data.units, ("v", "Phòng khác")), rows=(*data.rows, other), quota=quota
+    )
     assert only_unit(whole, "v").rows == (other,)
+    assert only_unit(whole, "v").quota == quota[1:]  # its own lines and the organization's
     assert only_unit(whole, "v").units == (("v", "Phòng khác"),)
     book = load_workbook(io.BytesIO(ratings_workbook(whole, "en")))
     assert book.sheetnames == ["Summary", "=Phòng X", "Phòng khác"]
