@@ -287,7 +287,7 @@ def _chart_figure(digest: UnitDigest, locale: str):
     return figure
 
 
-# -- the workbook: the export of the unit or the organization (papers/exports.py) ------
+# -- the quota and the replies (the workbook: the export, papers/exports.py) -----------
 
 
 def quota_lines(
