@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
@@ -43,19 +43,12 @@ CHART_COLORS = {
 
 @dataclass(frozen=True)
 class DigestRow:
-    """One person's result of the period."""
+    """One person's result of the period: what the counts need (the rest of the row is
+    in the workbook, papers/exports.py)."""
 
     code: str  # roster id
     full_name: str
-    unit_name: str
-    group_name: str
-    score: float | None
-    breakdown: dict[str, Any] = field(default_factory=dict)  # the core's breakdown
-    computed_level: str | None = None  # "A".."D" before the quota
     level: str | None = None  # "A".."D", final; None: not rated
-    reasons: tuple[str, ...] = ()  # rendered in the reader's language
-    reward_vnd: int = 0
-    submitted: bool = True
 
 
 @dataclass(frozen=True)
@@ -294,7 +287,7 @@ def _chart_figure(digest: UnitDigest, locale: str):
     return figure
 
 
-# -- the workbook: the export of the unit or the organization (papers/exports.py) ------
+# -- the quota and the replies (the workbook: the export, papers/exports.py) -----------
 
 
 def quota_lines(

@@ -47,12 +47,10 @@ from storage.models import (
     Person,
     Result,
     Role,
-    RoleGroup,
     Unit,
 )
 from storage.people import (
     active_people,
-    groups_of,
     organization_ids,
     people_of,
     registered_person_ids,
@@ -548,14 +546,13 @@ def run_classification(
 @dataclass(frozen=True)
 class _Month:
     """What the digests of a month are made of, read once for every leader's: the active
-    people, by unit's then person's name, their results, the units and the groups."""
+    people, by unit's then person's name, their results and the units."""
 
     organization: Organization
     period: Period
     people: list[Person]
     results: dict[int, Result]
     units: dict[int, Unit]
-    groups: dict[int, RoleGroup]
 
     @classmethod
     def load(cls, session: Session, organization: Organization, period: Period) -> _Month:
@@ -570,7 +567,6 @@ class _Month:
             people,
             {r.person_id: r for r in results_of_period(session, period.id)},
             units,
-            {g.id: g for g in groups_of(session, organization.id)},
         )
 
     def digest(self, unit: Unit | None, language: str) -> UnitDigest:
@@ -584,22 +580,11 @@ class _Month:
             result = self.results.get(person.id)
             if result is None or result.level is None:
                 missing.append(person.full_name)
-            reasons = (
-                (result.reasons.get(language) or result.reasons.get("vi") or []) if result else []
-            )
             rows.append(
                 DigestRow(
                     code=person.code,
                     full_name=person.full_name,
-                    unit_name=units[person.unit_id].name,
-                    group_name=self.groups[person.group_id].name,
-                    score=result.score if result else None,
-                    breakdown=dict(result.breakdown) if result else {},
-                    computed_level=result.computed_level if result else None,
                     level=result.level if result else None,
-                    reasons=tuple(r["text"] for r in reasons),
-                    reward_vnd=result.reward_vnd if result else 0,
-                    submitted=result is not None and result.level is not None,
                 )
             )
         unit_codes = {u.code for u in units.values()} if unit is None else {unit.code}

@@ -38,7 +38,7 @@ from storage.db import transaction
 from storage.exports import RatingsExport, year_ratings
 from storage.ledger import StepRefused, StepTaken, outbox_count, record_step, steps_done
 from storage.models import Organization, Person, Role, YearRating, YearRound
-from storage.people import active_people, groups_of, registered_person_ids, units_of
+from storage.people import active_people, registered_person_ids, units_of
 from storage.queries import reviewers_of
 from storage.year import (
     CLOSED,
@@ -357,7 +357,6 @@ class YearCycle:
         """Each head the unit's, the director every unit's: counts, quota, warnings, with a
         chart and an Excel file (as for a month)."""
         units = {u.id: u for u in units_of(self.session, self.organization.id)}
-        groups = {g.id: g for g in groups_of(self.session, self.organization.id)}
         people = sorted(
             self.people,
             key=lambda p: (text_sort_key(units[p.unit_id].name), name_sort_key(p.full_name)),
@@ -372,22 +371,11 @@ class YearCycle:
                 if unit is not None and person.unit_id != unit.id:
                     continue
                 rating = ratings.get(person.id)
-                reasons = (
-                    (rating.reasons.get(language) or rating.reasons.get("vi") or [])
-                    if rating
-                    else []
-                )
                 rows.append(
                     DigestRow(
                         code=person.code,
                         full_name=person.full_name,
-                        unit_name=units[person.unit_id].name,
-                        group_name=groups[person.group_id].name,
-                        score=rating.score if rating else None,
-                        computed_level=rating.computed_level if rating else None,
                         level=rating.level if rating else None,
-                        reasons=tuple(r["text"] for r in reasons),
-                        submitted=rating is not None and rating.level is not None,
                     )
                 )
             codes = {u.code for u in units.values()} if unit is None else {unit.code}

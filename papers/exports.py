@@ -32,7 +32,7 @@ from core.texts import level_name
 from locales import N_, period_label, translations
 from papers.spreadsheet import clean, write_csv, xlsx_cell, xlsx_row
 from storage.conclusions import FORM_NAMES, KIND_NAMES, SOURCE_NAMES
-from storage.exports import AuditRow, Decision, RatingRow, RatingsExport
+from storage.exports import AuditRow, Decision, RatingRow, RatingsExport, unit_quota
 
 Progress = Callable[[int, int], None]
 LEVELS = (Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED)
@@ -226,6 +226,7 @@ def ratings_workbook(
     quota's use), then a sheet per unit, a row per person."""
     _ = _t(locale)
     table = _Table(data, locale)
+    title = _title(data, locale)
     book = Workbook()
     _add_styles(book)
     summary = book.active
@@ -243,7 +244,7 @@ def ratings_workbook(
     for code, name in data.units:
         sheet = book.create_sheet(_sheet_name(name, taken))
         taken.add(sheet.title)
-        _agency_header(sheet, data, locale, name, len(table.columns))
+        _agency_header(sheet, len(table.columns), data.organization, title, name)
         _heading_row(sheet, HEADER_ROWS + 1, table.headings())
         for number, row in enumerate(by_unit.get(code, ()), start=1):
             _table_row(sheet, HEADER_ROWS + 1 + number, table.values(number, row), styles)
@@ -255,7 +256,7 @@ def ratings_workbook(
         last = get_column_letter(len(table.columns))
         sheet.auto_filter.ref = f"A{HEADER_ROWS + 1}:{last}{max(sheet.max_row, HEADER_ROWS + 1)}"
         _print_setup(sheet, locale, freeze=f"D{HEADER_ROWS + 2}")
-    book.properties.title = clean(_title(data, locale))
+    book.properties.title = clean(title)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -287,7 +288,7 @@ def only_unit(data: RatingsExport, unit_code: str) -> RatingsExport:
         data,
         units=tuple(u for u in data.units if u[0] == unit_code),
         rows=tuple(r for r in data.rows if r.unit_code == unit_code),
-        quota=tuple(g for g in data.quota if g.get("unit") in (None, unit_code)),
+        quota=unit_quota(data.quota, unit_code),
     )
 
 
@@ -305,7 +306,7 @@ def _summary(sheet: Worksheet, data: RatingsExport, locale: str) -> None:
     for level in LEVELS:
         headings += [level_name(level, locale), _("Share")]
     headings.append(_("Not rated"))
-    _agency_header(sheet, data, locale, _("Summary"), len(headings))
+    _agency_header(sheet, len(headings), data.organization, _title(data, locale), _("Summary"))
     _heading_row(sheet, HEADER_ROWS + 1, headings)
     names = dict(data.units)
     groups: dict[str, list[RatingRow]] = {code: [] for code, _name in data.units}
@@ -408,19 +409,12 @@ def _table_row(sheet: Worksheet, row: int, values: list[Any], styles: list[str])
         xlsx_cell(cell, value)
 
 
-def _agency_header(
-    sheet: Worksheet, data: RatingsExport, locale: str, subtitle: str, width: int
-) -> None:
-    """The organization, the title with the period, and the unit (or "Summary"), each
-    across the table's width."""
-    for row, (text, font) in enumerate(
-        (
-            (data.organization.upper(), Font(bold=True, size=12)),
-            (_title(data, locale), Font(bold=True, size=13)),
-            (subtitle, Font(italic=True, size=12)),
-        ),
-        start=1,
-    ):
+def _agency_header(sheet: Worksheet, width: int, organization: str, *lines: str) -> None:
+    """The organization, the title with the period, and the unit (or "Summary") if any,
+    each across the table's width."""
+    fonts = (Font(bold=True, size=12), Font(bold=True, size=13), Font(italic=True, size=12))
+    texts = (organization.upper(), *lines)
+    for row, (text, font) in enumerate(zip(texts, fonts[: len(texts)], strict=True), start=1):
         cell = xlsx_cell(sheet.cell(row, 1), text)
         cell.font = font
         cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -650,15 +644,7 @@ def audit_workbook(
     title = _("AUDIT TRAIL OF THE RATING, {period}").format(
         period=period_label(period_code, locale).upper()
     )
-    width = len(AUDIT_WIDTHS)
-    for row, (text, font) in enumerate(
-        ((organization.upper(), Font(bold=True, size=12)), (title, Font(bold=True, size=13))),
-        start=1,
-    ):
-        cell = xlsx_cell(sheet.cell(row, 1), text)
-        cell.font = font
-        cell.alignment = Alignment(horizontal="center")
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    _agency_header(sheet, len(AUDIT_WIDTHS), organization, title)
     table = _audit_table(
         rows, timezone, locale, progress, moment=lambda at: at.replace(tzinfo=None)
     )

@@ -10,6 +10,7 @@ writer translates them.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -37,8 +38,8 @@ from storage.models import (
     YearRating,
     YearRound,
 )
-
-STAGES = ("head", "director")
+from storage.people import groups_of, names_by_id, people_of, units_of
+from storage.queries import STAGES
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,6 @@ class RatingsExport:
     quota: tuple[dict[str, Any], ...]
     unit_names: dict[str, str]
     group_names: dict[str, str]
-    ruleset: str | None = None
 
     @property
     def is_year(self) -> bool:
@@ -104,24 +104,18 @@ class RatingsExport:
 def _units_and_groups(
     session: Session, organization_id: int
 ) -> tuple[dict[int, Unit], dict[int, RoleGroup]]:
-    units = {
-        u.id: u for u in session.exec(select(Unit).where(Unit.organization_id == organization_id))
-    }
-    groups = {
-        g.id: g
-        for g in session.exec(select(RoleGroup).where(RoleGroup.organization_id == organization_id))
-    }
+    units = {u.id: u for u in units_of(session, organization_id)}
+    groups = {g.id: g for g in groups_of(session, organization_id)}
     return units, groups
 
 
-def _people(
-    session: Session, organization_id: int, unit: Unit | None, rated: set[int]
-) -> list[Person]:
+def _people(everyone: list[Person], unit: Unit | None, rated: set[int]) -> list[Person]:
     """The active people (of the unit), and the inactive ones who have a rating."""
-    query = select(Person).where(Person.organization_id == organization_id)
-    if unit is not None:
-        query = query.where(Person.unit_id == unit.id)
-    return [p for p in session.exec(query) if p.active or p.id in rated]
+    return [
+        p
+        for p in everyone
+        if (unit is None or p.unit_id == unit.id) and (p.active or p.id in rated)
+    ]
 
 
 def _localized(texts: dict[str, Any], locale: str) -> list[Any]:
@@ -143,11 +137,12 @@ def _ordered(people: list[Person], units: dict[int, Unit]) -> list[Person]:
     )
 
 
-def _quota(run: dict[str, Any], unit: Unit | None) -> tuple[dict[str, Any], ...]:
-    """The quota lines of the run that concern the export: all, or the unit's."""
-    return tuple(
-        g for g in run.get("units", []) if unit is None or g.get("unit") in (None, unit.code)
-    )
+def unit_quota(
+    lines: Iterable[dict[str, Any]], unit_code: str | None
+) -> tuple[dict[str, Any], ...]:
+    """The quota lines (the run's `units`) that concern an export: all (`unit_code` None),
+    or the unit's and the whole organization's."""
+    return tuple(g for g in lines if unit_code is None or g.get("unit") in (None, unit_code))
 
 
 def period_ratings(
@@ -174,15 +169,16 @@ def period_ratings(
         .where(SelfAssessment.period_id == period.id)
     ):
         reviews[(review.assessment_id, review.stage)] = review
-    people = _people(session, organization.id, unit, set(results))
-    names = _names(session, organization.id)
+    everyone = people_of(session, organization.id)
+    names = {p.id: p.full_name for p in everyone}
+    people = _people(everyone, unit, set(results))
     warnings = _warnings_by_code(period.run or {}, locale)
     rows = []
     for person in _ordered(people, units):
         result = results.get(person.id)
         assessment = assessments.get(person.id)
         decisions = {}
-        for stage in STAGES:
+        for stage in STAGES.values():
             review = reviews.get((assessment.id, stage)) if assessment else None
             if review is not None and review.decision:
                 decisions[stage] = Decision(
@@ -225,20 +221,21 @@ def year_ratings(
 ) -> RatingsExport:
     """Every person's annual rating (of the unit, or of the organization): the period
     scores, the mean, the level, the proposal and its confirmation, the reviewers'
-    decisions and whether it is published; in five queries."""
+    decisions and whether it is published; in four queries."""
     units, groups = _units_and_groups(session, organization.id)
     ratings = {
         r.person_id: r
         for r in session.exec(select(YearRating).where(YearRating.round_id == year_round.id))
     }
-    people = _people(session, organization.id, unit, set(ratings))
-    names = _names(session, organization.id)
+    everyone = people_of(session, organization.id)
+    names = {p.id: p.full_name for p in everyone}
+    people = _people(everyone, unit, set(ratings))
     warnings = _warnings_by_code(year_round.run or {}, locale)
     rows = []
     for person in _ordered(people, units):
         rating = ratings.get(person.id)
         decisions = {}
-        for stage in STAGES:
+        for stage in STAGES.values():
             decision = getattr(rating, f"{stage}_decision") if rating else None
             if decision:
                 decisions[stage] = Decision(
@@ -290,17 +287,9 @@ def _export(organization, code, units, groups, unit, rows, run) -> RatingsExport
         period_code=code,
         units=tuple((u.code, u.name) for u in shown if unit is not None or u.code in present),
         rows=tuple(rows),
-        quota=_quota(run, unit),
+        quota=unit_quota(run.get("units", []), unit.code if unit is not None else None),
         unit_names=run.get("unit_names") or {u.code: u.name for u in units.values()},
         group_names=run.get("group_names") or {g.code: g.name for g in groups.values()},
-    )
-
-
-def _names(session: Session, organization_id: int) -> dict[int, str]:
-    return dict(
-        session.exec(
-            select(Person.id, Person.full_name).where(Person.organization_id == organization_id)
-        ).all()
     )
 
 
@@ -393,14 +382,8 @@ def _audit(
         & col(AuditLog.entity_id).in_(query.with_only_columns(query.selected_columns[0]))
         for entity, query in sources.items()
     ]
-    people = {
-        p.id: p
-        for p in session.exec(select(Person).where(Person.organization_id == organization.id))
-    }
-    units = {
-        u.id: u.name
-        for u in session.exec(select(Unit).where(Unit.organization_id == organization.id))
-    }
+    people = {p.id: p for p in people_of(session, organization.id)}
+    units = names_by_id(session, Unit, organization.id)
     rows = []
     for entry in session.exec(
         select(AuditLog).where(or_(*conditions)).order_by(col(AuditLog.at), col(AuditLog.id))

@@ -37,15 +37,7 @@ def row(n: int, level: str | None = "B", **fields) -> DigestRow:
     values = {
         "code": f"nv{n:03d}",
         "full_name": f"Nguyễn Thị Hằng {n}",
-        "unit_name": UNIT,
-        "group_name": "Chuyên viên",
-        "score": 85.5,
-        "breakdown": {"general": 28, "tasks": 56.5, "bonus": 2, "deductions": 1},
-        "computed_level": level,
         "level": level,
-        "reasons": (f"Lý do {n}",),
-        "reward_vnd": 0,
-        "submitted": True,
     }
     return DigestRow(**(values | fields))
 

@@ -133,6 +133,10 @@ def test_the_year_in_excel_holds_every_persons_scores_and_level(demo_year, tmp_p
     cells = [r for r in summary.iter_rows(values_only=True)]
     start = [r[0] for r in cells].index("Not rated") + 2  # its heading, then its table
     assert {r[1] for r in cells[start:]} == {c for c, (r, _u) in ratings.items() if not r.level}
+    for _unit, code, _name, reason in (r[:4] for r in cells[start:]):  # and why
+        reasons = ratings[code][0].reasons
+        texts = [x["text"] for x in reasons.get("en") or reasons.get("vi") or []]
+        assert reason == (texts[0] if texts else "No rated period in the year")
 
 
 def test_the_month_in_excel_holds_the_score_breakdown_as_numbers(demo_year, tmp_path):
@@ -141,7 +145,8 @@ def test_the_month_in_excel_holds_the_score_breakdown_as_numbers(demo_year, tmp_
         admin("export", "--org", ORG, "--period", "2026-11", "--out", str(out), "--locale", "en")
         == 0
     )
-    rows = everyone(load_workbook(out))
+    book = load_workbook(out)
+    rows = everyone(book)
     results = stored(demo_year, Result, period="2026-11")
     assert set(rows) == set(results)
     rated = 0
@@ -162,6 +167,12 @@ def test_the_month_in_excel_holds_the_score_breakdown_as_numbers(demo_year, tmp_
         else:
             assert row["Self-assessment"] == "Not begun" and row["Final level"] is None
     assert rated == 27
+    # the summary names who is not rated, and why
+    cells = list(book["Summary"].iter_rows(values_only=True))
+    start = [r[0] for r in cells].index("Not rated") + 2
+    why = {r[1]: r[3] for r in cells[start:]}
+    assert set(why) == {c for c, (r, _u) in results.items() if not r.level}
+    assert set(why.values()) == {"No self-assessment submitted"}
 
 
 def test_the_csv_holds_the_same_numbers_with_a_unit_column(demo_year, tmp_path, capsys):
@@ -259,6 +270,12 @@ def test_the_audit_trail_holds_the_changes_made_through_the_product(demo_year, t
         == 0
     )
     sheet = load_workbook(out).active
+    # the agency's header: the organization, then the title, each across the table
+    with Session(demo_year) as s:
+        organization = s.exec(select(Organization).where(Organization.code == ORG)).one().name
+    assert sheet["A1"].value == organization.upper() and sheet["A1"].font.bold
+    assert sheet["A2"].value == "AUDIT TRAIL OF THE RATING, MONTH 11/2026"
+    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:K1", "A2:K2"}
     headings = [c.value for c in sheet[HEADER]]
     rows = [
         dict(zip(headings, r, strict=True))
@@ -405,8 +422,12 @@ def test_an_unknown_level_is_refused():
 def test_a_unit_of_the_organizations_export():
     data = trapped()
     other = replace(data.rows[0], code="q1", unit_code="v", unit_name="Phòng khác")
-    whole = replace(data, units=(*data.units, ("v", "Phòng khác")), rows=(*data.rows, other))
+    quota = ({"unit": "u", "group": "g"}, {"unit": "v", "group": "g"}, {"unit": None, "group": "h"})
+    whole = replace(
+        data, units=(*data.units, ("v", "Phòng khác")), rows=(*data.rows, other), quota=quota
+    )
     assert only_unit(whole, "v").rows == (other,)
+    assert only_unit(whole, "v").quota == quota[1:]  # its own lines and the organization's
     assert only_unit(whole, "v").units == (("v", "Phòng khác"),)
     book = load_workbook(io.BytesIO(ratings_workbook(whole, "en")))
     assert book.sheetnames == ["Summary", "=Phòng X", "Phòng khác"]
