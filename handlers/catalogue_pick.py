@@ -12,7 +12,6 @@ where it does not."""
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -21,8 +20,9 @@ from enum import StrEnum
 from handlers.context import Context, reply, whole_number
 from handlers.events import Button, Reply
 from locales import format_number
-from storage.catalogue import has_products, position_key, search, version_in_force
+from storage.catalogue import items_of, position_key, search, version_in_force
 from storage.models import CatalogueItem, Period
+from storage.plan_import import period_dates
 
 MAX_TITLE = 300
 MAX_SEARCH = 100  # characters of a search
@@ -56,7 +56,7 @@ def start_of(ctx: Context, where: Where) -> Start:
     version = version_in_force(ctx.session, ctx.organization.id, where.day)
     if version is None:
         return Start.TITLE
-    if has_products(ctx.session, ctx.organization.id, where.position, where.day):
+    if where.position and items_of(ctx.session, version.id, where.position):
         return Start.SEARCH
     return Start.FREE if ctx.organization.free_tasks else Start.REFUSED
 
@@ -259,16 +259,12 @@ def factor(text: str) -> float | None:
 
 def start_of_period(period: Period) -> date:
     """The first day of the month, or of the quarter's first month."""
-    year, _, part = period.code.partition("-")
-    month = 3 * int(part[1:]) - 2 if part.startswith("Q") else int(part)
-    return date(int(year), month, 1)
+    return period_dates(period.code)[0]
 
 
 def end_of_period(period: Period) -> date:
     """The last day of the month, or of the quarter's last month ("2026-Q4": 31/12)."""
-    year, _, part = period.code.partition("-")
-    month = 3 * int(part[1:]) if part.startswith("Q") else int(part)
-    return date(int(year), month, calendar.monthrange(int(year), month)[1])
+    return period_dates(period.code)[1]
 
 
 def parse_date(text: str, period: Period) -> date | None:

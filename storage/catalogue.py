@@ -378,14 +378,6 @@ def match(
     return found
 
 
-def has_products(session: Session, organization_id: int, position: str | None, day: date) -> bool:
-    """Whether the catalogue in force on `day` has products of `position`."""
-    if not position:
-        return False
-    version = version_in_force(session, organization_id, day)
-    return version is not None and bool(items_of(session, version.id, position))
-
-
 def people_without_products(
     session: Session, organization_id: int, products: Sequence[Product]
 ) -> list[str]:
