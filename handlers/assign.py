@@ -114,12 +114,7 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
     if step == "search":
         return [catalogue_pick.found(ctx, _where(ctx, period, member), text)]
     if step == "title":
-        refused = catalogue_pick.title_refusal(ctx, text)
-        if refused is not None:
-            return [reply(refused), ask_title(ctx, CANCEL)]
-        ctx.remember(title=text)
-        ctx.state.step = "due"
-        return [ask_deadline(ctx, period, PREFIX)]
+        return catalogue_pick.titled(ctx, period, PREFIX, CANCEL, text)
     answered = catalogue_pick.typed(
         ctx,
         period,

@@ -155,6 +155,26 @@ def title_refusal(ctx: Context, text: str) -> str | None:
     return None
 
 
+def titled(
+    ctx: Context,
+    period: Period,
+    prefix: str,
+    cancel: str,
+    text: str,
+    retitle: Callable[[str], list[Reply]] | None = None,
+) -> list[Reply]:
+    """A title typed at its question: refused with the question again; else a task being
+    edited is retitled (`retitle`), or the new task's title kept and its deadline asked."""
+    refused = title_refusal(ctx, text)
+    if refused is not None:
+        return [reply(refused), ask_title(ctx, cancel)]
+    if retitle is not None:
+        return retitle(text)
+    ctx.remember(title=text)
+    ctx.state.step = "due"
+    return [ask_deadline(ctx, period, prefix)]
+
+
 def ask_title(ctx: Context, cancel: str) -> Reply:
     return reply(
         ctx._("Send the task's title, for example: “Draft the 2027 recruitment plan”."),

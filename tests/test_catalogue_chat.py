@@ -127,6 +127,14 @@ def test_a_free_task_is_possible_where_allowed_and_marked_as_free(tmp_path):
     task = only_task(engine)
     assert (task.free, task.catalogue_item_id, task.weight) == (True, None, 1.0)
     assert "1. Rà soát danh mục hồ sơ lưu trữ (free task)" in chat.text
+    chat.press("Edit 1")  # a title typed while editing renames the task, adds none
+    chat.press("Title")
+    chat.send("🙂")
+    assert "an emoji or a sticker is not a title" in chat.text
+    chat.send("Rà soát hồ sơ lưu trữ năm 2026")
+    task = only_task(engine)
+    assert (task.title, task.free, task.deadline) == ("Rà soát hồ sơ lưu trữ năm 2026", True, None)
+    assert "1. Rà soát hồ sơ lưu trữ năm 2026 (free task)" in chat.text
 
 
 def test_a_free_task_is_refused_politely_where_the_organization_allows_none(tmp_path):
