@@ -72,12 +72,12 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
             reply(ctx._("This question was already answered; nothing was changed."), edit=True),
             *start(ctx),
         ]
+    if len(parts) == 2 and parts[0] == "to":
+        return _chosen(ctx, period, parts[1])
     member = _member(ctx, ctx.recall("member"))
+    if member is None:
+        return start(ctx)
     match parts:
-        case ["to", person_id]:
-            return _chosen(ctx, period, person_id)
-        case _ if member is None:
-            return start(ctx)
         case ["pick", item_id]:
             item = catalogue_pick.picked(ctx, _where(ctx, period, member), item_id)
             if item is None:
@@ -133,9 +133,9 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
 
 def _chosen(ctx: Context, period: Period, person_id: str) -> list[Reply]:
     """The person chosen: their catalogue's search, or a free task's title."""
-    member = _member(ctx, whole_number(person_id))
+    number = whole_number(person_id)
+    member = _member(ctx, number)
     if member is None:
-        number = whole_number(person_id)
         person = ctx.session.get(Person, number) if number is not None else None
         known = person is not None and person.organization_id == ctx.person.organization_id
         refusal = (
