@@ -79,9 +79,10 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
         return start(ctx)
     match parts:
         case ["pick", item_id]:
-            item = catalogue_pick.picked(ctx, _where(ctx, period, member), item_id)
+            where = _where(ctx, period, member)
+            item = catalogue_pick.picked(ctx, where, item_id)
             if item is None:
-                return [ask_search(ctx, _where(ctx, period, member))]
+                return catalogue_pick.not_in_catalogue(ctx, where)
             ctx.go(
                 PREFIX, "due", member=member.id, title=item.title, item=item.id, weight=item.factor
             )

@@ -124,6 +124,15 @@ def picked(ctx: Context, where: Where, item_id: str) -> CatalogueItem | None:
     return item
 
 
+def not_in_catalogue(ctx: Context, where: Where) -> list[Reply]:
+    """A product's button that is not (or no longer) one of `where`'s catalogue in force:
+    nothing chosen; the search again."""
+    return [
+        reply(ctx._("This product is not in the catalogue in force; nothing was chosen.")),
+        ask_search(ctx, where),
+    ]
+
+
 def chosen(ctx: Context, item: CatalogueItem) -> Reply:
     return reply(
         ctx._("Product: {title} ({code}), factor {factor}.").format(

@@ -289,9 +289,10 @@ def _ask_search(ctx: Context, period: Period) -> Reply:
 
 def _pick(ctx: Context, period: Period, item_id: str) -> list[Reply]:
     """A product chosen: its name is the task's title and its factor the task's."""
-    item = catalogue_pick.picked(ctx, _where(ctx, period), item_id)
+    where = _where(ctx, period)
+    item = catalogue_pick.picked(ctx, where, item_id)
     if item is None:
-        return [_stale(ctx), _list(ctx)]
+        return catalogue_pick.not_in_catalogue(ctx, where)
     ctx.go(PREFIX, "due", title=item.title, item=item.id, weight=item.factor)
     return [catalogue_pick.chosen(ctx, item), ask_deadline(ctx, period, PREFIX)]
 
