@@ -20,11 +20,10 @@ from enum import StrEnum
 from handlers.context import Context, reply, whole_number
 from handlers.events import Button, Reply
 from locales import format_number
-from storage.catalogue import items_of, position_key, search, version_in_force
+from storage.catalogue import MAX_TITLE, items_of, position_key, search, version_in_force
 from storage.models import CatalogueItem, Period
 from storage.plan_import import period_dates
 
-MAX_TITLE = 300
 MAX_SEARCH = 100  # characters of a search
 WEIGHTS = ("0.5", "1", "1.5", "2", "3")
 

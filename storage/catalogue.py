@@ -37,7 +37,7 @@ STANDARD_POINTS = 5.0  # a standard product (Sổ tay): the factor is points ÷ 
 MAX_POINTS = 50.0  # a factor of 10, the most a task's factor may be (handlers/plan.py)
 MAX_POSITION = 150
 MAX_CODE = 32
-MAX_TITLE = 300  # as a task's title
+MAX_TITLE = 300  # a task's title (a product's name is one): the chat's, a plan file's
 SEARCH_LIMIT = 8  # products shown for one search (buttons)
 PROGRESS_EVERY = 500
 
