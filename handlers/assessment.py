@@ -224,9 +224,10 @@ def _answer(
         case ["p", level] if level in LEVELS:
             return _propose(ctx, period, assessment, level)
         case ["pick", item_id]:
-            item = catalogue_pick.picked(ctx, _where(ctx, period), item_id)
+            where = _where(ctx, period)
+            item = catalogue_pick.picked(ctx, where, item_id)
             if item is None:
-                return _stale(ctx, period, assessment)
+                return catalogue_pick.not_in_catalogue(ctx, where)
             return [
                 *_record(ctx, catalogue_pick.chosen(ctx, item).text),
                 _new_ad_hoc(ctx, period, assessment, item.title, item.factor, item=item.id),

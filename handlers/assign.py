@@ -72,16 +72,17 @@ def on_button(ctx: Context, parts: list[str]) -> list[Reply]:
             reply(ctx._("This question was already answered; nothing was changed."), edit=True),
             *start(ctx),
         ]
+    if len(parts) == 2 and parts[0] == "to":
+        return _chosen(ctx, period, parts[1])
     member = _member(ctx, ctx.recall("member"))
+    if member is None:
+        return start(ctx)
     match parts:
-        case ["to", person_id]:
-            return _chosen(ctx, period, person_id)
-        case _ if member is None:
-            return start(ctx)
         case ["pick", item_id]:
-            item = catalogue_pick.picked(ctx, _where(ctx, period, member), item_id)
+            where = _where(ctx, period, member)
+            item = catalogue_pick.picked(ctx, where, item_id)
             if item is None:
-                return [ask_search(ctx, _where(ctx, period, member))]
+                return catalogue_pick.not_in_catalogue(ctx, where)
             ctx.go(
                 PREFIX, "due", member=member.id, title=item.title, item=item.id, weight=item.factor
             )
@@ -114,12 +115,7 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
     if step == "search":
         return [catalogue_pick.found(ctx, _where(ctx, period, member), text)]
     if step == "title":
-        refused = catalogue_pick.title_refusal(ctx, text)
-        if refused is not None:
-            return [reply(refused), ask_title(ctx, CANCEL)]
-        ctx.remember(title=text)
-        ctx.state.step = "due"
-        return [ask_deadline(ctx, period, PREFIX)]
+        return catalogue_pick.titled(ctx, period, PREFIX, CANCEL, text)
     answered = catalogue_pick.typed(
         ctx,
         period,
@@ -138,9 +134,9 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
 
 def _chosen(ctx: Context, period: Period, person_id: str) -> list[Reply]:
     """The person chosen: their catalogue's search, or a free task's title."""
-    member = _member(ctx, whole_number(person_id))
+    number = whole_number(person_id)
+    member = _member(ctx, number)
     if member is None:
-        number = whole_number(person_id)
         person = ctx.session.get(Person, number) if number is not None else None
         known = person is not None and person.organization_id == ctx.person.organization_id
         refusal = (

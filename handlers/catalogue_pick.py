@@ -12,7 +12,6 @@ where it does not."""
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -21,10 +20,10 @@ from enum import StrEnum
 from handlers.context import Context, reply, whole_number
 from handlers.events import Button, Reply
 from locales import format_number
-from storage.catalogue import has_products, position_key, search, version_in_force
+from storage.catalogue import MAX_TITLE, items_of, position_key, search, version_in_force
 from storage.models import CatalogueItem, Period
+from storage.plan_import import period_dates
 
-MAX_TITLE = 300
 MAX_SEARCH = 100  # characters of a search
 WEIGHTS = ("0.5", "1", "1.5", "2", "3")
 
@@ -56,7 +55,7 @@ def start_of(ctx: Context, where: Where) -> Start:
     version = version_in_force(ctx.session, ctx.organization.id, where.day)
     if version is None:
         return Start.TITLE
-    if has_products(ctx.session, ctx.organization.id, where.position, where.day):
+    if where.position and items_of(ctx.session, version.id, where.position):
         return Start.SEARCH
     return Start.FREE if ctx.organization.free_tasks else Start.REFUSED
 
@@ -124,6 +123,15 @@ def picked(ctx: Context, where: Where, item_id: str) -> CatalogueItem | None:
     return item
 
 
+def not_in_catalogue(ctx: Context, where: Where) -> list[Reply]:
+    """A product's button that is not (or no longer) one of `where`'s catalogue in force:
+    nothing chosen; the search again."""
+    return [
+        reply(ctx._("This product is not in the catalogue in force; nothing was chosen.")),
+        ask_search(ctx, where),
+    ]
+
+
 def chosen(ctx: Context, item: CatalogueItem) -> Reply:
     return reply(
         ctx._("Product: {title} ({code}), factor {factor}.").format(
@@ -153,6 +161,26 @@ def title_refusal(ctx: Context, text: str) -> str | None:
     if not any(c.isalnum() for c in text):
         return ctx._("Please send the title in words (an emoji or a sticker is not a title).")
     return None
+
+
+def titled(
+    ctx: Context,
+    period: Period,
+    prefix: str,
+    cancel: str,
+    text: str,
+    retitle: Callable[[str], list[Reply]] | None = None,
+) -> list[Reply]:
+    """A title typed at its question: refused with the question again; else a task being
+    edited is retitled (`retitle`), or the new task's title kept and its deadline asked."""
+    refused = title_refusal(ctx, text)
+    if refused is not None:
+        return [reply(refused), ask_title(ctx, cancel)]
+    if retitle is not None:
+        return retitle(text)
+    ctx.remember(title=text)
+    ctx.state.step = "due"
+    return [ask_deadline(ctx, period, prefix)]
 
 
 def ask_title(ctx: Context, cancel: str) -> Reply:
@@ -259,16 +287,12 @@ def factor(text: str) -> float | None:
 
 def start_of_period(period: Period) -> date:
     """The first day of the month, or of the quarter's first month."""
-    year, _, part = period.code.partition("-")
-    month = 3 * int(part[1:]) - 2 if part.startswith("Q") else int(part)
-    return date(int(year), month, 1)
+    return period_dates(period.code)[0]
 
 
 def end_of_period(period: Period) -> date:
     """The last day of the month, or of the quarter's last month ("2026-Q4": 31/12)."""
-    year, _, part = period.code.partition("-")
-    month = 3 * int(part[1:]) if part.startswith("Q") else int(part)
-    return date(int(year), month, calendar.monthrange(int(year), month)[1])
+    return period_dates(period.code)[1]
 
 
 def parse_date(text: str, period: Period) -> date | None:

@@ -19,6 +19,7 @@ answered "already answered" and the plan shown again."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from handlers import catalogue_pick, menu, menu_buttons, notices
@@ -174,17 +175,10 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
     if step == "search":
         return [catalogue_pick.found(ctx, _where(ctx, period), text)]
     if step == "title":
-        refusal = catalogue_pick.title_refusal(ctx, text)
-        if refusal is not None:
-            return [reply(refusal), ask_title(ctx, "pl:list")]
         task = _editing(ctx, period)
-        if task is not None:
-            task.title = text
-            ctx.go(None)
-            return [_list(ctx)]
-        ctx.remember(title=text)
-        ctx.state.step = "due"
-        return [ask_deadline(ctx, period, PREFIX)]
+        return catalogue_pick.titled(
+            ctx, period, PREFIX, "pl:list", text, None if task is None else _retitle(ctx, task)
+        )
     answered = catalogue_pick.typed(
         ctx,
         period,
@@ -200,6 +194,17 @@ def on_text(ctx: Context, text: str) -> list[Reply]:
 
 
 # -- steps -----------------------------------------------------------------------------------
+
+
+def _retitle(ctx: Context, task: Task) -> Callable[[str], list[Reply]]:
+    """The new title of a task being edited, then the plan."""
+
+    def retitled(text: str) -> list[Reply]:
+        task.title = text
+        ctx.go(None)
+        return [_list(ctx)]
+
+    return retitled
 
 
 def _set_deadline(ctx: Context, period: Period, day: date | None) -> list[Reply]:
@@ -284,9 +289,10 @@ def _ask_search(ctx: Context, period: Period) -> Reply:
 
 def _pick(ctx: Context, period: Period, item_id: str) -> list[Reply]:
     """A product chosen: its name is the task's title and its factor the task's."""
-    item = catalogue_pick.picked(ctx, _where(ctx, period), item_id)
+    where = _where(ctx, period)
+    item = catalogue_pick.picked(ctx, where, item_id)
     if item is None:
-        return [_stale(ctx), _list(ctx)]
+        return catalogue_pick.not_in_catalogue(ctx, where)
     ctx.go(PREFIX, "due", title=item.title, item=item.id, weight=item.factor)
     return [catalogue_pick.chosen(ctx, item), ask_deadline(ctx, period, PREFIX)]
 

@@ -30,14 +30,20 @@ from sqlmodel import Session, col, select
 from core.texts import Term
 from locales import N_
 from storage.models import CatalogueItem, CatalogueVersion, Organization, Person, Task
-from storage.roster import MAX_PROBLEMS, Problem, RosterError, _aliases, _key
+from storage.roster import (
+    MAX_JOB_POSITION_LENGTH,
+    MAX_PROBLEMS,
+    Problem,
+    RosterError,
+    _aliases,
+    _key,
+)
 from storage.tables import Line, Table, read_table
 
 STANDARD_POINTS = 5.0  # a standard product (Sổ tay): the factor is points ÷ 5
 MAX_POINTS = 50.0  # a factor of 10, the most a task's factor may be (handlers/plan.py)
-MAX_POSITION = 150
 MAX_CODE = 32
-MAX_TITLE = 300  # as a task's title
+MAX_TITLE = 300  # a task's title (a product's name is one): the chat's, a plan file's
 SEARCH_LIMIT = 8  # products shown for one search (buttons)
 PROGRESS_EVERY = 500
 
@@ -131,11 +137,11 @@ def check_catalogue(lines: Sequence[Line]) -> list[Product]:
         title = " ".join(values.get("title", "").split())
         if not position:
             fail("job_position", N_("The job position is missing."))
-        elif len(position) > MAX_POSITION:
+        elif len(position) > MAX_JOB_POSITION_LENGTH:
             fail(
                 "job_position",
                 N_("The job position is longer than {limit} characters."),
-                limit=MAX_POSITION,
+                limit=MAX_JOB_POSITION_LENGTH,
             )
         if not code:
             fail("code", N_("The product code is missing."))
@@ -376,14 +382,6 @@ def match(
             if len(found) == limit:
                 break
     return found
-
-
-def has_products(session: Session, organization_id: int, position: str | None, day: date) -> bool:
-    """Whether the catalogue in force on `day` has products of `position`."""
-    if not position:
-        return False
-    version = version_in_force(session, organization_id, day)
-    return version is not None and bool(items_of(session, version.id, position))
 
 
 def people_without_products(

@@ -32,12 +32,7 @@ from sqlmodel import Session, col, func, select
 from core.texts import Term
 from locales import N_
 from storage.audit import audit
-from storage.catalogue import (
-    factor_of,
-    items_of,
-    position_key,
-    version_in_force,
-)
+from storage.catalogue import MAX_TITLE, items_of, position_key, version_in_force
 from storage.models import (
     CatalogueItem,
     Organization,
@@ -51,7 +46,6 @@ from storage.models import (
 from storage.roster import MAX_PROBLEMS, Problem, RosterError, _aliases, _key
 from storage.tables import Line, Table, read_table
 
-MAX_TITLE = 300  # as in the chat (handlers/plan.py)
 MAX_FACTOR = 10.0
 PROGRESS_EVERY = 500
 _DAY = re.compile(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?")
@@ -251,7 +245,7 @@ def check_plan(
             else:
                 factor = number
         if item is not None:
-            factor = factor_of(item.points)
+            factor = item.factor
         free = item is None and version is not None
         if free and not organization.free_tasks:
             fail(

@@ -35,6 +35,7 @@ MAX_PROBLEMS = 20  # more would drown the first ones; the rest are only counted
 MAX_ID_LENGTH = 32
 MAX_NAME_LENGTH = 100  # the longest Vietnamese names have some 40 characters
 MAX_UNIT_NAME_LENGTH = 150  # "Trung tâm ... thuộc Sở ... tỉnh ..." fits
+MAX_JOB_POSITION_LENGTH = 150  # a person's, and a catalogue product's (storage.catalogue)
 MAX_KEYWORD_LENGTH = 50  # role, category, language: the longest known word has 20
 MAX_CODE_LENGTH = 64  # of a unit or group code derived from its name
 PROGRESS_EVERY = 200  # rows between two progress reports while writing
@@ -55,7 +56,7 @@ MAX_LENGTHS = {
     "category": (MAX_KEYWORD_LENGTH, N_("The category is longer than {limit} characters.")),
     "language": (MAX_KEYWORD_LENGTH, N_("The language is longer than {limit} characters.")),
     "job_position": (
-        MAX_UNIT_NAME_LENGTH,
+        MAX_JOB_POSITION_LENGTH,
         N_("The job position is longer than {limit} characters."),
     ),
 }

@@ -18,6 +18,7 @@ from storage.catalogue import TABLE, check_catalogue, import_catalogue
 from storage.db import transaction
 from storage.models import (
     AuditLog,
+    CatalogueItem,
     Organization,
     OutboxMessage,
     Period,
@@ -127,6 +128,14 @@ def test_a_free_task_is_possible_where_allowed_and_marked_as_free(tmp_path):
     task = only_task(engine)
     assert (task.free, task.catalogue_item_id, task.weight) == (True, None, 1.0)
     assert "1. Rà soát danh mục hồ sơ lưu trữ (free task)" in chat.text
+    chat.press("Edit 1")  # a title typed while editing renames the task, adds none
+    chat.press("Title")
+    chat.send("🙂")
+    assert "an emoji or a sticker is not a title" in chat.text
+    chat.send("Rà soát hồ sơ lưu trữ năm 2026")
+    task = only_task(engine)
+    assert (task.title, task.free, task.deadline) == ("Rà soát hồ sơ lưu trữ năm 2026", True, None)
+    assert "1. Rà soát hồ sơ lưu trữ năm 2026 (free task)" in chat.text
 
 
 def test_a_free_task_is_refused_politely_where_the_organization_allows_none(tmp_path):
@@ -418,3 +427,22 @@ def test_the_director_assigns_to_the_heads_not_to_their_units_people(tmp_path):
     )
     (notice,) = notices_of(engine, "tp01", "assigned")
     assert notice.startswith("Director of the Department assigned you the task")
+
+
+def test_a_product_of_another_job_position_is_refused_with_the_reason(tmp_path):
+    engine, codes = setup(tmp_path)
+    with Session(engine) as s:
+        other = s.exec(select(CatalogueItem).where(CatalogueItem.code == "TT-04")).one().id
+    chat = registered(engine, codes)
+    chat.send("/plan")
+    chat.press("Add a task")
+    chat._handle(payload=f"pl:pick:{other}", message_id=1)  # a crafted button
+    assert "This product is not in the catalogue in force; nothing was chosen." in chat.text
+    assert "Send a few words of the product" in chat.text  # the search again
+    head = registered(engine, codes, "tp01")
+    head.send("/assign")
+    head.press("Trần Thị Mai")
+    head._handle(payload=f"ag:pick:{other}", message_id=1)
+    assert "This product is not in the catalogue in force; nothing was chosen." in head.text
+    assert "job position of Trần Thị Mai" in head.text
+    assert all_tasks(engine) == []
