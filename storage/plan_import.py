@@ -204,6 +204,20 @@ def check_plan(
                     date=first.strftime("%d/%m/%Y"),
                     value=product,
                 )
+            elif not own and person is not None and person.job_position:
+                # as in the chat: a person's products are those of their job position
+                fail(
+                    "product",
+                    N_(
+                        "“{value}” is a product of {positions}, not of the job position of "
+                        "{name} ({position})."
+                    ),
+                    value=product,
+                    positions=", ".join(sorted({i.job_position for i in candidates})),
+                    name=person.full_name,
+                    position=person.job_position,
+                )
+                item = None
         title = " ".join(values.get("title", "").split()) or (item.title if item else "")
         if not title:
             fail("title", N_("The task is empty: give a task or a product code."))

@@ -248,3 +248,15 @@ def test_an_excel_plan_with_date_cells_is_read_too(engine, tmp_path, capsys):
     found = tasks(engine)
     assert found[("vp-03", "Chương trình công tác tháng 02/2027")].deadline == date(2027, 1, 23)
     assert found[("vp-08", "Bảo dưỡng xe")].weight == 1.5
+
+
+def test_a_product_of_another_job_position_is_refused_with_its_line(engine, tmp_path, capsys):
+    """As in the chat: vp-03 (Chuyên viên tổng hợp) cannot be given a product of the
+    Thanh tra viên; the file changes nothing."""
+    bad = PLAN + "vp-03,Vũ Thị Lan Anh,,TT-04,20/01/2027,\n"
+    assert run(plan(tmp_path, bad)) == 2
+    err = capsys.readouterr().err
+    assert "line 6, column" in err
+    assert "“TT-04” is a product of Thanh tra viên, not of the job position" in err
+    assert "Vũ Thị Lan Anh (Chuyên viên tổng hợp)" in err
+    assert tasks(engine) == {}
