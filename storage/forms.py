@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from locales import name_sort_key, text_sort_key
 from storage.models import (
+    AssessmentStatus,
     Organization,
     Period,
     Person,
@@ -124,8 +125,10 @@ def period_sheets(session: Session, scope: Scope, period: Period) -> list[Period
     assessments = {
         a.person_id: a
         for a in session.exec(
-            select(SelfAssessment).where(
-                SelfAssessment.period_id == period.id, col(SelfAssessment.person_id).in_(ids)
+            select(SelfAssessment).where(  # a draft never submitted is not on a form
+                SelfAssessment.period_id == period.id,
+                col(SelfAssessment.person_id).in_(ids),
+                SelfAssessment.status == AssessmentStatus.SUBMITTED,
             )
         )
     }

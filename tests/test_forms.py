@@ -22,6 +22,7 @@ from papers.forms import file_name, period_form, slug, summary_table, task_point
 from storage.db import transaction
 from storage.forms import FormTask, PeriodSheet, YearSheet
 from storage.models import (
+    AssessmentStatus,
     Identity,
     Period,
     PeriodStatus,
@@ -458,3 +459,23 @@ def test_the_directors_zip_reads_the_sheets_once(demo_year, monkeypatch):
     replies = chat_of(demo_year, "bgd-01").send("/forms")
     assert [name for name in documents(replies) if name.endswith(".zip")]
     assert calls == {"period_sheets": 1, "year_sheets": 1}
+
+
+def test_a_draft_never_submitted_puts_no_self_scores_on_the_form(demo_year, tmp_path):
+    """Only a submitted self-assessment is the person's: a draft left in a published
+    period (its scores never sent) leaves the form's self column empty."""
+    with transaction(demo_year) as s:
+        period = s.exec(select(Period).where(Period.code == "2026-11")).one()
+        assessment = s.exec(
+            select(SelfAssessment).where(SelfAssessment.period_id == period.id)
+        ).first()
+        assessment.status = AssessmentStatus.DRAFT
+        s.add(assessment)
+        who = s.get(Person, assessment.person_id)
+    out = tmp_path / "draft.docx"
+    argv = ["form", "--org", ORG, "--period", "2026-11", "--person", who.code, "--out", str(out)]
+    assert admin(*argv) == 0
+    paragraphs, tables = texts(out.read_bytes())
+    assert f"{L.NAME}{who.full_name}" in paragraphs
+    items = [row for row in tables[1][1:-1] if row[0].isdigit()]
+    assert len(items) == 10 and all(row[3] == "" for row in items)
