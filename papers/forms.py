@@ -672,16 +672,7 @@ def period_files(
 def _period_files(
     sheets: list[PeriodSheet], period: Period, progress: Callable[[int], None] | None = None
 ) -> list[tuple[str, bytes]]:
-    files = []
-    for index, sheet in enumerate(sheets, start=1):
-        person = sheet.person
-        kind = f"mau-01-{period.code.lower()}"
-        files.append(
-            (file_name(index, sheet.unit, person.full_name, person.code, kind), period_form(sheet))
-        )
-        if progress is not None:
-            progress(index)
-    return files
+    return _files(sheets, f"mau-01-{period.code.lower()}", period_form, progress)
 
 
 def year_files(
@@ -697,13 +688,17 @@ def year_files(
 def _year_files(
     sheets: list[YearSheet], year_round: YearRound, progress: Callable[[int], None] | None = None
 ) -> list[tuple[str, bytes]]:
+    return _files(sheets, f"xep-loai-{year_round.year}", year_form, progress)
+
+
+def _files(sheets, kind: str, render, progress: Callable[[int], None] | None):
+    """(file name, DOCX) of each sheet, numbered in the scope's order; `progress(n)`
+    after each."""
     files = []
     for index, sheet in enumerate(sheets, start=1):
         person = sheet.person
-        kind = f"xep-loai-{year_round.year}"
-        files.append(
-            (file_name(index, sheet.unit, person.full_name, person.code, kind), year_form(sheet))
-        )
+        name = file_name(index, sheet.unit, person.full_name, person.code, kind)
+        files.append((name, render(sheet)))
         if progress is not None:
             progress(index)
     return files
